@@ -1,0 +1,1 @@
+"""minidyno: Heroku on one machine."""

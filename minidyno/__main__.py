@@ -1,0 +1,3 @@
+from minidyno.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The FastAPI control plane: one router module per resource, token auth."""

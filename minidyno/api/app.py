@@ -1,0 +1,37 @@
+"""The control plane's FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from minidyno.api import apps, builds, releases
+from minidyno.api.auth import ensure_token, require_token
+from minidyno.errors import UserError
+from minidyno.git import http as git_http
+from minidyno.platform import Platform
+
+
+def create_app(platform: Platform) -> FastAPI:
+    api = FastAPI(title="minidyno", summary="Heroku on one machine")
+    api.state.platform = platform
+    api.state.token = ensure_token(platform.settings.token_path)
+
+    @api.exception_handler(UserError)
+    async def user_error(_: Request, exc: UserError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+    @api.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @api.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    protected = [Depends(require_token)]
+    for module in (apps, builds, releases):
+        api.include_router(module.router, dependencies=protected)
+    api.include_router(git_http.router)
+    return api

@@ -1,0 +1,91 @@
+"""/apps: create, list, inspect and destroy apps."""
+
+from __future__ import annotations
+
+import shutil
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from minidyno.api.deps import PlatformDep
+from minidyno.errors import UserError
+from minidyno.git import repos
+from minidyno.naming import check_app_name, random_app_name
+from minidyno.platform import Platform
+from minidyno.state import apps, releases
+
+router = APIRouter(prefix="/apps", tags=["apps"])
+
+
+class AppCreate(BaseModel):
+    name: str | None = None
+
+
+class DynoInfo(BaseModel):
+    name: str
+    release: int
+    state: str
+
+
+class AppInfo(BaseModel):
+    name: str
+    created_at: str
+    stack: str | None
+    web_url: str
+    git_url: str
+    release: int | None
+    dynos: list[DynoInfo]
+
+
+def _info(platform: Platform, name: str) -> AppInfo:
+    with platform.db.connect() as conn:
+        app = apps.get(conn, name)
+        current = releases.current(conn, name)
+    return AppInfo(
+        name=app.name,
+        created_at=app.created_at,
+        stack=app.stack,
+        web_url=platform.settings.app_url(name),
+        git_url=platform.settings.git_url(name),
+        release=current.version if current else None,
+        dynos=[DynoInfo(name=d.name, release=d.release, state=d.container.status)
+               for d in platform.runtime.dynos(name)],
+    )
+
+
+@router.get("")
+def list_apps(platform: PlatformDep) -> list[AppInfo]:
+    with platform.db.connect() as conn:
+        names = [a.name for a in apps.all_apps(conn)]
+    return [_info(platform, n) for n in names]
+
+
+@router.post("", status_code=201)
+def create_app(body: AppCreate, platform: PlatformDep) -> AppInfo:
+    name = check_app_name(body.name) if body.name else random_app_name()
+    with platform.db.connect() as conn:
+        apps.create(conn, name)
+    repos.ensure(platform.settings, name)
+    platform.sync_router()
+    return _info(platform, name)
+
+
+@router.get("/{name}")
+def get_app(name: str, platform: PlatformDep) -> AppInfo:
+    return _info(platform, name)
+
+
+@router.delete("/{name}")
+def destroy_app(name: str, platform: PlatformDep, confirm: str = "") -> dict:
+    if confirm != name:
+        raise UserError(f"destroying {name} removes its dynos, releases, repo and data; "
+                        f"confirm with --confirm {name}")
+    with platform.app_lock(name):
+        with platform.db.connect() as conn:
+            apps.get(conn, name)
+        platform.runtime.remove_app(name)
+        shutil.rmtree(repos.path(platform.settings, name), ignore_errors=True)
+        with platform.db.connect() as conn:
+            apps.delete(conn, name)
+    platform.sync_router()
+    return {"destroyed": name}

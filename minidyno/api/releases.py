@@ -1,0 +1,34 @@
+"""/apps/{app}/releases: the history of what ran."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from minidyno.api.deps import PlatformDep
+from minidyno.state import apps, releases
+
+router = APIRouter(prefix="/apps/{app}/releases", tags=["releases"])
+
+
+class ReleaseInfo(BaseModel):
+    version: int
+    description: str
+    status: str
+    created_at: str
+    commit: str | None
+    stack: str | None
+    process_types: list[str]
+
+
+@router.get("")
+def list_releases(app: str, platform: PlatformDep) -> list[ReleaseInfo]:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+        history = releases.history(conn, app)
+    return [
+        ReleaseInfo(version=r.version, description=r.description, status=r.status,
+                    created_at=r.created_at, commit=r.commit_sha, stack=r.stack,
+                    process_types=list(r.processes))
+        for r in history
+    ]

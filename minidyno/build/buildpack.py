@@ -1,0 +1,142 @@
+"""Run Heroku's buildpack API (`detect`, `compile`, `release`) in a build container of
+the app's stack.
+
+The source, the buildpack and the env dir go in with `put_archive`, not bind mounts,
+so this works the same when the control plane itself runs in a container. The host's
+CA bundle and proxy settings are given to this container only; the release image is
+made from the run stack and never sees them.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import yaml
+from docker.models.containers import Container
+
+from minidyno import labels
+from minidyno.build.source import Source
+from minidyno.errors import UserError
+from minidyno.settings import Settings
+from minidyno.stacks.recipes import DYNO_UID, Stack
+
+Say = Callable[[str], None]
+
+NOT_DETECTED = 100
+_CA_PATH = "/run/minidyno/ca-certificates.crt"
+_SCRIPT = f"""
+set -e
+/buildpack/bin/detect /app >/dev/null || exit {NOT_DETECTED}
+/buildpack/bin/compile /app /cache /env
+/buildpack/bin/release /app > /tmp/release.yml
+chown -R {DYNO_UID}:{DYNO_UID} /app
+"""
+
+
+class BuildFailed(UserError):
+    """The buildpack said no; its own output has already told the pusher why."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class CompiledApp:
+    """A finished build container holding the compiled /app, and what bin/release said."""
+
+    container: Container
+    default_process_types: dict[str, str]
+
+
+def _tar_of(entries: dict[str, bytes | Path], mode: int = 0o644) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for arcname, content in entries.items():
+            if isinstance(content, Path):
+                tar.add(content, arcname=arcname)
+                continue
+            info = tarfile.TarInfo(arcname)
+            info.size, info.mode = len(content), mode
+            tar.addfile(info, io.BytesIO(content))
+    return buf.getvalue()
+
+
+def _environment(settings: Settings) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    env = dict(settings.build_proxy_env)
+    volumes: dict[str, dict[str, str]] = {}
+    if settings.host_ca_bundle:
+        volumes[str(settings.host_ca_bundle)] = {"bind": _CA_PATH, "mode": "ro"}
+        env.update(PIP_CERT=_CA_PATH, SSL_CERT_FILE=_CA_PATH, REQUESTS_CA_BUNDLE=_CA_PATH)
+    return env, volumes
+
+
+def compile_app(
+    engine: docker.DockerClient,
+    settings: Settings,
+    app: str,
+    stack: Stack,
+    source: Source,
+    config: dict[str, str],
+    say: Say,
+) -> CompiledApp:
+    env, volumes = _environment(settings)
+    env["STACK"] = stack.name
+    volumes[labels.cache_volume_name(settings, app)] = {"bind": "/cache", "mode": "rw"}
+    _ensure_cache_volume(engine, settings, app)
+    container = engine.containers.create(
+        stack.build_image,
+        ["/bin/bash", "-c", _SCRIPT],
+        environment=env,
+        volumes=volumes,
+        labels=labels.for_resource(settings, app, "build"),
+        working_dir="/app",
+        network_mode="bridge",
+    )
+    try:
+        container.put_archive("/app", source.tarball)
+        container.put_archive("/", _tar_of({"buildpack": settings.buildpacks_dir / "python"}))
+        container.put_archive(
+            "/", _tar_of({f"env/{k}": v.encode() for k, v in config.items()}, mode=0o600)
+        )
+        container.start()
+        _stream_output(container, say)
+        code = container.wait()["StatusCode"]
+        if code != 0:
+            raise BuildFailed(f"the buildpack exited with status {code}", code)
+        return CompiledApp(container, _default_process_types(container))
+    except BaseException:
+        container.remove(force=True)
+        raise
+
+
+def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str) -> None:
+    name = labels.cache_volume_name(settings, app)
+    if not engine.volumes.list(filters={"name": name}):
+        engine.volumes.create(name, labels=labels.for_resource(settings, app, "build-cache"))
+
+
+def _stream_output(container: Container, say: Say) -> None:
+    """Pass each line on as the buildpack prints it, not when the build ends."""
+    pending = b""
+    for chunk in container.logs(stream=True, follow=True):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            say(line.decode("utf-8", errors="replace").rstrip("\r"))
+    if pending:
+        say(pending.decode("utf-8", errors="replace"))
+
+
+def _default_process_types(container: Container) -> dict[str, str]:
+    stream, _ = container.get_archive("/tmp/release.yml")
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+        member = tar.extractfile("release.yml")
+        release = yaml.safe_load(member.read()) if member else None
+    types = (release or {}).get("default_process_types") or {}
+    return {str(k): str(v) for k, v in types.items()}

@@ -1,0 +1,71 @@
+"""One build, in the order Heroku prints it: stack, Procfile, buildpack, image."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import docker
+
+from minidyno import procfile
+from minidyno.build import buildpack, detect, release_image, stack_choice
+from minidyno.build.source import Source
+from minidyno.errors import UserError
+from minidyno.settings import Settings
+from minidyno.stacks import builder
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Build:
+    image: str
+    stack: str
+    processes: dict[str, str]
+
+
+def run(
+    engine: docker.DockerClient,
+    settings: Settings,
+    app: str,
+    version: int,
+    source: Source,
+    config: dict[str, str],
+    say: Say,
+) -> Build:
+    names = source.names()
+    if not names - {""}:
+        raise UserError("the pushed commit has no files; commit your app, then push again")
+    declared = _read_procfile(source)
+    stack = stack_choice.choose(source, settings.default_stack)
+    say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, "
+        f"Python {stack.python})")
+    if not (builder.is_current(engine, stack.run_image, stack)
+            and builder.is_current(engine, stack.build_image, stack)):
+        say("-----> Making the stack images first (once per stack, about a minute)")
+        builder.ensure(engine, stack, say=lambda line: say(f"       {line}"))
+    try:
+        compiled = buildpack.compile_app(engine, settings, app, stack, source, config, say)
+    except buildpack.BuildFailed as failed:
+        if failed.exit_code == buildpack.NOT_DETECTED:
+            raise UserError(detect.refusal(names)) from None
+        raise UserError(
+            "build failed: the buildpack's output above says why; fix it and push again"
+        ) from None
+    try:
+        processes = declared if declared is not None else compiled.default_process_types
+        say("-----> Discovering process types")
+        if declared is None:
+            say("       No Procfile: using the buildpack's default process types"
+                f" -> {', '.join(processes) or '(none)'}")
+        else:
+            say(f"       Procfile declares types -> {', '.join(processes)}")
+        image = release_image.commit(engine, settings, app, version, stack, compiled.container)
+    finally:
+        compiled.container.remove(force=True)
+    return Build(image=image, stack=stack.name, processes=processes)
+
+
+def _read_procfile(source: Source) -> dict[str, str] | None:
+    text = source.read_text("Procfile")
+    return None if text is None else procfile.parse(text)

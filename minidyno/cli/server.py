@@ -1,0 +1,30 @@
+"""`minidyno server`: the control plane and the router, in the foreground."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+import uvicorn
+
+from minidyno.api.app import create_app
+from minidyno.git import repos
+from minidyno.platform import Platform
+from minidyno.settings import Settings
+
+
+@click.command("server")
+@click.option("--bind", default=None, help="address to listen on (default 127.0.0.1)")
+def server(bind: str | None) -> None:
+    """Run the API, git endpoint and router; dynos and nginx outlive it."""
+    settings = Settings.from_env()
+    if bind:
+        settings = Settings(**{**settings.__dict__, "bind": bind})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
+    platform = Platform(settings)
+    repos.hooks_dir(settings)
+    platform.sync_router()
+    click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
+               f"http://*.{settings.domain}:{settings.router_port}/", err=True)
+    uvicorn.run(create_app(platform), host=settings.bind, port=settings.api_port,
+                log_level="warning", timeout_graceful_shutdown=5)

@@ -1,0 +1,83 @@
+"""The pre-receive hook: what git runs when a push arrives, before any ref moves.
+
+It takes the pushed commit of main (or master), archives it, and posts it to the
+control plane's builds endpoint, printing every line of the build as it comes, so the
+pusher sees `remote:` output live. Exiting non-zero rejects the push and leaves the
+refs, and so the running release, as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+ZERO = "0" * 40
+DEPLOY_BRANCHES = ("refs/heads/main", "refs/heads/master")
+
+
+def _reject(message: str) -> int:
+    print(f" !     {message}", flush=True)
+    print(" !     Push rejected.", flush=True)
+    return 1
+
+
+def _pushed_commit(lines: list[str]) -> tuple[str | None, str | None]:
+    """The new commit of the deploy branch, or an error message."""
+    for line in lines:
+        _old, new, ref = line.split()
+        if ref not in DEPLOY_BRANCHES:
+            name = ref.removeprefix("refs/heads/")
+            return None, (f"pushed to {name!r}: only main or master deploy; push with "
+                          f"`git push minidyno {name}:main`")
+        if new == ZERO:
+            branch = ref.removeprefix("refs/heads/")
+            return None, f"deleting {branch} is not allowed: it would undeploy the app"
+        return new, None
+    return None, "nothing was pushed"
+
+
+def main() -> int:
+    commit, problem = _pushed_commit([ln for ln in sys.stdin.read().splitlines() if ln.strip()])
+    if problem:
+        return _reject(problem)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], capture_output=True)
+    if archive.returncode != 0:
+        return _reject(f"could not read the pushed commit: {archive.stderr.decode().strip()}")
+    app = os.environ["MINIDYNO_HOOK_APP"]
+    request = urllib.request.Request(
+        f"{os.environ['MINIDYNO_HOOK_API']}/apps/{app}/builds?commit={commit}",
+        data=archive.stdout,
+        method="POST",
+        headers={"Authorization": f"Bearer {os.environ['MINIDYNO_HOOK_TOKEN']}",
+                 "Content-Type": "application/x-tar"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=3600) as response:
+            for raw in response:
+                event = json.loads(raw)
+                if "line" in event:
+                    print(event["line"], flush=True)
+                elif "error" in event:
+                    return _reject(event["error"])
+                elif event.get("ok"):
+                    return 0
+    except urllib.error.HTTPError as exc:
+        return _reject(_error_text(exc))
+    except OSError as exc:
+        return _reject(f"the minidyno server did not answer ({exc}); is `minidyno server` running?")
+    return _reject("the build ended without a result; see `minidyno logs` and push again")
+
+
+def _error_text(exc: urllib.error.HTTPError) -> str:
+    try:
+        return json.loads(exc.read())["error"]
+    except (ValueError, KeyError):
+        return f"the server answered {exc.code} {exc.reason}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

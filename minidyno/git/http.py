@@ -1,0 +1,124 @@
+"""Git's smart HTTP protocol, served by git itself.
+
+The endpoints only move bytes: `git upload-pack` / `git receive-pack --stateless-rpc`
+speak the protocol, and the pre-receive hook (run by receive-pack) builds. Hook output
+is streamed back as it is produced, so build lines reach the pusher live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import zlib
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+
+from minidyno.api.auth import require_token
+from minidyno.api.deps import PlatformDep
+from minidyno.errors import NotFound
+from minidyno.git import repos
+from minidyno.platform import Platform
+from minidyno.state import apps
+
+router = APIRouter(prefix="/git", tags=["git"], dependencies=[Depends(require_token)])
+
+SERVICES = ("git-upload-pack", "git-receive-pack")
+
+
+def _pkt_line(text: str) -> bytes:
+    return f"{len(text) + 4:04x}{text}".encode()
+
+
+def _repo_for(platform: Platform, repo: str) -> str:
+    name = repo.removesuffix(".git")
+    with platform.db.connect() as conn:
+        apps.get(conn, name)
+    path = repos.ensure(platform.settings, name)
+    return str(path)
+
+
+def _service(name: str) -> str:
+    if name not in SERVICES:
+        raise NotFound(f"unknown git service {name!r}; use a stock git client")
+    return name.removeprefix("git-")
+
+
+def _git_env(platform: Platform, request: Request, app: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        MINIDYNO_HOOK_APP=app,
+        MINIDYNO_HOOK_API=platform.settings.api_url,
+        MINIDYNO_HOOK_TOKEN=request.app.state.token,
+    )
+    if protocol := request.headers.get("git-protocol"):
+        env["GIT_PROTOCOL"] = protocol
+    return env
+
+
+@router.get("/{repo}/info/refs")
+async def info_refs(
+    repo: str, service: str, request: Request, platform: PlatformDep
+) -> Response:
+    command = _service(service)
+    path = _repo_for(platform, repo)
+    proc = await asyncio.create_subprocess_exec(
+        "git", command, "--stateless-rpc", "--advertise-refs", path,
+        stdout=asyncio.subprocess.PIPE,
+        env=_git_env(platform, request, repo.removesuffix(".git")),
+    )
+    refs, _ = await proc.communicate()
+    body = _pkt_line(f"# service={service}\n") + b"0000" + refs
+    return Response(
+        body,
+        media_type=f"application/x-{service}-advertisement",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@router.post("/{repo}/{service}")
+async def rpc(
+    repo: str, service: str, request: Request, platform: PlatformDep
+) -> StreamingResponse:
+    command = _service(service)
+    path = _repo_for(platform, repo)
+    proc = await asyncio.create_subprocess_exec(
+        "git", "-c", f"core.hooksPath={repos.hooks_dir(platform.settings)}",
+        command, "--stateless-rpc", path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=_git_env(platform, request, repo.removesuffix(".git")),
+    )
+    output: asyncio.Queue[bytes] = asyncio.Queue()
+    reader = asyncio.create_task(_drain(proc.stdout, output))
+    await _feed(request, proc.stdin, gzipped=request.headers.get("content-encoding") == "gzip")
+
+    async def body() -> AsyncIterator[bytes]:
+        while chunk := await output.get():
+            yield chunk
+        await reader
+        await proc.wait()
+
+    return StreamingResponse(
+        body(), media_type=f"application/x-{service}-result", headers={"Cache-Control": "no-cache"}
+    )
+
+
+async def _feed(request: Request, stdin: asyncio.StreamWriter, gzipped: bool) -> None:
+    """The whole request body into git's stdin before the response starts: git reads
+    all of it before it answers, and the body is streamed, never held in memory."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
+    async for chunk in request.stream():
+        stdin.write(inflate.decompress(chunk) if inflate else chunk)
+        await stdin.drain()
+    if inflate:
+        stdin.write(inflate.flush())
+    stdin.close()
+
+
+async def _drain(stdout: asyncio.StreamReader, output: asyncio.Queue[bytes]) -> None:
+    """Read git's output as it comes (so it never blocks on a full pipe), ending with b""."""
+    while chunk := await stdout.read(65536):
+        await output.put(chunk)
+    await output.put(b"")

@@ -1,0 +1,1 @@
+"""The router: nginx carries the traffic, Python decides where it goes."""

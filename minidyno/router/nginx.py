@@ -1,0 +1,157 @@
+"""Run nginx as the router: start it, or adopt the one a previous server left running,
+and reload it gracefully whenever the routes change.
+
+nginx outlives `minidyno server` on purpose: traffic to dynos that are up keeps
+flowing while the control plane restarts.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from minidyno.errors import UserError
+from minidyno.router import nginx_config
+from minidyno.router.routes import AppRoute
+from minidyno.settings import Settings
+
+
+class RouterError(UserError):
+    status = 500
+
+
+class NginxRouter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.run_dir = settings.router_dir
+        self.conf_path = self.run_dir / "nginx.conf"
+        self.pid_path = self.run_dir / "nginx.pid"
+        self.access_log = settings.logs_dir / "router.log"
+        self._generation = int(time.time() * 1000)
+        self._lock = threading.Lock()
+
+    def _binary(self) -> str:
+        found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+        if not found:
+            raise RouterError(
+                "nginx is not installed; install it (apt-get install nginx-light) or run ./dev up"
+            )
+        return found
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_path.read_text().strip())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        return pid
+
+    def apply(self, routes: list[AppRoute]) -> None:
+        """Write the configuration for these routes and make nginx serve it; returns
+        only once nginx answers with the new configuration."""
+        with self._lock:
+            self._generation += 1
+            self._write(routes)
+            pid = self.pid()
+            if pid is None:
+                self._start()
+            else:
+                accepting = _accepting_workers(pid)
+                os.kill(pid, signal.SIGHUP)
+                self._wait_until_retired(pid, accepting)
+            self._wait_for_generation(self._generation)
+
+    def stop(self) -> None:
+        pid = self.pid()
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGQUIT)
+        deadline = time.monotonic() + 10
+        while self.pid() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _write(self, routes: list[AppRoute]) -> None:
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
+        self.access_log.parent.mkdir(parents=True, exist_ok=True)
+        text = nginx_config.render(
+            routes,
+            listen=f"{self.settings.bind}:{self.settings.router_port}",
+            run_dir=self.run_dir,
+            access_log=self.access_log,
+            generation=self._generation,
+        )
+        candidate = self.conf_path.with_suffix(".new")
+        candidate.write_text(text)
+        check = subprocess.run(
+            [self._binary(), "-t", "-q", "-e", str(self.run_dir / "error.log"), "-c", str(candidate)],
+            capture_output=True,
+            text=True,
+        )
+        if check.returncode != 0:
+            raise RouterError(f"nginx refused the rendered configuration: {check.stderr.strip()}")
+        candidate.replace(self.conf_path)
+
+    def _start(self) -> None:
+        proc = subprocess.run(
+            [self._binary(), "-e", str(self.run_dir / "error.log"), "-c", str(self.conf_path)],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RouterError(
+                f"nginx could not start on {self.settings.bind}:{self.settings.router_port}: "
+                f"{proc.stderr.strip()} (is the port taken? set MINIDYNO_ROUTER_PORT)"
+            )
+
+    def _wait_until_retired(self, master: int, workers: set[int], timeout: float = 10.0) -> None:
+        """A reload is done when every worker that served the old configuration has
+        stopped accepting: until then a new request may still be routed the old way."""
+        deadline = time.monotonic() + timeout
+        while workers & _accepting_workers(master):
+            if time.monotonic() > deadline:
+                raise RouterError(f"nginx's old workers did not retire within {timeout:.0f} s")
+            time.sleep(0.005)
+
+    def _wait_for_generation(self, generation: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._served_generation() == generation:
+                return
+            time.sleep(0.01)
+        raise RouterError(f"nginx did not load the new configuration within {timeout:.0f} s; "
+                          f"see {self.run_dir / 'error.log'}")
+
+    def _served_generation(self) -> int | None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.settings.router_port, timeout=1)
+        try:
+            conn.request("GET", "/generation", headers={"Host": nginx_config.CONTROL_HOST})
+            body = conn.getresponse().read()
+            return int(body)
+        except (OSError, ValueError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+
+def _accepting_workers(master: int) -> set[int]:
+    """Worker processes of this nginx master that still accept connections: nginx
+    retitles a worker "worker process is shutting down" as it closes its listeners."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master:
+                continue
+            title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").strip()
+        except (OSError, IndexError, ValueError):
+            continue
+        if title == b"nginx: worker process":
+            found.add(int(stat.parent.name))
+    return found

@@ -1,0 +1,161 @@
+"""Render the one nginx configuration the router runs, from the routes alone.
+
+Heroku's routing semantics live here as nginx directives: the forwarding headers, a
+client's X-Request-Id kept when it is well formed, X-Request-Start in milliseconds,
+a retry on another dyno when one refuses the connection, a 30 s response timeout, and
+Heroku's error pages with their H-codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minidyno.router.routes import AppRoute
+
+PAGES_DIR = Path(__file__).parent / "pages"
+CONTROL_HOST = "minidyno-router.internal"
+
+_HTTP_COMMON = r"""
+    server_tokens off;
+    client_max_body_size 0;
+    proxy_request_buffering off;
+    proxy_max_temp_file_size 0;
+    proxy_http_version 1.1;
+    proxy_connect_timeout 5s;
+    proxy_read_timeout 30s;
+    proxy_send_timeout 30s;
+    proxy_next_upstream error;
+    proxy_next_upstream_tries 3;
+
+    map $http_upgrade $minidyno_connection {
+        default upgrade;
+        "" "";
+    }
+    map $http_x_request_id $minidyno_request_id {
+        "~^[A-Za-z0-9+/=-]{20,200}$" $http_x_request_id;
+        default $request_id;
+    }
+    map $msec $minidyno_request_start {
+        "~^(?<sec>\d+)\.(?<ms>\d+)$" "$sec$ms";
+    }
+
+    log_format minidyno 'at=info method=$request_method path="$request_uri" host=$host '
+                        'request_id=$minidyno_request_id fwd="$remote_addr" '
+                        'dyno=$upstream_addr connect=$upstream_connect_time '
+                        'service=$request_time status=$status bytes=$bytes_sent '
+                        'protocol=http app=$minidyno_app';
+"""
+
+_PROXY_HEADERS = """
+            proxy_set_header Host $http_host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $minidyno_connection;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Port $server_port;
+            proxy_set_header X-Request-Id $minidyno_request_id;
+            proxy_set_header X-Request-Start $minidyno_request_start;
+            proxy_set_header Via "1.1 minidyno";
+"""
+
+
+def _upstream_name(app: str) -> str:
+    return "app_" + app.replace("-", "_")
+
+
+def _error_pages(listen: str, pages: Path) -> str:
+    return f"""
+        listen {listen};
+        add_header Via "1.1 minidyno" always;
+        error_page 502 =503 /__minidyno/h13.html;
+        error_page 504 =503 /__minidyno/h12.html;
+        location ^~ /__minidyno/ {{
+            internal;
+            alias {pages}/;
+        }}"""
+
+
+def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
+    head = f"""
+    server {{{_error_pages(listen, pages)}
+        server_name {' '.join(route.hostnames)};
+        set $minidyno_app {route.app};"""
+    if not route.upstreams:
+        return head + """
+        location / {
+            return 503;
+        }
+        error_page 503 /__minidyno/h14.html;
+    }
+"""
+    return head + f"""
+        location / {{{_PROXY_HEADERS}
+            proxy_pass http://{_upstream_name(route.app)};
+        }}
+    }}
+"""
+
+
+def _upstream(route: AppRoute) -> str:
+    servers = "".join(f"        server {u} max_fails=0;\n" for u in route.upstreams)
+    return f"""
+    upstream {_upstream_name(route.app)} {{
+        random;
+{servers}        keepalive 32;
+    }}
+"""
+
+
+def render(
+    routes: list[AppRoute],
+    *,
+    listen: str,
+    run_dir: Path,
+    access_log: Path,
+    generation: int,
+    pages: Path = PAGES_DIR,
+) -> str:
+    """The whole nginx.conf. `generation` is served to the control host so a reload
+    can be confirmed before an old dyno is stopped."""
+    upstreams = "".join(_upstream(r) for r in routes if r.upstreams)
+    servers = "".join(_app_server(r, listen, pages) for r in routes)
+    temp = {
+        name: run_dir / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    }
+    return f"""# Rendered by minidyno from its state; edits are overwritten on the next change.
+worker_processes auto;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/error.log warn;
+events {{
+    worker_connections 4096;
+}}
+http {{
+    client_body_temp_path {temp['client_body']};
+    proxy_temp_path {temp['proxy']};
+    fastcgi_temp_path {temp['fastcgi']};
+    uwsgi_temp_path {temp['uwsgi']};
+    scgi_temp_path {temp['scgi']};
+    default_type text/html;
+{_HTTP_COMMON}
+    access_log {access_log} minidyno buffer=32k flush=1s;
+{upstreams}
+    server {{{_error_pages(listen + " default_server", pages)}
+        server_name _;
+        set $minidyno_app "";
+        location / {{
+            return 404;
+        }}
+        error_page 404 /__minidyno/no-such-app.html;
+    }}
+
+    server {{
+        listen {listen};
+        server_name {CONTROL_HOST};
+        set $minidyno_app "";
+        access_log off;
+        location = /generation {{
+            return 200 "{generation}";
+        }}
+    }}
+{servers}}}
+"""

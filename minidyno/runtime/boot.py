@@ -1,0 +1,51 @@
+"""Wait for a web dyno to bind $PORT, as Heroku's boot check does (R10 after 60 s)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from minidyno.errors import UserError
+from minidyno.runtime.dynos import Dyno
+
+BOOT_TIMEOUT = 60.0
+
+
+class BootFailed(UserError):
+    pass
+
+
+def wait_until_listening(dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
+    """Seconds until the dyno accepted a connection; BootFailed (with its last log
+    lines) if it exits or does not bind in time."""
+    started = time.monotonic()
+    deadline = started + timeout
+    next_status_check = started
+    while time.monotonic() < deadline:
+        address = dyno.address
+        if address and _accepts(address):
+            return time.monotonic() - started
+        if time.monotonic() >= next_status_check:
+            dyno.container.reload()
+            if dyno.container.status in ("exited", "dead"):
+                code = dyno.container.attrs["State"]["ExitCode"]
+                raise BootFailed(f"{dyno.name} exited with status {code} before binding $PORT"
+                                 f"{_last_lines(dyno)}")
+            next_status_check = time.monotonic() + 0.25
+        time.sleep(0.02)
+    raise BootFailed(f"Error R10 (Boot timeout): {dyno.name} did not bind $PORT within "
+                     f"{timeout:.0f} s{_last_lines(dyno)}")
+
+
+def _accepts(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _last_lines(dyno: Dyno) -> str:
+    tail = dyno.container.logs(tail=5).decode("utf-8", errors="replace").strip()
+    return f"; its last output: {' | '.join(tail.splitlines())}" if tail else ""

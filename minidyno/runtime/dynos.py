@@ -1,0 +1,147 @@
+"""The Docker dyno driver: start, find, stop and remove dynos, from labels alone.
+
+Docker is the record of what runs: a dyno is a container labelled with this server's
+home, its app, process type and dyno name, so a restarted control plane re-adopts
+what it finds instead of trusting memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import docker
+from docker.errors import APIError, NotFound
+from docker.models.containers import Container
+
+from minidyno import labels
+from minidyno.settings import Settings
+
+#: The port every web dyno listens on inside its container (`$PORT`). Dynos are
+#: reached at their container address on the app's network; the same port is also
+#: published on 127.0.0.1 for a developer's direct look.
+WEB_PORT = 5000
+
+#: Sources .profile.d/ as Heroku's dyno launcher does, then hands the Procfile command
+#: to a fresh bash, which execs a simple command so it receives signals itself.
+_LAUNCHER = (
+    'for f in /app/.profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; '
+    'exec /bin/bash -c "$0"'
+)
+
+
+@dataclass(frozen=True)
+class Dyno:
+    app: str
+    name: str
+    process_type: str
+    release: int
+    container: Container
+
+    @property
+    def address(self) -> str | None:
+        """The dyno's `ip:port` on its app network, where the router reaches it."""
+        networks = self.container.attrs["NetworkSettings"]["Networks"]
+        for network in networks.values():
+            if network.get("IPAddress"):
+                return f"{network['IPAddress']}:{WEB_PORT}"
+        return None
+
+    @property
+    def published_port(self) -> int | None:
+        bindings = (self.container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{WEB_PORT}/tcp")
+        return int(bindings[0]["HostPort"]) if bindings else None
+
+    @property
+    def running(self) -> bool:
+        return self.container.status == "running"
+
+
+def _as_dyno(container: Container) -> Dyno:
+    lab = container.labels
+    return Dyno(
+        app=lab[labels.APP],
+        name=lab[labels.DYNO],
+        process_type=lab[labels.PROCESS],
+        release=int(lab.get(labels.RELEASE, "0")),
+        container=container,
+    )
+
+
+class DockerRuntime:
+    def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def dynos(self, app: str | None = None) -> list[Dyno]:
+        found = self.engine.containers.list(all=True, filters=labels.filters(self.settings, app))
+        return sorted(
+            (_as_dyno(c) for c in found if c.labels.get(labels.RELEASE)
+             and c.labels.get(labels.PROCESS) not in ("release", "slug", "build")),
+            key=lambda d: (d.app, d.process_type, d.name, d.release),
+        )
+
+    def ensure_network(self, app: str) -> str:
+        name = labels.network_name(self.settings, app)
+        if not self.engine.networks.list(names=[name]):
+            self.engine.networks.create(
+                name, driver="bridge", labels=labels.for_resource(self.settings, app, "network")
+            )
+        return name
+
+    def start(
+        self,
+        app: str,
+        release: int,
+        image: str,
+        dyno_name: str,
+        command: str,
+        env: dict[str, str],
+    ) -> Dyno:
+        process_type = dyno_name.split(".")[0]
+        environment = {**env, "DYNO": dyno_name}
+        ports = {}
+        if process_type == "web":
+            environment["PORT"] = str(WEB_PORT)
+            ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
+        container = self.engine.containers.run(
+            image,
+            ["/bin/bash", "-c", _LAUNCHER, command],
+            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release}",
+            detach=True,
+            environment=environment,
+            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release),
+            network=self.ensure_network(app),
+            ports=ports,
+            user="dyno",
+            working_dir="/app",
+            init=True,
+            mem_limit="512m",
+            pids_limit=256,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
+        )
+        container.reload()
+        return _as_dyno(container)
+
+    def stop(self, dyno: Dyno, timeout: int = 30) -> None:
+        """SIGTERM, then SIGKILL after `timeout` seconds, as Heroku stops a dyno."""
+        try:
+            dyno.container.stop(timeout=timeout)
+            dyno.container.remove(force=True)
+        except NotFound:
+            pass
+
+    def remove_app(self, app: str) -> None:
+        """Every container, network, volume and image of one app of this server."""
+        scope = labels.filters(self.settings, app)
+        for container in self.engine.containers.list(all=True, filters=scope):
+            container.remove(force=True)
+        for network in self.engine.networks.list(filters=scope):
+            network.remove()
+        for volume in self.engine.volumes.list(filters=scope):
+            volume.remove(force=True)
+        for image in self.engine.images.list(filters=scope):
+            with contextlib.suppress(NotFound, APIError):
+                self.engine.images.remove(image.id, force=True)

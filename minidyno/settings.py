@@ -1,0 +1,105 @@
+"""Every MINIDYNO_* setting, read once, in one place.
+
+Modules receive a `Settings` rather than reading the environment themselves, so a test
+can run two servers with different homes and ports in one process without them
+touching each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a whole number; set it to one or unset it") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    api_port: int = 5100
+    router_port: int = 8080
+    idle_timeout: int = 1800
+    domain: str = "localhost"
+    bind: str = "127.0.0.1"
+    default_stack: str = "trixie"
+    buildpacks_dir: Path = REPO_ROOT / "buildpacks"
+    host_ca_bundle: Path | None = None
+    build_proxy_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("MINIDYNO_HOME") or Path.home() / ".minidyno").expanduser().resolve()
+        return cls(
+            home=home,
+            api_port=_int(env, "MINIDYNO_API_PORT", 5100),
+            router_port=_int(env, "MINIDYNO_ROUTER_PORT", 8080),
+            idle_timeout=_int(env, "MINIDYNO_IDLE_TIMEOUT", 1800),
+            domain=env.get("MINIDYNO_DOMAIN") or "localhost",
+            bind=env.get("MINIDYNO_BIND") or "127.0.0.1",
+            default_stack=env.get("MINIDYNO_DEFAULT_STACK") or "trixie",
+            host_ca_bundle=_host_ca_bundle(env),
+            build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
+        )
+
+    @property
+    def home_id(self) -> str:
+        """A short stable id of this home, for Docker names that must not collide
+        between two servers on one engine (labels carry the full path)."""
+        return hashlib.sha256(str(self.home).encode()).hexdigest()[:8]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "state.sqlite3"
+
+    @property
+    def token_path(self) -> Path:
+        return self.home / "token"
+
+    @property
+    def repos_dir(self) -> Path:
+        return self.home / "repos"
+
+    @property
+    def router_dir(self) -> Path:
+        return self.home / "router"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    def app_url(self, app: str) -> str:
+        port = "" if self.router_port == 80 else f":{self.router_port}"
+        return f"http://{app}.{self.domain}{port}/"
+
+    def git_url(self, app: str) -> str:
+        return f"{self.api_url}/git/{app}.git"
+
+
+_PROXY_VARS = {"http_proxy", "https_proxy", "no_proxy", "all_proxy"}
+
+
+def _host_ca_bundle(env: dict[str, str]) -> Path | None:
+    """The CA bundle build containers need to reach PyPI through this machine's TLS
+    proxy; passed in at build time only, never baked into an image."""
+    for name in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+        if env.get(name) and Path(env[name]).is_file():
+            return Path(env[name])
+    default = Path("/etc/ssl/certs/ca-certificates.crt")
+    return default if default.is_file() else None

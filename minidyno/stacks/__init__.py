@@ -1,0 +1,1 @@
+"""Stack images: the Debian base every build and every dyno runs on."""

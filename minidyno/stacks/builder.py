@@ -1,0 +1,165 @@
+"""Make stack images with no registry: debootstrap a Debian suite into a folder,
+`docker import` it as the run image, then add compilers on top for the build image.
+
+Where a registry answers, `MINIDYNO_STACK_SOURCE=pull` starts from the `debian:<suite>`
+image instead; it is opt-in because on a closed network a pull only times out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+from docker.errors import ImageNotFound
+
+from minidyno.stacks.recipes import BUILD_PACKAGES, DYNO_UID, RUN_PACKAGES, Stack
+
+RECIPE_LABEL = "minidyno.stack.recipe"
+STACK_LABEL = "minidyno.stack"
+MIRROR = os.environ.get("MINIDYNO_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+
+Say = Callable[[str], None]
+
+_IMAGE_CHANGES = [
+    "ENV LANG=C.UTF-8",
+    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    'CMD ["/bin/bash"]',
+]
+
+
+class StackBuildError(RuntimeError):
+    pass
+
+
+def is_current(client: docker.DockerClient, image: str, stack: Stack) -> bool:
+    try:
+        labels = client.images.get(image).labels or {}
+    except ImageNotFound:
+        return False
+    return labels.get(RECIPE_LABEL) == stack.recipe_hash()
+
+
+def ensure(client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False) -> None:
+    """Build whichever of the stack's two images is missing or out of date."""
+    if force or not is_current(client, stack.run_image, stack):
+        say(f"Building {stack.run_image} (Debian {stack.suite}, Python {stack.python})")
+        _build_run_image(client, stack, say)
+    if force or not is_current(client, stack.build_image, stack):
+        say(f"Building {stack.build_image} (adds {' '.join(BUILD_PACKAGES)})")
+        _build_build_image(client, stack, say)
+
+
+def _labels(stack: Stack, variant: str) -> list[str]:
+    return [
+        f"LABEL {RECIPE_LABEL}={stack.recipe_hash()}",
+        f"LABEL {STACK_LABEL}={stack.name}",
+        f"LABEL minidyno.stack.variant={variant}",
+    ]
+
+
+def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> None:
+    if os.environ.get("MINIDYNO_STACK_SOURCE") == "pull":
+        _run_image_from_pull(client, stack, say)
+        return
+    if shutil.which("debootstrap") is None:
+        raise StackBuildError(
+            "debootstrap is not installed; install it (apt-get install debootstrap) or run ./dev up"
+        )
+    with tempfile.TemporaryDirectory(prefix=f"minidyno-stack-{stack.name}-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        _debootstrap(stack, rootfs, say)
+        _add_dyno_user(rootfs)
+        tarball = Path(tmp) / "rootfs.tar"
+        subprocess.run(
+            ["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."], check=True
+        )
+        say(f"Importing {stack.run_image}")
+        client.api.import_image_from_file(
+            str(tarball),
+            repository="minidyno/stack",
+            tag=stack.name,
+            changes=_IMAGE_CHANGES + _labels(stack, "run"),
+        )
+
+
+def _debootstrap(stack: Stack, rootfs: Path, say: Say) -> None:
+    cmd = [
+        "debootstrap", "--variant=minbase", f"--include={','.join(RUN_PACKAGES)}",
+        stack.suite, str(rootfs), MIRROR,
+    ]
+    say(f"Running {' '.join(cmd)}")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        raise StackBuildError(
+            f"debootstrap of {stack.suite} failed (exit {proc.returncode}): {' | '.join(tail)}"
+        )
+    for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
+        for entry in (rootfs / junk).glob("*"):
+            if entry.is_file():
+                entry.unlink()
+
+
+def _add_dyno_user(rootfs: Path) -> None:
+    etc = rootfs / "etc"
+    with open(etc / "passwd", "a") as f:
+        f.write(f"dyno:x:{DYNO_UID}:{DYNO_UID}:dyno:/app:/bin/bash\n")
+    with open(etc / "group", "a") as f:
+        f.write(f"dyno:x:{DYNO_UID}:\n")
+    app = rootfs / "app"
+    app.mkdir(exist_ok=True)
+    os.chown(app, DYNO_UID, DYNO_UID)
+
+
+def _run_image_from_pull(client: docker.DockerClient, stack: Stack, say: Say) -> None:
+    say(f"Pulling debian:{stack.suite}")
+    client.images.pull("debian", tag=stack.suite)
+    script = (
+        f"useradd -u {DYNO_UID} -U -d /app -s /bin/bash dyno && mkdir -p /app && "
+        f"chown {DYNO_UID}:{DYNO_UID} /app"
+    )
+    _commit_with_packages(
+        client, f"debian:{stack.suite}", RUN_PACKAGES, stack, "run", stack.name, script, say
+    )
+
+
+def _build_build_image(client: docker.DockerClient, stack: Stack, say: Say) -> None:
+    _commit_with_packages(
+        client, stack.run_image, BUILD_PACKAGES, stack, "build", f"{stack.name}-build", "true", say
+    )
+
+
+def _commit_with_packages(
+    client: docker.DockerClient,
+    base: str,
+    packages: tuple[str, ...],
+    stack: Stack,
+    variant: str,
+    tag: str,
+    then: str,
+    say: Say,
+) -> None:
+    script = (
+        "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; "
+        f"apt-get install -y -qq --no-install-recommends {' '.join(packages)} >/dev/null; "
+        f"{then}; apt-get clean; rm -rf /var/lib/apt/lists/*"
+    )
+    container = client.containers.create(base, ["/bin/sh", "-c", script])
+    try:
+        container.start()
+        for chunk in container.logs(stream=True, follow=True):
+            for line in chunk.decode(errors="replace").splitlines():
+                say(f"  {line}")
+        status = container.wait()["StatusCode"]
+        if status != 0:
+            raise StackBuildError(f"installing {' '.join(packages)} on {base} failed (exit {status})")
+        container.commit(
+            repository="minidyno/stack", tag=tag, changes=_IMAGE_CHANGES + _labels(stack, variant)
+        )
+    finally:
+        container.remove(force=True)

@@ -1,0 +1,152 @@
+"""A real `minidyno server` for one test: its own MINIDYNO_HOME, its own ports, and
+teardown that removes every container, network, volume and image labelled with that
+home (and its nginx), even when the test failed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    home: Path
+    api_port: int
+    router_port: int
+    process: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def token(self) -> str:
+        return (self.home / "token").read_text().strip()
+
+    def start(self) -> None:
+        log = open(self.home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "minidyno", "server"], env=self.env, stdout=log, stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"minidyno server exited: {self.log_tail()}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{self.api_url}/health", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"minidyno server did not answer in 30 s: {self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self) -> str:
+        return (self.home / "server.log").read_text(errors="replace")[-3000:]
+
+    def cli(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "minidyno", *args], env=self.env, cwd=cwd,
+                              capture_output=True, text=True, timeout=600)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"minidyno {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
+        return proc
+
+    def git(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(["git", *args], env=self.env, cwd=cwd, capture_output=True,
+                              text=True, timeout=600)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
+        return proc
+
+    def router_get(self, app: str, path: str = "/", **kwargs) -> httpx.Response:
+        """A request through the router, with the Host the router routes on."""
+        headers = {"Host": f"{app}.localhost", **kwargs.pop("headers", {})}
+        return httpx.get(f"http://127.0.0.1:{self.router_port}{path}", headers=headers,
+                         timeout=30, **kwargs)
+
+    def app_source(self, tmp: Path, app: str, files: dict[str, str] | None = None,
+                   from_sample: bool = True) -> Path:
+        """A git work tree with the sample app (or the given files), committed, with a
+        `minidyno` remote pointing at `app`."""
+        src = tmp / f"src-{app}"
+        if from_sample:
+            shutil.copytree(SAMPLE, src)
+        else:
+            src.mkdir()
+        for name, text in (files or {}).items():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            (src / name).write_text(text)
+        self.git("init", "-q", "-b", "main", cwd=src)
+        self.commit(src, "Initial commit")
+        self.cli("git:remote", "-a", app, cwd=src)
+        return src
+
+    def commit(self, src: Path, message: str) -> None:
+        self.git("add", "-A", cwd=src)
+        self.git("commit", "-q", "--allow-empty", "-m", message, cwd=src)
+
+    def push(self, src: Path, ref: str = "main", check: bool = True) -> subprocess.CompletedProcess:
+        return self.git("push", "minidyno", ref, cwd=src, check=check)
+
+
+def make_server(tmp: Path) -> Server:
+    home = tmp / "home"
+    home.mkdir()
+    server = Server(home=home, api_port=free_port(), router_port=free_port())
+    server.env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MINIDYNO_", "GIT_"))},
+        "MINIDYNO_HOME": str(home),
+        "MINIDYNO_API_PORT": str(server.api_port),
+        "MINIDYNO_ROUTER_PORT": str(server.router_port),
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@localhost",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@localhost",
+        "GIT_TERMINAL_PROMPT": "0",
+        "HOME": str(tmp),
+    }
+    return server
+
+
+def remove_everything(server: Server) -> None:
+    """Every Docker resource of this server's home, then its nginx."""
+    engine = docker.from_env()
+    scope = {"label": [f"minidyno.home={server.home.resolve()}"]}
+    for container in engine.containers.list(all=True, filters=scope):
+        container.remove(force=True)
+    for network in engine.networks.list(filters=scope):
+        network.remove()
+    for volume in engine.volumes.list(filters=scope):
+        volume.remove(force=True)
+    for image in engine.images.list(filters=scope):
+        with contextlib.suppress(docker.errors.APIError):
+            engine.images.remove(image.id, force=True)
+    pid_file = server.home / "router" / "nginx.pid"
+    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+        os.kill(int(pid_file.read_text()), signal.SIGTERM)

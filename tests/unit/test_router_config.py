@@ -1,0 +1,44 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+from minidyno.router.nginx_config import CONTROL_HOST, render
+from minidyno.router.routes import route_for
+
+
+def rendered(tmp_path: Path) -> str:
+    routes = [route_for("web-app", "localhost", ["172.30.0.3:5000", "172.30.0.2:5000"]),
+              route_for("idle-app", "localhost", [])]
+    return render(routes, listen="127.0.0.1:18080", run_dir=tmp_path,
+                  access_log=tmp_path / "router.log", generation=7)
+
+
+def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
+    conf = rendered(tmp_path)
+    assert "upstream app_web_app {" in conf
+    assert conf.index("172.30.0.2:5000") < conf.index("172.30.0.3:5000")
+    assert "server_name web-app.localhost;" in conf
+    assert "proxy_pass http://app_web_app;" in conf
+    assert "upstream app_idle_app" not in conf
+    assert "/__minidyno/h14.html" in conf
+    assert f"server_name {CONTROL_HOST};" in conf and 'return 200 "7";' in conf
+
+
+def test_heroku_headers_are_set(tmp_path: Path):
+    conf = rendered(tmp_path)
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Request-Id",
+                   "X-Request-Start", "Via"):
+        assert f"proxy_set_header {header} " in conf
+    assert '"~^[A-Za-z0-9+/=-]{20,200}$" $http_x_request_id;' in conf
+
+
+def test_nginx_accepts_the_rendered_configuration(tmp_path: Path):
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / "tmp" / name).mkdir(parents=True)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(rendered(tmp_path))
+    nginx = shutil.which("nginx", path="/usr/sbin:/usr/bin")
+    assert nginx, "nginx is not installed: ./dev test installs it"
+    check = subprocess.run([nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -1,0 +1,40 @@
+import pytest
+
+from minidyno.state import apps, formation, releases
+from minidyno.state.db import Database
+
+
+@pytest.fixture
+def db(tmp_path):
+    return Database(tmp_path / "state.sqlite3")
+
+
+def test_current_release_is_the_newest_that_succeeded(db):
+    with db.connect() as conn:
+        apps.create(conn, "demo")
+        for _ in range(3):
+            releases.create(conn, "demo", "Deploy", image="i", stack="trixie", commit_sha="c",
+                            processes={"web": "x"}, config={"A": "1"})
+        releases.set_status(conn, "demo", 1, "succeeded")
+        releases.set_status(conn, "demo", 2, "succeeded")
+        releases.set_status(conn, "demo", 3, "failed")
+        assert releases.current(conn, "demo").version == 2
+        assert releases.next_version(conn, "demo") == 4
+        assert releases.get(conn, "demo", 1).config == {"A": "1"}
+
+
+def test_duplicate_app_is_a_conflict(db):
+    with db.connect() as conn:
+        apps.create(conn, "demo")
+    with pytest.raises(apps.AppExists, match="already exists"), db.connect() as conn:
+        apps.create(conn, "demo")
+
+
+def test_formation_starts_like_heroku_and_keeps_what_was_scaled(db):
+    with db.connect() as conn:
+        apps.create(conn, "demo")
+        assert formation.ensure_types(conn, "demo", ["web", "worker"]) == {"web": 1, "worker": 0}
+        conn.execute("UPDATE formation SET quantity = 3 WHERE process_type = 'worker'")
+        assert formation.ensure_types(conn, "demo", ["web", "worker", "clock"]) == {
+            "web": 1, "worker": 3, "clock": 0}
+        assert formation.ensure_types(conn, "demo", ["worker"]) == {"worker": 3}
