@@ -28,13 +28,23 @@ from minidyno.stacks.recipes import DYNO_UID, Stack
 Say = Callable[[str], None]
 
 NOT_DETECTED = 100
+#: What the buildpack installs under /app that changes only with the dependencies; it
+#: becomes an image layer of its own, shared by every release until it changes.
+DEPENDENCY_LAYER = ".heroku"
 _CA_PATH = "/run/minidyno/ca-certificates.crt"
 _SCRIPT = f"""
 set -e
 /buildpack/bin/detect /app >/dev/null || exit {NOT_DETECTED}
 /buildpack/bin/compile /app /cache /env
-/buildpack/bin/release /app > /tmp/release.yml
+mkdir -p /tmp/minidyno
+/buildpack/bin/release /app > /tmp/minidyno/release.yml
 chown -R {DYNO_UID}:{DYNO_UID} /app
+if [ -d /app/{DEPENDENCY_LAYER} ]; then
+  cd /app/{DEPENDENCY_LAYER}
+  find . ! -type d -printf '%P %s %T@ %m %l\\n' | sort | sha256sum | cut -c1-16 \\
+    > /tmp/minidyno/dependencies.id
+fi
+tar -C / --exclude=app/{DEPENDENCY_LAYER} -cf /tmp/minidyno/app.tar app
 """
 
 
@@ -48,22 +58,31 @@ class BuildFailed(UserError):
 
 @dataclass
 class CompiledApp:
-    """A finished build container holding the compiled /app, and what bin/release said."""
+    """A finished build container holding the compiled /app, split in two: the app's own
+    files (a tarball) and the dependency layer, named by a digest of its file list."""
 
     container: Container
     default_process_types: dict[str, str]
+    app_tarball: bytes
+    dependencies_id: str | None
 
 
-def _tar_of(entries: dict[str, bytes | Path], mode: int = 0o644) -> bytes:
+def _inputs(source: Source, buildpack_dir: Path, config: dict[str, str]) -> bytes:
+    """One tarball for one `put_archive`: the source under app/, the buildpack, and the
+    env dir (a file per config var, as Heroku's buildpack API has it)."""
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for arcname, content in entries.items():
-            if isinstance(content, Path):
-                tar.add(content, arcname=arcname)
-                continue
-            info = tarfile.TarInfo(arcname)
-            info.size, info.mode = len(content), mode
-            tar.addfile(info, io.BytesIO(content))
+    with tarfile.open(fileobj=buf, mode="w") as tar, \
+            tarfile.open(fileobj=io.BytesIO(source.tarball)) as pushed:
+        for member in pushed.getmembers():
+            content = pushed.extractfile(member) if member.isfile() else None
+            member.name = f"app/{member.name.removeprefix('./')}".rstrip("/")
+            tar.addfile(member, content)
+        tar.add(buildpack_dir, arcname="buildpack")
+        for key, value in config.items():
+            data = value.encode()
+            info = tarfile.TarInfo(f"env/{key}")
+            info.size, info.mode = len(data), 0o600
+            tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
@@ -99,17 +118,13 @@ def compile_app(
         network_mode="bridge",
     )
     try:
-        container.put_archive("/app", source.tarball)
-        container.put_archive("/", _tar_of({"buildpack": settings.buildpacks_dir / "python"}))
-        container.put_archive(
-            "/", _tar_of({f"env/{k}": v.encode() for k, v in config.items()}, mode=0o600)
-        )
+        container.put_archive("/", _inputs(source, settings.buildpacks_dir / "python", config))
         container.start()
         _stream_output(container, say)
         code = container.wait()["StatusCode"]
         if code != 0:
             raise BuildFailed(f"the buildpack exited with status {code}", code)
-        return CompiledApp(container, _default_process_types(container))
+        return _collect(container)
     except BaseException:
         container.remove(force=True)
         raise
@@ -133,10 +148,17 @@ def _stream_output(container: Container, say: Say) -> None:
         say(pending.decode("utf-8", errors="replace"))
 
 
-def _default_process_types(container: Container) -> dict[str, str]:
-    stream, _ = container.get_archive("/tmp/release.yml")
+def _collect(container: Container) -> CompiledApp:
+    stream, _ = container.get_archive("/tmp/minidyno")
     with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-        member = tar.extractfile("release.yml")
-        release = yaml.safe_load(member.read()) if member else None
-    types = (release or {}).get("default_process_types") or {}
-    return {str(k): str(v) for k, v in types.items()}
+        files = {m.name.removeprefix("minidyno/"): tar.extractfile(m).read()
+                 for m in tar.getmembers() if m.isfile()}
+    release = yaml.safe_load(files.get("release.yml", b"")) or {}
+    types = release.get("default_process_types") or {}
+    dependencies_id = files.get("dependencies.id", b"").decode().strip() or None
+    return CompiledApp(
+        container=container,
+        default_process_types={str(k): str(v) for k, v in types.items()},
+        app_tarball=files["app.tar"],
+        dependencies_id=dependencies_id,
+    )

@@ -60,7 +60,7 @@ def run(
                 f" -> {', '.join(processes) or '(none)'}")
         else:
             say(f"       Procfile declares types -> {', '.join(processes)}")
-        image = release_image.commit(engine, settings, app, version, stack, compiled.container)
+        image = release_image.commit(engine, settings, app, version, stack, compiled)
     finally:
         compiled.container.remove(force=True)
     return Build(image=image, stack=stack.name, processes=processes)

@@ -3,7 +3,6 @@ token without the user typing it or it being written into .git/config."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
@@ -28,7 +27,7 @@ def add_remote(client: Client, app: str, remote: str = REMOTE) -> str:
     verb = "set-url" if existing.returncode == 0 else "add"
     subprocess.run(["git", "remote", verb, remote, url], check=True)
     helper = (f"!MINIDYNO_HOME={shlex.quote(str(client.settings.home))} "
-              f"{shlex.quote(sys.executable)} -m minidyno git:credential")
+              f"{shlex.quote(sys.executable)} -m minidyno.git.credential")
     key = f"credential.{client.base_url}.helper"
     _git_config("--replace-all", key, "")
     _git_config("--add", key, helper)
@@ -47,13 +46,3 @@ def git_remote(client: Client, app: str | None, remote: str) -> None:
     client.request("GET", f"/apps/{name}")
     url = add_remote(client, name, remote)
     click.echo(f"set git remote {remote} to {url}")
-
-
-@click.command("git:credential", hidden=True)
-@click.argument("operation")
-@click.pass_obj
-def git_credential(client: Client, operation: str) -> None:
-    """git's credential-helper protocol: answer `get` with the API token."""
-    sys.stdin.read()
-    if operation == "get":
-        click.echo(f"username=minidyno\npassword={os.environ.get('MINIDYNO_API_TOKEN') or client.token()}")

@@ -1,21 +1,46 @@
-"""The `minidyno` command. Verbs follow the Heroku CLI (`apps:create`, `git:remote`…)."""
+"""The `minidyno` command. Verbs follow the Heroku CLI (`apps:create`, `git:remote`…).
+
+Each verb's module is imported only when that verb runs, so `minidyno apps` does not
+pay for importing the server (FastAPI, uvicorn) or the Docker SDK.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from minidyno.cli import apps, git_remote, releases, server, stacks
 from minidyno.cli.client import Client
 from minidyno.errors import UserError
 from minidyno.settings import Settings
 
+#: Verb -> "module:function", in the order a push meets them.
+VERBS = {
+    "server": "server:server",
+    "apps": "apps:apps_list",
+    "apps:create": "apps:apps_create",
+    "apps:info": "apps:apps_info",
+    "apps:destroy": "apps:apps_destroy",
+    "open": "apps:open_app",
+    "git:remote": "git_remote:git_remote",
+    "releases": "releases:releases_list",
+    "stacks": "stacks:stacks_list",
+    "stacks:build": "stacks:stacks_build",
+}
+
 
 class Verbs(click.Group):
-    """Lists verbs in the order they were added (a push's order), not alphabetically,
-    and prints UserErrors as the one line they are."""
+    """Loads verbs lazily, lists them in VERBS' order, and prints a UserError as the one
+    line it is."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return list(VERBS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in VERBS:
+            return None
+        module, function = VERBS[name].split(":")
+        return getattr(importlib.import_module(f"minidyno.cli.{module}"), function)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -30,16 +55,6 @@ class Verbs(click.Group):
 def cli(ctx: click.Context) -> None:
     """minidyno: Heroku on one machine."""
     ctx.obj = Client(Settings.from_env())
-
-
-for command in (
-    server.server,
-    apps.apps_list, apps.apps_create, apps.apps_info, apps.apps_destroy, apps.open_app,
-    git_remote.git_remote, git_remote.git_credential,
-    releases.releases_list,
-    stacks.stacks_list, stacks.stacks_build,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

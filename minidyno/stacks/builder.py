@@ -41,22 +41,27 @@ def is_current(client: docker.DockerClient, image: str, stack: Stack) -> bool:
         labels = client.images.get(image).labels or {}
     except ImageNotFound:
         return False
-    return labels.get(RECIPE_LABEL) == stack.recipe_hash()
+    return labels.get(RECIPE_LABEL) == stack.recipe_hash(image)
 
 
-def ensure(client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False) -> None:
-    """Build whichever of the stack's two images is missing or out of date."""
-    if force or not is_current(client, stack.run_image, stack):
+def ensure(
+    client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False
+) -> None:
+    """Build whichever of the stack's two images is missing or out of date; a new run
+    image always brings a new build image, so both share one Debian snapshot."""
+    rebuild_run = force or not is_current(client, stack.run_image, stack)
+    if rebuild_run:
         say(f"Building {stack.run_image} (Debian {stack.suite}, Python {stack.python})")
         _build_run_image(client, stack, say)
-    if force or not is_current(client, stack.build_image, stack):
+    if rebuild_run or not is_current(client, stack.build_image, stack):
         say(f"Building {stack.build_image} (adds {' '.join(BUILD_PACKAGES)})")
         _build_build_image(client, stack, say)
 
 
 def _labels(stack: Stack, variant: str) -> list[str]:
+    image = stack.build_image if variant == "build" else stack.run_image
     return [
-        f"LABEL {RECIPE_LABEL}={stack.recipe_hash()}",
+        f"LABEL {RECIPE_LABEL}={stack.recipe_hash(image)}",
         f"LABEL {STACK_LABEL}={stack.name}",
         f"LABEL minidyno.stack.variant={variant}",
     ]
@@ -157,7 +162,9 @@ def _commit_with_packages(
                 say(f"  {line}")
         status = container.wait()["StatusCode"]
         if status != 0:
-            raise StackBuildError(f"installing {' '.join(packages)} on {base} failed (exit {status})")
+            raise StackBuildError(
+                f"installing {' '.join(packages)} on {base} failed (exit {status})"
+            )
         container.commit(
             repository="minidyno/stack", tag=tag, changes=_IMAGE_CHANGES + _labels(stack, variant)
         )

@@ -13,7 +13,9 @@ from minidyno.errors import UserError
 RECIPE_REVISION = 1
 
 RUN_PACKAGES = ("python3", "ca-certificates", "libpq5", "tzdata")
-BUILD_PACKAGES = ("python3-venv", "python3-dev", "gcc", "libc6-dev", "libpq-dev", "git")
+BUILD_PACKAGES = (
+    "python3-venv", "python3-pip", "python3-dev", "gcc", "libc6-dev", "libpq-dev", "git",
+)
 
 #: The unprivileged user every dyno runs as; it owns /app so apps can write there
 #: as they can on Heroku's ephemeral filesystem.
@@ -34,14 +36,14 @@ class Stack:
     def build_image(self) -> str:
         return f"minidyno/stack:{self.name}-build"
 
-    def recipe_hash(self) -> str:
-        recipe = {
-            "revision": RECIPE_REVISION,
-            "suite": self.suite,
-            "run": RUN_PACKAGES,
-            "build": BUILD_PACKAGES,
-            "uid": DYNO_UID,
+    def recipe_hash(self, image: str) -> str:
+        """The hash of what makes `image` (the run or the build image): the build
+        image's covers the run image's, since it is made on top of it."""
+        recipe: dict[str, object] = {
+            "revision": RECIPE_REVISION, "suite": self.suite, "run": RUN_PACKAGES, "uid": DYNO_UID,
         }
+        if image == self.build_image:
+            recipe["build"] = BUILD_PACKAGES
         return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Install the app's dependencies into a virtualenv at /app/.heroku/python.
 #
+# The virtualenv has no pip of its own: the stack's pip installs into it with
+# `--python`, which skips ensurepip (about 2 s) and keeps 12 MB out of every slug.
+#
 # The virtualenv is kept in CACHE_DIR with a key made of the stack's Python and the
 # dependency files: an unchanged key restores it and skips pip entirely (nothing is
 # downloaded), a changed one builds a fresh virtualenv with pip's wheel cache.
 
 VENV_DIR_NAME=".heroku/python"
+# Bump when the way the virtualenv is made changes, so no older cache is restored.
+CACHE_FORMAT=2
 
 dependencies::key() {
   local build_dir="$1" file
   {
+    echo "cache format ${CACHE_FORMAT} on ${STACK:-unknown}"
     python3 --version
     for file in requirements.txt Pipfile.lock pyproject.toml setup.py setup.cfg uv.lock poetry.lock; do
       if [[ -f "${build_dir}/${file}" ]]; then
@@ -51,14 +57,14 @@ dependencies::install() {
   fi
   args="$(dependencies::pip_args "${build_dir}")"
   output::step "Creating a virtualenv in ${VENV_DIR_NAME}"
-  python3 -m venv "${venv}"
+  python3 -m venv --without-pip "${venv}"
   if [[ -z "${args}" ]]; then
     output::info "No requirements.txt, Pipfile.lock, pyproject.toml or setup.py: no dependencies to install"
   else
     output::step "Installing dependencies with pip (${args})"
     # shellcheck disable=SC2086
-    if ! "${venv}/bin/pip" install --disable-pip-version-check --no-input --progress-bar off \
-        --cache-dir "${cache_dir}/pip" ${args} 2>&1 | output::indent; then
+    if ! python3 -m pip --python "${venv}/bin/python" install --disable-pip-version-check \
+        --no-input --progress-bar off --cache-dir "${cache_dir}/pip" ${args} 2>&1 | output::indent; then
       output::error "pip could not install the app's dependencies (see the lines above).
 Check the package names and versions in your requirements, then push again."
     fi
