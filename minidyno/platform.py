@@ -1,5 +1,6 @@
-"""The composition root: one object holding settings, state, the engine, the runtime
-and the router, handed to the API as a dependency instead of living in globals."""
+"""The composition root: one object holding settings, state, the engine, the runtime,
+the supervisor, the log bus and the router, handed to the API as a dependency instead
+of living in globals."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections import defaultdict
 import docker
 
 from minidyno import engine
+from minidyno.logs.bus import LogBus
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.supervisor import Supervisor
 from minidyno.settings import Settings
-from minidyno.state import apps, releases
+from minidyno.state import apps
 from minidyno.state.db import Database
 
 
@@ -22,26 +25,26 @@ class Platform:
         self.settings = settings
         self.db = Database(settings.db_path)
         self.engine = docker_engine or engine.client()
+        self.logs = LogBus(settings.logs_dir / "apps")
         self.runtime = DockerRuntime(settings, self.engine)
         self.router = NginxRouter(settings)
-        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.supervisor = Supervisor(self)
+        self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._locks_guard = threading.Lock()
 
-    def app_lock(self, app: str) -> threading.Lock:
-        """Serialises pushes and other changes to one app; different apps go on at once."""
+    def app_lock(self, app: str) -> threading.RLock:
+        """Serialises pushes, scales, config changes and rollbacks of one app, so none
+        is half-applied over another; different apps go on at once."""
         with self._locks_guard:
             return self._locks[app]
 
     def routes(self) -> list[AppRoute]:
-        """Each app's running web dynos of its current release: a pure function of the
-        state and of Docker, so a restarted server routes exactly as before."""
+        """Each app's web dynos that are up and not being retired: derived from Docker
+        and the supervisor, so a restarted server routes exactly as before."""
         with self.db.connect() as conn:
-            current = {a.name: releases.current(conn, a.name) for a in apps.all_apps(conn)}
-        upstreams: dict[str, list[str]] = {name: [] for name in current}
+            upstreams: dict[str, list[str]] = {a.name: [] for a in apps.all_apps(conn)}
         for dyno in self.runtime.dynos():
-            release = current.get(dyno.app)
-            if (release and dyno.release == release.version and dyno.process_type == "web"
-                    and dyno.running and dyno.address):
+            if dyno.app in upstreams and self.supervisor.routable(dyno) and dyno.address:
                 upstreams[dyno.app].append(dyno.address)
         return [route_for(app, self.settings.domain, ups) for app, ups in upstreams.items()]
 

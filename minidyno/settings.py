@@ -34,6 +34,19 @@ class Settings:
     domain: str = "localhost"
     bind: str = "127.0.0.1"
     default_stack: str = "trixie"
+    #: Seconds between SIGTERM and SIGKILL when a dyno stops (Heroku: 30; R12 after).
+    stop_timeout: int = 30
+    #: Seconds a web dyno has to bind $PORT (Heroku: 60; R10 after).
+    boot_timeout: int = 60
+    #: Crash restarts: the first is immediate, then base * 2^(n-2) s up to cap. Heroku's
+    #: cool-off grows to 20 minutes; the default cap is 20 minutes scaled down 20x (60 s),
+    #: so a crash loop is visible in class without a dyno staying down for long.
+    crash_backoff_base: float = 2.0
+    crash_backoff_cap: float = 60.0
+    #: Seconds a release phase may run before the release fails (Heroku: 1 hour).
+    release_timeout: int = 3600
+    #: The most dynos of one process type `ps:scale` accepts.
+    max_dynos_per_type: int = 20
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     build_proxy_env: dict[str, str] = field(default_factory=dict)
@@ -50,6 +63,12 @@ class Settings:
             domain=env.get("MINIDYNO_DOMAIN") or "localhost",
             bind=env.get("MINIDYNO_BIND") or "127.0.0.1",
             default_stack=env.get("MINIDYNO_DEFAULT_STACK") or "trixie",
+            stop_timeout=_int(env, "MINIDYNO_STOP_TIMEOUT", 30),
+            boot_timeout=_int(env, "MINIDYNO_BOOT_TIMEOUT", 60),
+            crash_backoff_base=float(_int(env, "MINIDYNO_CRASH_BACKOFF_BASE", 2)),
+            crash_backoff_cap=float(_int(env, "MINIDYNO_CRASH_BACKOFF_CAP", 60)),
+            release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),
+            max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             host_ca_bundle=_host_ca_bundle(env),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
         )

@@ -48,7 +48,7 @@ def _info(platform: Platform, name: str) -> AppInfo:
         web_url=platform.settings.app_url(name),
         git_url=platform.settings.git_url(name),
         release=current.version if current else None,
-        dynos=[DynoInfo(name=d.name, release=d.release, state=d.container.status)
+        dynos=[DynoInfo(name=d.name, release=d.release, state=platform.supervisor.state_of(d))
                for d in platform.runtime.dynos(name)],
     )
 

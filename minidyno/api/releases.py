@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from minidyno.api.deps import PlatformDep
+from minidyno.api.streaming import stream_work
+from minidyno.release.changes import rollback
 from minidyno.state import apps, releases
 
 router = APIRouter(prefix="/apps/{app}/releases", tags=["releases"])
@@ -32,3 +35,17 @@ def list_releases(app: str, platform: PlatformDep) -> list[ReleaseInfo]:
                     process_types=list(r.processes))
         for r in history
     ]
+
+
+class RollbackRequest(BaseModel):
+    #: The release to go back to; the one before the current when absent.
+    rollback: int | None = None
+
+
+@router.post("", response_class=StreamingResponse)
+async def create_rollback(app: str, request: RollbackRequest,
+                          platform: PlatformDep) -> StreamingResponse:
+    def work(say):
+        return {"release": rollback(platform, app, request.rollback, say).version}
+
+    return stream_work(work)

@@ -23,7 +23,9 @@ log = logging.getLogger("minidyno.api")
 _DONE = object()
 
 
-def stream_work(work: Callable[[Say], dict[str, Any]]) -> StreamingResponse:
+def stream_work(work: Callable[[Say], dict[str, Any]], key: str = "line") -> StreamingResponse:
+    """`key` names the events of what `work` says: `line` for lines, `out` for raw
+    output that keeps its own newlines."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
 
@@ -32,7 +34,7 @@ def stream_work(work: Callable[[Say], dict[str, Any]]) -> StreamingResponse:
 
     def run() -> None:
         try:
-            result = work(lambda line: put({"line": line}))
+            result = work(lambda text: put({key: text}))
             put({"ok": True, **result})
         except UserError as exc:
             put({"error": str(exc)})

@@ -22,6 +22,7 @@ from docker.models.containers import Container
 from minidyno import labels
 from minidyno.build.source import Source
 from minidyno.errors import UserError
+from minidyno.lines import LineSplitter
 from minidyno.settings import Settings
 from minidyno.stacks.recipes import DYNO_UID, Stack
 
@@ -138,14 +139,10 @@ def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: s
 
 def _stream_output(container: Container, say: Say) -> None:
     """Pass each line on as the buildpack prints it, not when the build ends."""
-    pending = b""
+    splitter = LineSplitter(say)
     for chunk in container.logs(stream=True, follow=True):
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            say(line.decode("utf-8", errors="replace").rstrip("\r"))
-    if pending:
-        say(pending.decode("utf-8", errors="replace"))
+        splitter.feed(chunk)
+    splitter.close()
 
 
 def _collect(container: Container) -> CompiledApp:

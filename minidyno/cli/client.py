@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -51,6 +52,18 @@ class Client:
                 for line in response.iter_lines():
                     if line.strip():
                         yield json.loads(line)
+        except httpx.TransportError:
+            raise self._unreachable() from None
+
+    @contextmanager
+    def stream_text(self, path: str, **kwargs: Any) -> Iterator[Iterator[str]]:
+        """The lines of a streaming text endpoint, as they arrive."""
+        try:
+            with self._http.stream("GET", path, headers=self._auth(), **kwargs) as response:
+                if response.is_error:
+                    response.read()
+                    _raise_for_error(response)
+                yield response.iter_lines()
         except httpx.TransportError:
             raise self._unreachable() from None
 

@@ -23,7 +23,9 @@ def server(bind: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
     platform = Platform(settings)
     repos.hooks_dir(settings)
+    platform.supervisor.reconcile_all()
     platform.sync_router()
+    platform.supervisor.start()
     click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
                f"http://*.{settings.domain}:{settings.router_port}/", err=True)
     uvicorn.run(create_app(platform), host=settings.bind, port=settings.api_port,

@@ -1,8 +1,7 @@
-"""A push, from source to serving: build, record the release, roll the dynos over.
+"""A push, from source to serving: build, then release it like any other change.
 
-Everything before the router switches can fail without touching what serves now: a
-failed build writes no release, a release whose dynos do not come up is marked
-failed and its dynos are stopped.
+A failed build writes no release at all; a release whose phase fails or whose dynos
+do not come up is marked failed, and the running release keeps serving.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from minidyno.build import pipeline
 from minidyno.build.source import Source
 from minidyno.platform import Platform
-from minidyno.runtime import rollout
+from minidyno.release.releasing import release_and_roll
 from minidyno.state import apps, config_vars, formation, releases
 
 Say = Callable[[str], None]
@@ -25,29 +24,18 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
             apps.get(conn, app)
             config = config_vars.get_all(conn, app)
             version = releases.next_version(conn, app)
+        platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
         build = pipeline.run(platform.engine, settings, app, version, source, config, say)
-        with platform.db.connect() as conn:
-            release = releases.create(
-                conn, app, f"Deploy {source.commit[:7]}", image=build.image, stack=build.stack,
-                commit_sha=source.commit, processes=build.processes, config=config,
-            )
-            wanted = formation.ensure_types(conn, app, list(build.processes))
-            apps.set_stack(conn, app, build.stack)
         say("-----> Launching...")
-        if wanted.get("web", 0) == 0:
-            say("       Note: no web process type, so nothing will serve at "
-                f"{settings.app_url(app)}")
-        old = [d for d in platform.runtime.dynos(app) if d.release != release.version]
-        try:
-            rollout.start_release(platform.runtime, release, wanted, config, say)
-        except BaseException:
-            with platform.db.connect() as conn:
-                releases.set_status(conn, app, release.version, "failed")
-            raise
+        release = release_and_roll(
+            platform, app, f"Deploy {source.commit[:7]}", image=build.image, stack=build.stack,
+            commit_sha=source.commit, processes=build.processes, config=config, say=say,
+        )
         with platform.db.connect() as conn:
-            releases.set_status(conn, app, release.version, "succeeded")
-        platform.sync_router()
-        rollout.retire(platform.runtime, old)
+            apps.set_stack(conn, app, build.stack)
+            web = formation.get(conn, app).get("web", 0)
+        if web == 0:
+            say(f"       Note: no web dynos, so nothing will serve at {settings.app_url(app)}")
         say(f"       Released v{release.version}")
         say(f"       {settings.app_url(app)} deployed to minidyno")
         return release

@@ -23,7 +23,7 @@ def wait_until_listening(dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
     next_status_check = started
     while time.monotonic() < deadline:
         address = dyno.address
-        if address and _accepts(address):
+        if address and accepts(address):
             return time.monotonic() - started
         if time.monotonic() >= next_status_check:
             dyno.container.reload()
@@ -37,7 +37,7 @@ def wait_until_listening(dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
                      f"{timeout:.0f} s{_last_lines(dyno)}")
 
 
-def _accepts(address: str) -> bool:
+def accepts(address: str) -> bool:
     host, port = address.rsplit(":", 1)
     try:
         with socket.create_connection((host, int(port)), timeout=0.5):

@@ -8,6 +8,7 @@ what it finds instead of trusting memory.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
 
 import docker
@@ -89,6 +90,44 @@ class DockerRuntime:
             )
         return name
 
+    def create(
+        self,
+        app: str,
+        release: int,
+        image: str,
+        dyno_name: str,
+        command: str,
+        env: dict[str, str],
+        tty: bool = False,
+    ) -> Container:
+        """A dyno's container, not yet started: unprivileged, limited, on the app's own
+        network, with no Docker socket; web dynos get $PORT, published on 127.0.0.1."""
+        process_type = dyno_name.split(".")[0]
+        environment = {**env, "DYNO": dyno_name}
+        ports = {}
+        if process_type == "web":
+            environment["PORT"] = str(WEB_PORT)
+            ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
+        return self.engine.containers.create(
+            image,
+            ["/bin/bash", "-c", _LAUNCHER, command],
+            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release}-{secrets.token_hex(3)}",
+            environment=environment,
+            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release),
+            network=self.ensure_network(app),
+            ports=ports,
+            user="dyno",
+            working_dir="/app",
+            init=True,
+            tty=tty,
+            stdin_open=tty,
+            mem_limit="512m",
+            pids_limit=256,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
+        )
+
     def start(
         self,
         app: str,
@@ -98,30 +137,8 @@ class DockerRuntime:
         command: str,
         env: dict[str, str],
     ) -> Dyno:
-        process_type = dyno_name.split(".")[0]
-        environment = {**env, "DYNO": dyno_name}
-        ports = {}
-        if process_type == "web":
-            environment["PORT"] = str(WEB_PORT)
-            ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
-        container = self.engine.containers.run(
-            image,
-            ["/bin/bash", "-c", _LAUNCHER, command],
-            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release}",
-            detach=True,
-            environment=environment,
-            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release),
-            network=self.ensure_network(app),
-            ports=ports,
-            user="dyno",
-            working_dir="/app",
-            init=True,
-            mem_limit="512m",
-            pids_limit=256,
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
-        )
+        container = self.create(app, release, image, dyno_name, command, env)
+        container.start()
         container.reload()
         return _as_dyno(container)
 

@@ -1,47 +1,42 @@
 """Move an app to a new release without a gap: start the new dynos, wait for the web
-ones to bind $PORT, switch the router, and only then stop the old dynos."""
+ones to bind $PORT (they join the router as they come up), and only then retire the
+old dynos, which finish their requests in the background."""
 
 from __future__ import annotations
 
-import threading
+import contextlib
 from collections.abc import Callable
 
-from minidyno.runtime.boot import wait_until_listening
-from minidyno.runtime.dynos import DockerRuntime, Dyno
+from docker.errors import DockerException
+
+from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.supervisor import Supervisor
 from minidyno.state.releases import Release
 
 Say = Callable[[str], None]
 
 
-def start_release(
-    runtime: DockerRuntime,
-    release: Release,
-    formation: dict[str, int],
-    env: dict[str, str],
-    say: Say,
-) -> list[Dyno]:
-    """Start every dyno of the formation on this release and wait for the web ones;
-    if any fails, stop all of them and raise, leaving the old release untouched."""
+def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say) -> None:
+    old = [d for d in supervisor.runtime.dynos(release.app) if d.process_type != "run"]
     started: list[Dyno] = []
     try:
-        for process_type, quantity in formation.items():
-            command = release.processes[process_type]
+        for process_type, quantity in wanted.items():
             for index in range(1, quantity + 1):
-                started.append(runtime.start(release.app, release.version, release.image or "",
-                                             f"{process_type}.{index}", command, env))
+                started.append(supervisor.start_dyno(release, f"{process_type}.{index}"))
         for dyno in started:
             if dyno.process_type == "web":
-                seconds = wait_until_listening(dyno)
+                seconds = supervisor.boot(dyno)
                 say(f"       {dyno.name} is up (bound $PORT in {seconds:.2f} s)")
     except BaseException:
-        for dyno in started:
-            runtime.stop(dyno, timeout=5)
+        _discard(supervisor, started)
         raise
-    return started
+    supervisor.retire(old)
 
 
-def retire(runtime: DockerRuntime, dynos: list[Dyno]) -> None:
-    """Stop dynos of a previous release in the background: they finish their requests
-    (SIGTERM, 30 s) while the push returns."""
+def _discard(supervisor: Supervisor, dynos: list[Dyno]) -> None:
+    """Remove at once the dynos of a release that will not run (the old release is still
+    serving), and route without any of them that had come up."""
     for dyno in dynos:
-        threading.Thread(target=runtime.stop, args=(dyno,), daemon=True).start()
+        with contextlib.suppress(DockerException):
+            dyno.container.remove(force=True)
+    supervisor.platform.sync_router()

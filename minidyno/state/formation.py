@@ -22,3 +22,8 @@ def ensure_types(conn: sqlite3.Connection, app: str, process_types: list[str]) -
         [(app, t, q) for t, q in result.items()],
     )
     return result
+
+
+def set_quantity(conn: sqlite3.Connection, app: str, process_type: str, quantity: int) -> None:
+    conn.execute("UPDATE formation SET quantity = ? WHERE app = ? AND process_type = ?",
+                 (quantity, app, process_type))

@@ -1,0 +1,88 @@
+"""/apps/{app}/dynos: list (ps), restart, stop, and one-off dynos (run)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from minidyno.api.deps import PlatformDep
+from minidyno.api.streaming import stream_work
+from minidyno.errors import NotFound
+from minidyno.logs.follow import follow
+from minidyno.runtime import oneoff, scale
+from minidyno.state import apps, releases
+
+router = APIRouter(prefix="/apps/{app}/dynos", tags=["dynos"])
+
+
+class DynoInfo(BaseModel):
+    name: str
+    type: str
+    state: str
+    release: int
+    command: str
+    started_at: str | None
+    age_seconds: float | None
+
+
+class RunRequest(BaseModel):
+    command: str
+    detached: bool = False
+
+
+@router.get("")
+def list_dynos(app: str, platform: PlatformDep) -> list[DynoInfo]:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+    found = []
+    for dyno in platform.runtime.dynos(app):
+        since = platform.supervisor.since(dyno)
+        found.append(DynoInfo(
+            name=dyno.name, type=dyno.process_type, state=platform.supervisor.state_of(dyno),
+            release=dyno.release, command=dyno.container.attrs["Config"]["Cmd"][-1],
+            started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
+            if since else None,
+            age_seconds=round(time.time() - since, 1) if since else None,
+        ))
+    return found
+
+
+@router.post("/restart")
+def restart_dynos(app: str, platform: PlatformDep, target: str | None = None) -> dict:
+    return {"restarted": scale.restart(platform, app, target)}
+
+
+@router.post("/{name}/stop")
+def stop_dyno(app: str, name: str, platform: PlatformDep) -> dict:
+    scale.stop(platform, app, name)
+    return {"stopped": name}
+
+
+@router.post("", response_class=StreamingResponse)
+async def run_dyno(app: str, request: RunRequest, platform: PlatformDep) -> StreamingResponse:
+    """A one-off dyno of the current release. Attached: its output as `{"out": …}`
+    events, then `{"ok": true, "exit": N}`. Detached: its output goes to the logs."""
+    with platform.db.connect() as conn:
+        release = releases.current(conn, app)
+    if release is None:
+        raise NotFound(f"{app} has no release yet; push it before `run`")
+    name = oneoff.next_run_name(platform.runtime, app)
+    container = oneoff.create(platform.runtime, release, name, request.command)
+    platform.logs.platform(app, name, f"Starting process with command `{request.command}`")
+    if request.detached:
+        container.start()
+        follow(platform.logs, container, app, name)
+        return StreamingResponse(iter([json.dumps({"ok": True, "dyno": name}) + "\n"]),
+                                 media_type="application/x-ndjson")
+
+    def work(say):
+        code = oneoff.run_attached(container, lambda chunk: say(chunk.decode("utf-8", "replace")))
+        platform.logs.platform(app, name, f"Process exited with status {code}")
+        return {"exit": code, "dyno": name}
+
+    return stream_work(work, key="out")

@@ -1,0 +1,46 @@
+"""/apps/{app}/logs: the app's log stream as text lines; `tail=true` keeps the
+response open and sends each new line as it is published."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from minidyno.api.deps import PlatformDep
+from minidyno.logs.format import LogFilter
+from minidyno.state import apps
+
+router = APIRouter(prefix="/apps/{app}/logs", tags=["logs"])
+
+
+@router.get("", response_class=StreamingResponse)
+def get_logs(app: str, platform: PlatformDep, num: int = 100, tail: bool = False,
+             dyno: str | None = None, source: str | None = None,
+             process_type: str | None = None) -> StreamingResponse:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+    only = LogFilter(dyno=dyno, source=source, process_type=process_type)
+    bus = platform.logs
+    subscriber = bus.subscribe(app) if tail else None
+    history = bus.recent(app, max(0, min(num, 1500)), only)
+
+    def lines() -> Iterator[str]:
+        yield from (f"{entry}\n" for entry in history)
+        if subscriber is None:
+            return
+        try:
+            while True:
+                try:
+                    entry = subscriber.get(timeout=10)
+                except queue.Empty:
+                    yield ""
+                    continue
+                if only.matches(entry):
+                    yield f"{entry}\n"
+        finally:
+            bus.unsubscribe(app, subscriber)
+
+    return StreamingResponse(lines(), media_type="text/plain; charset=utf-8")

@@ -1,0 +1,47 @@
+"""The release phase: the Procfile's `release:` command, run once per new release in a
+one-off container of that release, before any dyno moves to it. A non-zero exit or a
+timeout fails the release, and the running release keeps serving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from minidyno.errors import UserError
+from minidyno.lines import LineSplitter
+from minidyno.logs.bus import LogBus
+from minidyno.runtime import oneoff
+from minidyno.runtime.dynos import DockerRuntime
+from minidyno.state.releases import Release
+
+Say = Callable[[str], None]
+DYNO = "release.1"
+
+
+class ReleasePhaseFailed(UserError):
+    pass
+
+
+def run(runtime: DockerRuntime, logs: LogBus, release: Release, timeout: int, say: Say) -> None:
+    command = release.processes["release"]
+    say(f"-----> Running release command: {command}")
+    logs.platform(release.app, DYNO, f"Starting process with command `{command}`")
+
+    def relay(text: str) -> None:
+        say(f"       {text}")
+        logs.emit(release.app, "app", DYNO, text)
+
+    splitter = LineSplitter(relay)
+    container = oneoff.create(runtime, release, DYNO, command)
+    try:
+        code = oneoff.run_attached(container, splitter.feed, timeout=timeout)
+    except oneoff.TimedOut:
+        raise ReleasePhaseFailed(
+            f"the release command ran longer than {timeout} s and was stopped; v{release.version} "
+            "was not released (set MINIDYNO_RELEASE_TIMEOUT to allow longer)") from None
+    finally:
+        splitter.close()
+    logs.platform(release.app, DYNO, f"Process exited with status {code}")
+    if code != 0:
+        raise ReleasePhaseFailed(
+            f"the release command exited with status {code}; v{release.version} was not "
+            "released and the running release keeps serving")

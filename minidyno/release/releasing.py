@@ -1,0 +1,56 @@
+"""Every new release takes the same path, whether a push, a config change or a
+rollback made it: record vN, run the release phase, move the dynos, and only then call
+it the current release. Any failure on the way marks vN failed and leaves the running
+release, its dynos and its config vars as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from minidyno.platform import Platform
+from minidyno.release import phase
+from minidyno.runtime import rollout
+from minidyno.state import config_vars, formation, releases
+
+Say = Callable[[str], None]
+
+
+def release_and_roll(
+    platform: Platform,
+    app: str,
+    description: str,
+    *,
+    image: str,
+    stack: str | None,
+    commit_sha: str | None,
+    processes: dict[str, str],
+    config: dict[str, str],
+    say: Say,
+    restart: bool = True,
+) -> releases.Release:
+    """The caller holds the app's lock."""
+    with platform.db.connect() as conn:
+        release = releases.create(conn, app, description, image=image, stack=stack,
+                                  commit_sha=commit_sha, processes=processes, config=config)
+        wanted = formation.ensure_types(conn, app, formation_types(processes))
+    try:
+        if "release" in processes:
+            phase.run(platform.runtime, platform.logs, release,
+                      platform.settings.release_timeout, say)
+        if restart:
+            rollout.roll(platform.supervisor, release, wanted, say)
+    except BaseException:
+        with platform.db.connect() as conn:
+            releases.set_status(conn, app, release.version, "failed")
+        platform.logs.platform(app, "api", f"Release v{release.version} failed: {description}")
+        raise
+    with platform.db.connect() as conn:
+        releases.set_status(conn, app, release.version, "succeeded")
+        config_vars.replace_all(conn, app, config)
+    platform.logs.platform(app, "api", f"Release v{release.version} created: {description}")
+    return release
+
+
+def formation_types(processes: dict[str, str]) -> list[str]:
+    """The process types that run as dynos; `release` runs once per release instead."""
+    return [t for t in processes if t != "release"]

@@ -1,0 +1,270 @@
+"""The dyno manager: keeps what runs equal to what the formation asks for.
+
+Docker labels say what runs; the state says what should. The supervisor reconciles
+the two for every app, on a timer and at once when Docker reports a container died:
+missing dynos are started, surplus ones stopped, crashed ones restarted on Heroku's
+schedule (at once, then with a growing cool-off). A restarted server re-adopts the
+containers it finds, so nothing is restarted for the control plane's sake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from docker.errors import DockerException, NotFound
+
+from minidyno import labels
+from minidyno.logs.follow import follow
+from minidyno.runtime.boot import BootFailed, accepts, wait_until_listening
+from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.states import ContainerState, CrashHistory, State, restart_delay
+from minidyno.state import apps, formation, releases
+from minidyno.state.releases import Release
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
+
+log = logging.getLogger("minidyno.supervisor")
+
+RECONCILE_EVERY = 2.0
+FORMATION_TYPES_EXCLUDED = ("release",)
+
+
+class Supervisor:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.runtime = platform.runtime
+        self.logs = platform.logs
+        self._states: dict[str, ContainerState] = {}
+        self._crashes: dict[tuple[str, str], CrashHistory] = {}
+        self._lock = threading.RLock()
+        self._retiring: set[str] = set()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+
+    # -- what the rest of the platform asks -------------------------------------------
+
+    def state_of(self, dyno: Dyno) -> State:
+        known = self._states.get(dyno.container.id)
+        if known:
+            return known.state
+        return State.STARTING if dyno.running else State.CRASHED
+
+    def since(self, dyno: Dyno) -> float | None:
+        known = self._states.get(dyno.container.id)
+        return known.since if known else None
+
+    def routable(self, dyno: Dyno) -> bool:
+        return (dyno.process_type == "web" and dyno.running
+                and dyno.container.id not in self._retiring
+                and self.state_of(dyno) == State.UP)
+
+    def set_state(self, dyno: Dyno, state: State) -> None:
+        with self._lock:
+            known = self._states.setdefault(dyno.container.id, ContainerState())
+            previous = known.state
+            if previous == state:
+                return
+            known.state, known.since = state, time.time()
+        self.logs.platform(dyno.app, dyno.name, f"State changed from {previous} to {state}")
+        if dyno.process_type == "web" and State.UP in (previous, state):
+            self.platform.sync_router()
+
+    def _history(self, app: str, name: str) -> CrashHistory:
+        with self._lock:
+            return self._crashes.setdefault((app, name), CrashHistory())
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # -- starting and stopping dynos ---------------------------------------------------
+
+    def start_dyno(self, release: Release, name: str) -> Dyno:
+        command = release.processes[name.split(".")[0]]
+        self.logs.platform(release.app, name, f"Starting process with command `{command}`")
+        dyno = self.runtime.start(release.app, release.version, release.image or "", name,
+                                  command, release.config)
+        with self._lock:
+            self._states[dyno.container.id] = ContainerState()
+        follow(self.logs, dyno.container, dyno.app, dyno.name)
+        if dyno.process_type != "web":
+            self.set_state(dyno, State.UP)
+        return dyno
+
+    def boot(self, dyno: Dyno) -> float:
+        """Wait for a web dyno to bind $PORT; R10 kills it when it does not."""
+        try:
+            seconds = wait_until_listening(dyno, self.platform.settings.boot_timeout)
+        except BootFailed as failed:
+            if "R10" in str(failed):
+                self.logs.platform(dyno.app, dyno.name, "Error R10 (Boot timeout) -> Web process "
+                                   f"failed to bind to $PORT within "
+                                   f"{self.platform.settings.boot_timeout} seconds of launch")
+                self.logs.platform(dyno.app, dyno.name, "Stopping process with SIGKILL")
+                with contextlib.suppress(DockerException):
+                    dyno.container.kill()
+            self._crashed(dyno)
+            raise
+        self.set_state(dyno, State.UP)
+        return seconds
+
+    def stop_dyno(self, dyno: Dyno) -> None:
+        """SIGTERM, SIGKILL after the stop timeout (R12), then remove; blocks."""
+        timeout = self.platform.settings.stop_timeout
+        self.logs.platform(dyno.app, dyno.name, "Stopping all processes with SIGTERM")
+        with self._lock:
+            self._retiring.add(dyno.container.id)
+        started = time.monotonic()
+        try:
+            dyno.container.stop(timeout=timeout)
+            dyno.container.reload()
+            code = dyno.container.attrs["State"]["ExitCode"]
+            if code == 137 and time.monotonic() - started >= timeout:
+                self.logs.platform(dyno.app, dyno.name, "Error R12 (Exit timeout) -> At least one "
+                                   f"process failed to exit within {timeout} seconds of SIGTERM")
+                self.logs.platform(dyno.app, dyno.name, "Stopping remaining processes with SIGKILL")
+            self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
+            self.set_state(dyno, State.DOWN)
+            dyno.container.remove(force=True)
+        except NotFound:
+            pass
+        finally:
+            with self._lock:
+                self._retiring.discard(dyno.container.id)
+                self._states.pop(dyno.container.id, None)
+
+    def retire(self, dynos: list[Dyno]) -> None:
+        """Take dynos out of routing now and stop them in the background, so they finish
+        their requests while the caller goes on."""
+        with self._lock:
+            self._retiring.update(d.container.id for d in dynos)
+        if any(d.process_type == "web" for d in dynos):
+            self.platform.sync_router()
+        for dyno in dynos:
+            threading.Thread(target=self.stop_dyno, args=(dyno,), daemon=True).start()
+
+    # -- reconciliation ----------------------------------------------------------------
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="supervisor", daemon=True).start()
+        threading.Thread(target=self._watch_events, name="docker-events", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.wait(RECONCILE_EVERY)
+            self._wake.clear()
+            try:
+                self.reconcile_all()
+            except Exception:
+                log.exception("reconcile failed")
+
+    def _watch_events(self) -> None:
+        settings = self.platform.settings
+        while not self._stopped.is_set():
+            try:
+                events = self.platform.engine.events(decode=True, filters={
+                    "type": "container", "event": ["die", "start"],
+                    "label": [f"{labels.HOME}={settings.home}"]})
+                for _ in events:
+                    self._wake.set()
+            except DockerException:
+                time.sleep(1)
+
+    def reconcile_all(self) -> None:
+        with self.platform.db.connect() as conn:
+            names = [a.name for a in apps.all_apps(conn)]
+        for app in names:
+            lock = self.platform.app_lock(app)
+            if lock.acquire(blocking=False):
+                try:
+                    self.reconcile(app)
+                finally:
+                    lock.release()
+
+    def reconcile(self, app: str) -> None:
+        """One pass for one app; the caller holds the app's lock."""
+        with self.platform.db.connect() as conn:
+            release = releases.current(conn, app)
+            wanted_counts = formation.get(conn, app)
+        if release is None:
+            return
+        wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
+                  if t in release.processes and t not in FORMATION_TYPES_EXCLUDED
+                  for i in range(1, q + 1)}
+        present: dict[str, list[Dyno]] = {}
+        for dyno in self.runtime.dynos(app):
+            if dyno.process_type not in ("run",) and dyno.container.id not in self._retiring:
+                present.setdefault(dyno.name, []).append(dyno)
+        surplus = [d for name, ds in present.items() if name not in wanted for d in ds]
+        if surplus:
+            self.retire(surplus)
+        for name in sorted(wanted):
+            dynos = present.get(name, [])
+            if not dynos:
+                self._launch(release, name)
+                continue
+            newest = max(dynos, key=lambda d: d.release)
+            self._check(release, newest)
+
+    def _check(self, release: Release, dyno: Dyno) -> None:
+        history = self._history(dyno.app, dyno.name)
+        if dyno.running:
+            if dyno.container.id not in self._states:
+                self._adopt(dyno)
+            elif (history.crashes and self.state_of(dyno) == State.UP
+                  and time.time() - (self.since(dyno) or 0) > self.platform.settings.crash_backoff_cap):
+                history.crashes = 0
+            return
+        if self.state_of(dyno) != State.CRASHED or dyno.container.id not in self._states:
+            self._crashed(dyno)
+        if time.time() >= history.restart_at:
+            with contextlib.suppress(NotFound):
+                dyno.container.remove(force=True)
+            with self._lock:
+                self._states.pop(dyno.container.id, None)
+            self.logs.platform(dyno.app, dyno.name, "State changed from crashed to starting")
+            self._launch(release, dyno.name)
+
+    def _adopt(self, dyno: Dyno) -> None:
+        """A running container this server did not start (or started before a restart):
+        take it on as it is, up once it answers."""
+        with self._lock:
+            self._states[dyno.container.id] = ContainerState()
+        follow(self.logs, dyno.container, dyno.app, dyno.name, since_now=True)
+        if dyno.process_type != "web" or (dyno.address and accepts(dyno.address)):
+            self.set_state(dyno, State.UP)
+        else:
+            threading.Thread(target=self._boot_quietly, args=(dyno,), daemon=True).start()
+
+    def _crashed(self, dyno: Dyno) -> None:
+        dyno.container.reload()
+        code = dyno.container.attrs["State"]["ExitCode"]
+        history = self._history(dyno.app, dyno.name)
+        with self._lock:
+            self._states.setdefault(dyno.container.id, ContainerState(State.UP))
+            history.crashes += 1
+            delay = restart_delay(history.crashes, self.platform.settings.crash_backoff_base,
+                                  self.platform.settings.crash_backoff_cap)
+            history.restart_at = time.time() + delay
+        self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
+        self.set_state(dyno, State.CRASHED)
+        if delay:
+            self.logs.platform(dyno.app, dyno.name, f"Crashed {history.crashes} times in a row; "
+                               f"restarting in {delay:.0f} s")
+
+    def _launch(self, release: Release, name: str) -> None:
+        dyno = self.start_dyno(release, name)
+        if dyno.process_type == "web":
+            threading.Thread(target=self._boot_quietly, args=(dyno,), daemon=True).start()
+
+    def _boot_quietly(self, dyno: Dyno) -> None:
+        with contextlib.suppress(BootFailed, DockerException):
+            self.boot(dyno)
