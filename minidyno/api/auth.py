@@ -10,7 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
+from starlette.requests import HTTPConnection
 
 
 def ensure_token(path: Path) -> str:
@@ -37,9 +38,10 @@ def presented_token(authorization: str) -> str | None:
     return None
 
 
-def require_token(request: Request) -> None:
-    expected: str = request.app.state.token
-    given = presented_token(request.headers.get("authorization", ""))
+def require_token(connection: HTTPConnection) -> None:
+    """For HTTP requests and WebSockets alike (an interactive `run` is a WebSocket)."""
+    expected: str = connection.app.state.token
+    given = presented_token(connection.headers.get("authorization", ""))
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(
             status_code=401,

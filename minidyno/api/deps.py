@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from minidyno.platform import Platform
 
 
-def get_platform(request: Request) -> Platform:
-    return request.app.state.platform
+def get_platform(connection: HTTPConnection) -> Platform:
+    return connection.app.state.platform
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

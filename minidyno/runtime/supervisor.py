@@ -159,7 +159,7 @@ class Supervisor:
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
-            self._wake.wait(RECONCILE_EVERY)
+            self._wake.wait(self._until_next_restart())
             self._wake.clear()
             try:
                 self.reconcile_all()
@@ -177,6 +177,13 @@ class Supervisor:
                     self._wake.set()
             except DockerException:
                 time.sleep(1)
+
+    def _until_next_restart(self) -> float:
+        """Sleep until the next crashed dyno is due, so a cool-off is as long as it says."""
+        now = time.time()
+        with self._lock:
+            due = [h.restart_at - now for h in self._crashes.values() if h.restart_at > now]
+        return max(0.01, min([RECONCILE_EVERY, *due]))
 
     def reconcile_all(self) -> None:
         with self.platform.db.connect() as conn:

@@ -24,8 +24,13 @@ def docker_engine() -> docker.DockerClient:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A started server of its own; `@pytest.mark.server_env(NAME="value")` adds
+    settings to its environment."""
     server = make_server(tmp_path)
+    marker = request.node.get_closest_marker("server_env")
+    if marker:
+        server.env.update(marker.kwargs)
     try:
         server.start()
         yield server
