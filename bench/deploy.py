@@ -17,34 +17,17 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import tarfile
-import tempfile
 import time
 from pathlib import Path
 
 import docker
-import httpx
+from common import throwaway_server, wait_for_body
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.integration.platform_fixture import SAMPLE, Server, make_server, remove_everything  # noqa: E402
+from minidyno.settings import Settings
+from tests.integration.platform_fixture import SAMPLE, Server
 
 STACK = "trixie"
-
-
-def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None,
-                  timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            r = httpx.get(url, headers=headers or {}, timeout=2)
-            if r.status_code == 200 and marker in r.text:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.005)
-    raise TimeoutError(f"{url} never answered with {marker!r}")
 
 
 def tar_dir(path: Path, prefix: str = "") -> bytes:
@@ -56,8 +39,9 @@ def tar_dir(path: Path, prefix: str = "") -> bytes:
     return buf.getvalue()
 
 
-def floor_first(engine: docker.DockerClient, src: Path) -> float:
-    """pip install into a fresh venv (no cache) in a build container, then run it."""
+def floor_first(engine: docker.DockerClient, src: Path) -> tuple[float, float]:
+    """pip install into a fresh venv (no cache) in a build container, then run it:
+    the (start, first 200) times."""
     volume = engine.volumes.create()
     started = time.monotonic()
     try:
@@ -111,30 +95,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="redeploys to time (median)")
     args = parser.parse_args()
     engine = docker.from_env()
-    with tempfile.TemporaryDirectory(prefix="minidyno-bench-") as tmp:
-        server = make_server(Path(tmp))
-        try:
-            server.start()
-            server.cli("apps:create", "bench")
-            src = server.app_source(Path(tmp), "bench")
-            first = push_and_wait(server, src, "Hello")
-            started, ended = floor_first(engine, SAMPLE)
-            floor1 = ended - started
-
-            redeploys, floors = [], []
-            for n in range(args.rounds):
-                app_py = src / "app.py"
-                marker = f"Round {n}"
-                app_py.write_text(app_py.read_text().replace(
-                    "Hello from minidyno" if n == 0 else f"Round {n - 1}", marker))
-                server.commit(src, f"Round {n}")
-                redeploys.append(push_and_wait(server, src, marker))
-                image = f"minidyno/{server_home_id(server)}/bench:v{n + 2}"
-                t0 = time.monotonic()
-                floors.append(run_and_wait(engine, image, src, None, marker) - t0)
-        finally:
-            server.stop()
-            remove_everything(server)
+    with throwaway_server() as (server, tmp):
+        home_id = Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
+        server.cli("apps:create", "bench")
+        src = server.app_source(tmp, "bench")
+        first = push_and_wait(server, src, "Hello")
+        started, ended = floor_first(engine, SAMPLE)
+        floor1 = ended - started
+        redeploys, floors = [], []
+        for n in range(args.rounds):
+            app_py = src / "app.py"
+            marker = f"Round {n}"
+            app_py.write_text(app_py.read_text().replace(
+                "Hello from minidyno" if n == 0 else f"Round {n - 1}", marker))
+            server.commit(src, f"Round {n}")
+            redeploys.append(push_and_wait(server, src, marker))
+            t0 = time.monotonic()
+            image = f"minidyno/{home_id}/bench:v{n + 2}"
+            floors.append(run_and_wait(engine, image, src, None, marker) - t0)
 
     redeploy, floor2 = statistics.median(redeploys), statistics.median(floors)
     print(f"{'':34}{'minidyno':>10}{'floor':>10}{'ratio':>8}")
@@ -143,12 +121,6 @@ def main() -> None:
           f"{redeploy / floor2:>7.2f}x")
     print(f"(redeploy: median of {args.rounds}: {', '.join(f'{r:.2f}' for r in redeploys)}; "
           "goals: first <= 1.5x, redeploy <= 2x and <= 5 s)")
-
-
-def server_home_id(server: Server) -> str:
-    from minidyno.settings import Settings
-
-    return Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
 
 
 if __name__ == "__main__":

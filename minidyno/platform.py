@@ -31,6 +31,9 @@ class Platform:
         self.supervisor = Supervisor(self)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._locks_guard = threading.Lock()
+        self._router_lock = threading.Lock()
+        self._router_requested = 0
+        self._router_applied = 0
 
     def app_lock(self, app: str) -> threading.RLock:
         """Serialises pushes, scales, config changes and rollbacks of one app, so none
@@ -49,4 +52,16 @@ class Platform:
         return [route_for(app, self.settings.domain, ups) for app, ups in upstreams.items()]
 
     def sync_router(self) -> None:
-        self.router.apply(self.routes())
+        """Make nginx route as the state says now; returns once it does. Callers that
+        arrive while a reload runs share the next one, so ten dynos coming up at once
+        cost one or two reloads, not ten."""
+        with self._locks_guard:
+            self._router_requested += 1
+            ticket = self._router_requested
+        with self._router_lock:
+            if self._router_applied >= ticket:
+                return
+            with self._locks_guard:
+                covered = self._router_requested
+            self.router.apply(self.routes())
+            self._router_applied = covered

@@ -1,0 +1,44 @@
+"""What the benchmarks share: a throwaway server (its own home, ports and labels,
+removed afterwards) and waiting for an HTTP answer."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.integration.platform_fixture import Server, make_server, remove_everything  # noqa: E402
+
+
+@contextmanager
+def throwaway_server(**env: str) -> Iterator[tuple[Server, Path]]:
+    with tempfile.TemporaryDirectory(prefix="minidyno-bench-") as tmp:
+        server = make_server(Path(tmp))
+        server.env.update(env)
+        try:
+            server.start()
+            yield server, Path(tmp)
+        finally:
+            server.stop()
+            remove_everything(server)
+
+
+def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None,
+                  timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            r = httpx.get(url, headers=headers or {}, timeout=2)
+            if r.status_code == 200 and marker in r.text:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.005)
+    raise TimeoutError(f"{url} never answered with {marker!r}")

@@ -1,0 +1,77 @@
+"""bench/scale: `ps:scale web=10` from zero until ten web dynos are up, beside ten plain
+`docker run`s of the same release image until each answers, in one run.
+
+Goal (issue 3): within 1.5x of the plain runs.
+Run: .venv/bin/python bench/scale.py [--dynos N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import docker
+import httpx
+from common import throwaway_server, wait_for_body
+
+
+def scale_until_up(server, count: int) -> float:
+    """Through the API, as `minidyno ps:scale` does, polling the dyno list directly so
+    the CLI's own start-up is not counted."""
+    api = httpx.Client(base_url=server.api_url,
+                       headers={"Authorization": f"Bearer {server.token}"}, timeout=60)
+    started = time.monotonic()
+    api.patch("/apps/bench/formation", json=[f"web={count}"]).raise_for_status()
+    while True:
+        dynos = api.get("/apps/bench/dynos").json()
+        if sum(d["state"] == "up" and d["type"] == "web" for d in dynos) == count:
+            return time.monotonic() - started
+        time.sleep(0.01)
+
+
+def plain_runs(engine: docker.DockerClient, image: str, count: int) -> float:
+    started = time.monotonic()
+    containers = []
+    try:
+        for _ in range(count):
+            containers.append(engine.containers.run(
+                image, ["bash", "-c", "exec /app/.heroku/python/bin/gunicorn app:app "
+                                      "--bind 0.0.0.0:5000"],
+                detach=True, ports={"5000/tcp": ("127.0.0.1", None)}, working_dir="/app"))
+        for container in containers:
+            container.reload()
+            port = container.attrs["NetworkSettings"]["Ports"]["5000/tcp"][0]["HostPort"]
+            wait_for_body(f"http://127.0.0.1:{port}/", "Hello")
+        return time.monotonic() - started
+    finally:
+        for container in containers:
+            container.remove(force=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dynos", type=int, default=10)
+    args = parser.parse_args()
+    engine = docker.from_env()
+    with throwaway_server() as (server, tmp):
+        server.cli("apps:create", "bench")
+        server.push(server.app_source(tmp, "bench"))
+        (web,) = engine.containers.list(filters={"label": [
+            f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]})
+        image = web.image.tags[0]
+        server.cli("ps:scale", "web=0", "-a", "bench")
+        while json.loads(server.cli("ps", "-a", "bench", "--json").stdout):
+            time.sleep(0.1)
+        ours = scale_until_up(server, args.dynos)
+        server.cli("ps:scale", "web=1", "-a", "bench")
+        time.sleep(2)
+        floor = plain_runs(engine, image, args.dynos)
+    print(f"{'':38}{'seconds':>9}")
+    print(f"{f'ps:scale web={args.dynos} to all up':38}{ours:>8.2f}s")
+    print(f"{f'{args.dynos} plain docker runs to all answering':38}{floor:>8.2f}s")
+    print(f"ratio {ours / floor:.2f}x (goal: <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
