@@ -159,6 +159,7 @@ class DockerRuntime:
             network.remove()
         for volume in self.engine.volumes.list(filters=scope):
             volume.remove(force=True)
-        for image in self.engine.images.list(filters=scope):
+        images = self.engine.images.list(filters=scope)
+        for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
             with contextlib.suppress(NotFound, APIError):
                 self.engine.images.remove(image.id, force=True)

@@ -144,7 +144,8 @@ def remove_everything(server: Server) -> None:
         network.remove()
     for volume in engine.volumes.list(filters=scope):
         volume.remove(force=True)
-    for image in engine.images.list(filters=scope):
+    images = engine.images.list(filters=scope)
+    for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
         with contextlib.suppress(docker.errors.APIError):
             engine.images.remove(image.id, force=True)
     pid_file = server.home / "router" / "nginx.pid"
