@@ -5,12 +5,14 @@ of living in globals."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 import docker
 
 from minidyno import engine
 from minidyno.logs.bus import LogBus
+from minidyno.router.access_log import AccessLogListener, RouterRequest, heroku_line
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
@@ -28,6 +30,10 @@ class Platform:
         self.logs = LogBus(settings.logs_dir / "apps")
         self.runtime = DockerRuntime(settings, self.engine)
         self.router = NginxRouter(settings)
+        self.access_log = AccessLogListener(self._router_request)
+        self.router.log_port = self.access_log.port
+        self.last_request: dict[str, float] = {}
+        self._dyno_at: dict[str, str] = {}
         self.supervisor = Supervisor(self)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._locks_guard = threading.Lock()
@@ -47,6 +53,8 @@ class Platform:
         with self.db.connect() as conn:
             upstreams: dict[str, list[str]] = {a.name: [] for a in apps.all_apps(conn)}
         for dyno in self.runtime.dynos():
+            if dyno.address:
+                self._dyno_at[dyno.address] = dyno.name
             if dyno.app in upstreams and self.supervisor.routable(dyno) and dyno.address:
                 upstreams[dyno.app].append(dyno.address)
         return [route_for(app, self.settings.domain, ups) for app, ups in upstreams.items()]
@@ -65,3 +73,10 @@ class Platform:
                 covered = self._router_requested
             self.router.apply(self.routes())
             self._router_applied = covered
+
+    def _router_request(self, request: RouterRequest) -> None:
+        """Each request nginx served: a router line on the app's log, and the time of
+        the app's last request (what idling counts from)."""
+        self.last_request[request.app] = time.time()
+        dyno = self._dyno_at.get(request.upstream, "") if request.upstream != "-" else ""
+        self.logs.emit(request.app, "minidyno", "router", heroku_line(request, dyno))

@@ -87,5 +87,6 @@ def destroy_app(name: str, platform: PlatformDep, confirm: str = "") -> dict:
         shutil.rmtree(repos.path(platform.settings, name), ignore_errors=True)
         with platform.db.connect() as conn:
             apps.delete(conn, name)
+        platform.logs.forget(name)
     platform.sync_router()
     return {"destroyed": name}

@@ -3,7 +3,6 @@ response open and sends each new line as it is published."""
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Iterator
 
 from fastapi import APIRouter
@@ -24,23 +23,19 @@ def get_logs(app: str, platform: PlatformDep, num: int = 100, tail: bool = False
         apps.get(conn, app)
     only = LogFilter(dyno=dyno, source=source, process_type=process_type)
     bus = platform.logs
-    subscriber = bus.subscribe(app) if tail else None
+    follower = bus.subscribe(app) if tail else None
     history = bus.recent(app, max(0, min(num, 1500)), only)
 
     def lines() -> Iterator[str]:
-        yield from (f"{entry}\n" for entry in history)
-        if subscriber is None:
+        yield "".join(f"{entry.text}\n" for entry in history)
+        if follower is None:
             return
         try:
             while True:
-                try:
-                    entry = subscriber.get(timeout=10)
-                except queue.Empty:
-                    yield ""
-                    continue
-                if only.matches(entry):
-                    yield f"{entry}\n"
+                batch = follower.get_batch(timeout=10)
+                yield "".join(f"{entry.text}\n" for entry in batch
+                              if entry.process == "logs" or only.matches(entry))
         finally:
-            bus.unsubscribe(app, subscriber)
+            bus.unsubscribe(app, follower)
 
     return StreamingResponse(lines(), media_type="text/plain; charset=utf-8")

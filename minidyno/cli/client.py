@@ -57,13 +57,14 @@ class Client:
 
     @contextmanager
     def stream_text(self, path: str, **kwargs: Any) -> Iterator[Iterator[str]]:
-        """The lines of a streaming text endpoint, as they arrive."""
+        """The text of a streaming endpoint, chunk by chunk as it arrives (whole lines:
+        the server sends nothing else)."""
         try:
             with self._http.stream("GET", path, headers=self._auth(), **kwargs) as response:
                 if response.is_error:
                     response.read()
                     _raise_for_error(response)
-                yield response.iter_lines()
+                yield response.iter_text()
         except httpx.TransportError:
             raise self._unreachable() from None
 

@@ -30,10 +30,12 @@ def logs(client: Client, app: str | None, num: int, tail: bool, dyno: str | None
                                  ("process_type", process_type)) if v}
     colour = sys.stdout.isatty()
     try:
-        with client.stream_text(f"/apps/{name}/logs", params=params) as lines:
-            for text in lines:
-                if text:
-                    click.echo(_coloured(text) if colour else text)
+        with client.stream_text(f"/apps/{name}/logs", params=params) as chunks:
+            for chunk in chunks:
+                if colour:
+                    chunk = "".join(f"{_coloured(t)}\n" for t in chunk.splitlines())
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
     except (KeyboardInterrupt, httpx.RemoteProtocolError):
         pass
 

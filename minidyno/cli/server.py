@@ -23,6 +23,7 @@ def server(bind: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
     platform = Platform(settings)
     repos.hooks_dir(settings)
+    platform.access_log.start()
     platform.supervisor.reconcile_all()
     platform.sync_router()
     platform.supervisor.start()

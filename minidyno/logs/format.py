@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 #: Heroku splits longer lines; so do we, at a character boundary.
 MAX_LINE_BYTES = 10_000
@@ -22,6 +23,11 @@ class LogLine:
     message: str
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """Formatted once: a line may be written to a file and sent to several tails."""
         stamp = self.timestamp.isoformat(timespec="microseconds")
         return f"{stamp} {self.source}[{self.process}]: {self.message}"
 

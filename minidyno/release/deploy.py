@@ -25,7 +25,12 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
             config = config_vars.get_all(conn, app)
             version = releases.next_version(conn, app)
         platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
-        build = pipeline.run(platform.engine, settings, app, version, source, config, say)
+        try:
+            build = pipeline.run(platform.engine, settings, app, version, source, config, say)
+        except Exception as failed:
+            platform.logs.platform(app, "api", f"Build failed: {failed}")
+            raise
+        platform.logs.platform(app, "api", f"Build succeeded: {build.image}")
         say("-----> Launching...")
         release = release_and_roll(
             platform, app, f"Deploy {source.commit[:7]}", image=build.image, stack=build.stack,

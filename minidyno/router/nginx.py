@@ -32,7 +32,7 @@ class NginxRouter:
         self.run_dir = settings.router_dir
         self.conf_path = self.run_dir / "nginx.conf"
         self.pid_path = self.run_dir / "nginx.pid"
-        self.access_log = settings.logs_dir / "router.log"
+        self.log_port = 0
         self._generation = int(time.time() * 1000)
         self._lock = threading.Lock()
 
@@ -79,12 +79,11 @@ class NginxRouter:
     def _write(self, routes: list[AppRoute]) -> None:
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
-        self.access_log.parent.mkdir(parents=True, exist_ok=True)
         text = nginx_config.render(
             routes,
             listen=f"{self.settings.bind}:{self.settings.router_port}",
             run_dir=self.run_dir,
-            access_log=self.access_log,
+            log_port=self.log_port,
             generation=self._generation,
         )
         candidate = self.conf_path.with_suffix(".new")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -39,11 +40,7 @@ _HTTP_COMMON = r"""
         "~^(?<sec>\d+)\.(?<ms>\d+)$" "$sec$ms";
     }
 
-    log_format minidyno 'at=info method=$request_method path="$request_uri" host=$host '
-                        'request_id=$minidyno_request_id fwd="$remote_addr" '
-                        'dyno=$upstream_addr connect=$upstream_connect_time '
-                        'service=$request_time status=$status bytes=$bytes_sent '
-                        'protocol=http app=$minidyno_app';
+    log_format minidyno escape=default '%(log_format)s';
 """
 
 _PROXY_HEADERS = """
@@ -79,7 +76,8 @@ def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
     head = f"""
     server {{{_error_pages(listen, pages)}
         server_name {' '.join(route.hostnames)};
-        set $minidyno_app {route.app};"""
+        set $minidyno_app {route.app};
+        set $minidyno_code "{'' if route.upstreams else 'H14'}";"""
     if not route.upstreams:
         return head + """
         location / {
@@ -111,7 +109,7 @@ def render(
     *,
     listen: str,
     run_dir: Path,
-    access_log: Path,
+    log_port: int,
     generation: int,
     pages: Path = PAGES_DIR,
 ) -> str:
@@ -136,12 +134,13 @@ http {{
     uwsgi_temp_path {temp['uwsgi']};
     scgi_temp_path {temp['scgi']};
     default_type text/html;
-{_HTTP_COMMON}
-    access_log {access_log} minidyno buffer=32k flush=1s;
+{_HTTP_COMMON % {"log_format": LOG_FORMAT}}
+    access_log syslog:server=127.0.0.1:{log_port},tag=minidyno,nohostname minidyno;
 {upstreams}
     server {{{_error_pages(listen + " default_server", pages)}
         server_name _;
         set $minidyno_app "";
+        set $minidyno_code "";
         location / {{
             return 404;
         }}
@@ -152,6 +151,7 @@ http {{
         listen {listen};
         server_name {CONTROL_HOST};
         set $minidyno_app "";
+        set $minidyno_code "";
         access_log off;
         location = /generation {{
             return 200 "{generation}";

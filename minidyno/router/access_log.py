@@ -1,0 +1,123 @@
+"""nginx's access log, received as syslog datagrams on loopback and turned into
+Heroku's router lines (`at=info method=GET path="/" … dyno=web.1 connect=1ms …`).
+
+nginx never waits on this: a datagram nobody reads is dropped, so the control plane
+being down (or slow) costs the traffic nothing but log lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger("minidyno.router")
+
+#: Tab-separated: nginx escapes tabs inside values, so the split is unambiguous.
+FIELDS = ("app", "method", "path", "host", "request_id", "fwd", "upstream", "connect",
+          "service", "total", "status", "bytes", "upstream_status", "code")
+LOG_FORMAT = "\\t".join(f"${v}" for v in (
+    "minidyno_app", "request_method", "request_uri", "host", "minidyno_request_id",
+    "remote_addr", "upstream_addr", "upstream_connect_time", "upstream_response_time",
+    "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code"))
+
+ERRORS = {
+    "H12": "Request timeout",
+    "H13": "Connection closed without response",
+    "H14": "No web dynos running",
+    "H80": "Maintenance mode",
+}
+
+
+@dataclass(frozen=True)
+class RouterRequest:
+    app: str
+    method: str
+    path: str
+    host: str
+    request_id: str
+    fwd: str
+    upstream: str
+    connect_ms: int | None
+    service_ms: int
+    status: int
+    bytes: int
+    code: str | None
+
+
+def _last(value: str) -> str:
+    """nginx lists every upstream it tried (`a, b`); the last one answered."""
+    return value.split(",")[-1].strip()
+
+
+def _ms(value: str) -> int | None:
+    try:
+        return round(float(_last(value)) * 1000)
+    except ValueError:
+        return None
+
+
+def error_code(nginx_code: str, upstream_status: str) -> str | None:
+    """The H-code of a request: the one nginx was told for the answers it makes itself
+    (H14, H80), else what the dyno did: no answer in time (H12) or none at all (H13)."""
+    if nginx_code and nginx_code != "-":
+        return nginx_code
+    return {"504": "H12", "502": "H13"}.get(upstream_status)
+
+
+def parse(message: str) -> RouterRequest | None:
+    """One access-log entry, from the part of the syslog datagram after `minidyno: `."""
+    parts = message.split("\t")
+    if len(parts) != len(FIELDS):
+        return None
+    raw = dict(zip(FIELDS, parts, strict=True))
+    if raw["app"] in ("", "-"):
+        return None
+    return RouterRequest(
+        app=raw["app"], method=raw["method"], path=raw["path"], host=raw["host"],
+        request_id=raw["request_id"], fwd=raw["fwd"], upstream=_last(raw["upstream"]),
+        connect_ms=_ms(raw["connect"]),
+        service_ms=_ms(raw["service"]) or _ms(raw["total"]) or 0,
+        status=int(raw["status"]), bytes=int(raw["bytes"] or 0),
+        code=error_code(raw["code"], _last(raw["upstream_status"])),
+    )
+
+
+def heroku_line(request: RouterRequest, dyno: str) -> str:
+    """The router line Heroku users know, `at=error code=… desc=…` for errors."""
+    head = "at=info"
+    if request.code:
+        head = f'at=error code={request.code} desc="{ERRORS[request.code]}"'
+    connect = f"{request.connect_ms}ms" if request.connect_ms is not None else "0ms"
+    return (f'{head} method={request.method} path="{request.path}" host={request.host} '
+            f'request_id={request.request_id} fwd="{request.fwd}" dyno={dyno} '
+            f"connect={connect} service={request.service_ms}ms status={request.status} "
+            f"bytes={request.bytes} protocol=http")
+
+
+class AccessLogListener:
+    """Receives nginx's syslog datagrams on 127.0.0.1 and hands each request on."""
+
+    def __init__(self, on_request: Callable[[RouterRequest], None]) -> None:
+        self._on_request = on_request
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    def start(self) -> None:
+        threading.Thread(target=self._serve, name="router-access-log", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            data = self._socket.recv(65536)
+            _, _, message = data.decode("utf-8", errors="replace").partition("minidyno: ")
+            request = parse(message.rstrip("\n"))
+            if request is None:
+                continue
+            try:
+                self._on_request(request)
+            except Exception:
+                log.exception("router log line failed")
