@@ -13,12 +13,14 @@ import docker
 from minidyno import engine
 from minidyno.logs.bus import LogBus
 from minidyno.router.access_log import AccessLogListener, RouterRequest, heroku_line
+from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.idling import Idler
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.settings import Settings
-from minidyno.state import apps
+from minidyno.state import apps, domains
 from minidyno.state.db import Database
 
 
@@ -35,6 +37,8 @@ class Platform:
         self.last_request: dict[str, float] = {}
         self._dyno_at: dict[str, str] = {}
         self.supervisor = Supervisor(self)
+        self.idler = Idler(self)
+        self.activator = Activator(self)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._locks_guard = threading.Lock()
         self._router_lock = threading.Lock()
@@ -51,13 +55,16 @@ class Platform:
         """Each app's web dynos that are up and not being retired: derived from Docker
         and the supervisor, so a restarted server routes exactly as before."""
         with self.db.connect() as conn:
-            upstreams: dict[str, list[str]] = {a.name: [] for a in apps.all_apps(conn)}
+            known = {a.name: (a, domains.for_app(conn, a.name)) for a in apps.all_apps(conn)}
+        upstreams: dict[str, list[str]] = {name: [] for name in known}
         for dyno in self.runtime.dynos():
             if dyno.address:
                 self._dyno_at[dyno.address] = dyno.name
             if dyno.app in upstreams and self.supervisor.routable(dyno) and dyno.address:
                 upstreams[dyno.app].append(dyno.address)
-        return [route_for(app, self.settings.domain, ups) for app, ups in upstreams.items()]
+        return [route_for(name, self.settings.domain, upstreams[name], hostnames,
+                          maintenance=app.maintenance)
+                for name, (app, hostnames) in known.items()]
 
     def sync_router(self) -> None:
         """Make nginx route as the state says now; returns once it does. Callers that
@@ -74,9 +81,13 @@ class Platform:
             self.router.apply(self.routes())
             self._router_applied = covered
 
+    def dyno_at(self, address: str) -> str:
+        """The dyno (`web.1`) listening at an `ip:port`, for router log lines."""
+        return self._dyno_at.get(address, "")
+
     def _router_request(self, request: RouterRequest) -> None:
         """Each request nginx served: a router line on the app's log, and the time of
         the app's last request (what idling counts from)."""
         self.last_request[request.app] = time.time()
-        dyno = self._dyno_at.get(request.upstream, "") if request.upstream != "-" else ""
+        dyno = request.dyno or self.dyno_at(request.upstream)
         self.logs.emit(request.app, "minidyno", "router", heroku_line(request, dyno))

@@ -1,8 +1,10 @@
-"""`minidyno server`: the control plane and the router, in the foreground."""
+"""`minidyno server`: the control plane, the activator and the router, in the foreground."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 
 import click
 import uvicorn
@@ -16,12 +18,15 @@ from minidyno.settings import Settings
 @click.command("server")
 @click.option("--bind", default=None, help="address to listen on (default 127.0.0.1)")
 def server(bind: str | None) -> None:
-    """Run the API, git endpoint and router; dynos and nginx outlive it."""
+    """Run the API, git endpoint, activator and router; dynos and nginx outlive it."""
     settings = Settings.from_env()
     if bind:
         settings = Settings(**{**settings.__dict__, "bind": bind})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
     platform = Platform(settings)
+    activator_socket = socket.socket()
+    activator_socket.bind(("127.0.0.1", 0))
+    platform.router.activator_port = activator_socket.getsockname()[1]
     repos.hooks_dir(settings)
     platform.access_log.start()
     platform.supervisor.reconcile_all()
@@ -29,5 +34,13 @@ def server(bind: str | None) -> None:
     platform.supervisor.start()
     click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
                f"http://*.{settings.domain}:{settings.router_port}/", err=True)
-    uvicorn.run(create_app(platform), host=settings.bind, port=settings.api_port,
-                log_level="warning", timeout_graceful_shutdown=5)
+    api = uvicorn.Server(uvicorn.Config(create_app(platform), host=settings.bind,
+                                        port=settings.api_port, log_level="warning",
+                                        timeout_graceful_shutdown=5))
+    activator = uvicorn.Server(uvicorn.Config(platform.activator.asgi(), log_level="warning",
+                                              timeout_graceful_shutdown=5))
+
+    async def serve() -> None:
+        await asyncio.gather(api.serve(), activator.serve(sockets=[activator_socket]))
+
+    asyncio.run(serve())

@@ -17,16 +17,20 @@ log = logging.getLogger("minidyno.router")
 
 #: Tab-separated: nginx escapes tabs inside values, so the split is unambiguous.
 FIELDS = ("app", "method", "path", "host", "request_id", "fwd", "upstream", "connect",
-          "service", "total", "status", "bytes", "upstream_status", "code")
+          "service", "total", "status", "bytes", "upstream_status", "code", "activator_code",
+          "activator_dyno")
 LOG_FORMAT = "\\t".join(f"${v}" for v in (
     "minidyno_app", "request_method", "request_uri", "host", "minidyno_request_id",
     "remote_addr", "upstream_addr", "upstream_connect_time", "upstream_response_time",
-    "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code"))
+    "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code",
+    "upstream_http_x_minidyno_code", "upstream_http_x_minidyno_dyno"))
 
 ERRORS = {
+    "H10": "App crashed",
     "H12": "Request timeout",
     "H13": "Connection closed without response",
     "H14": "No web dynos running",
+    "H20": "App boot timeout",
     "H80": "Maintenance mode",
 }
 
@@ -45,6 +49,8 @@ class RouterRequest:
     status: int
     bytes: int
     code: str | None
+    #: The dyno the activator forwarded to, when the request went through it.
+    dyno: str = ""
 
 
 def _last(value: str) -> str:
@@ -81,7 +87,9 @@ def parse(message: str) -> RouterRequest | None:
         connect_ms=_ms(raw["connect"]),
         service_ms=_ms(raw["service"]) or _ms(raw["total"]) or 0,
         status=int(raw["status"]), bytes=int(raw["bytes"] or 0),
-        code=error_code(raw["code"], _last(raw["upstream_status"])),
+        code=error_code(raw["code"] if raw["code"] not in ("", "-") else raw["activator_code"],
+                        _last(raw["upstream_status"])),
+        dyno="" if raw["activator_dyno"] in ("", "-") else raw["activator_dyno"],
     )
 
 

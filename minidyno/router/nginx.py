@@ -33,6 +33,7 @@ class NginxRouter:
         self.conf_path = self.run_dir / "nginx.conf"
         self.pid_path = self.run_dir / "nginx.pid"
         self.log_port = 0
+        self.activator_port = 0
         self._generation = int(time.time() * 1000)
         self._lock = threading.Lock()
 
@@ -84,6 +85,7 @@ class NginxRouter:
             listen=f"{self.settings.bind}:{self.settings.router_port}",
             run_dir=self.run_dir,
             log_port=self.log_port,
+            activator_port=self.activator_port,
             generation=self._generation,
         )
         candidate = self.conf_path.with_suffix(".new")

@@ -15,6 +15,9 @@ from minidyno.router.routes import AppRoute
 
 PAGES_DIR = Path(__file__).parent / "pages"
 CONTROL_HOST = "minidyno-router.internal"
+#: How long nginx waits on the activator: a wake (H20 after 75 s) plus a response (H12
+#: after 30 s); the activator enforces both itself.
+ACTIVATOR_TIMEOUT = 110
 
 _HTTP_COMMON = r"""
     server_tokens off;
@@ -41,6 +44,9 @@ _HTTP_COMMON = r"""
     }
 
     log_format minidyno escape=default '%(log_format)s';
+    client_header_timeout 10s;
+    client_body_timeout 30s;
+    large_client_header_buffers 4 16k;
 """
 
 _PROXY_HEADERS = """
@@ -73,18 +79,28 @@ def _error_pages(listen: str, pages: Path) -> str:
 
 
 def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
+    code = "H80" if route.maintenance else ""
     head = f"""
     server {{{_error_pages(listen, pages)}
         server_name {' '.join(route.hostnames)};
         set $minidyno_app {route.app};
-        set $minidyno_code "{'' if route.upstreams else 'H14'}";"""
-    if not route.upstreams:
+        set $minidyno_code "{code}";"""
+    if route.maintenance:
         return head + """
         location / {
             return 503;
         }
-        error_page 503 /__minidyno/h14.html;
+        error_page 503 /__minidyno/h80.html;
     }
+"""
+    if not route.upstreams:
+        return head + f"""
+        location / {{{_PROXY_HEADERS}
+            proxy_set_header X-Minidyno-App {route.app};
+            proxy_read_timeout {ACTIVATOR_TIMEOUT}s;
+            proxy_pass http://minidyno_activator;
+        }}
+    }}
 """
     return head + f"""
         location / {{{_PROXY_HEADERS}
@@ -110,12 +126,19 @@ def render(
     listen: str,
     run_dir: Path,
     log_port: int,
+    activator_port: int,
     generation: int,
     pages: Path = PAGES_DIR,
 ) -> str:
     """The whole nginx.conf. `generation` is served to the control host so a reload
     can be confirmed before an old dyno is stopped."""
-    upstreams = "".join(_upstream(r) for r in routes if r.upstreams)
+    upstreams = "".join(_upstream(r) for r in routes if r.upstreams and not r.maintenance)
+    upstreams += f"""
+    upstream minidyno_activator {{
+        server 127.0.0.1:{activator_port};
+        keepalive 16;
+    }}
+"""
     servers = "".join(_app_server(r, listen, pages) for r in routes)
     temp = {
         name: run_dir / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

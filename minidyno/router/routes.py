@@ -10,9 +10,14 @@ from dataclasses import dataclass, field
 class AppRoute:
     app: str
     hostnames: tuple[str, ...]
-    #: `ip:port` of each web dyno that is up; empty means H14 (no web dynos running).
+    #: `ip:port` of each web dyno that is up. With none, requests go to the activator,
+    #: which wakes an idle app or answers H10, H14 or H20 itself.
     upstreams: tuple[str, ...] = field(default_factory=tuple)
+    #: Under `maintenance:on` every request is answered with H80, dynos or not.
+    maintenance: bool = False
 
 
-def route_for(app: str, domain: str, upstreams: list[str]) -> AppRoute:
-    return AppRoute(app=app, hostnames=(f"{app}.{domain}",), upstreams=tuple(sorted(upstreams)))
+def route_for(app: str, domain: str, upstreams: list[str], custom_domains: list[str] = (),
+              maintenance: bool = False) -> AppRoute:
+    return AppRoute(app=app, hostnames=(f"{app}.{domain}", *custom_domains),
+                    upstreams=tuple(sorted(upstreams)), maintenance=maintenance)

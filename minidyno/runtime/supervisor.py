@@ -43,6 +43,9 @@ class Supervisor:
         self._crashes: dict[tuple[str, str], CrashHistory] = {}
         self._lock = threading.RLock()
         self._retiring: set[str] = set()
+        #: Apps whose web dynos sleep (kept, stopped containers); read from the state
+        #: at every pass, so a restarted server leaves them asleep.
+        self.idle_apps: set[str] = set()
         self._wake = threading.Event()
         self._stopped = threading.Event()
 
@@ -52,7 +55,10 @@ class Supervisor:
         known = self._states.get(dyno.container.id)
         if known:
             return known.state
-        return State.STARTING if dyno.running else State.CRASHED
+        if dyno.running:
+            return State.STARTING
+        return State.IDLE if dyno.app in self.idle_apps and dyno.process_type == "web" \
+            else State.CRASHED
 
     def since(self, dyno: Dyno) -> float | None:
         known = self._states.get(dyno.container.id)
@@ -63,7 +69,9 @@ class Supervisor:
                 and dyno.container.id not in self._retiring
                 and self.state_of(dyno) == State.UP)
 
-    def set_state(self, dyno: Dyno, state: State) -> None:
+    def set_state(self, dyno: Dyno, state: State, wait_for_router: bool = True) -> None:
+        """Record and log a state change; a web dyno coming up or going away re-routes
+        (in the background when the caller cannot wait for nginx)."""
         with self._lock:
             known = self._states.setdefault(dyno.container.id, ContainerState())
             previous = known.state
@@ -72,7 +80,15 @@ class Supervisor:
             known.state, known.since = state, time.time()
         self.logs.platform(dyno.app, dyno.name, f"State changed from {previous} to {state}")
         if dyno.process_type == "web" and State.UP in (previous, state):
-            self.platform.sync_router()
+            if wait_for_router:
+                self.platform.sync_router()
+            else:
+                threading.Thread(target=self.platform.sync_router, daemon=True).start()
+
+    def track(self, dyno: Dyno, state: State) -> None:
+        """Take on a container in a known state, without logging a change."""
+        with self._lock:
+            self._states[dyno.container.id] = ContainerState(state)
 
     def _history(self, app: str, name: str) -> CrashHistory:
         with self._lock:
@@ -88,8 +104,7 @@ class Supervisor:
         self.logs.platform(release.app, name, f"Starting process with command `{command}`")
         dyno = self.runtime.start(release.app, release.version, release.image or "", name,
                                   command, release.config)
-        with self._lock:
-            self._states[dyno.container.id] = ContainerState()
+        self.track(dyno, State.STARTING)
         follow(self.logs, dyno.container, dyno.app, dyno.name)
         if dyno.process_type != "web":
             self.set_state(dyno, State.UP)
@@ -163,6 +178,7 @@ class Supervisor:
             self._wake.clear()
             try:
                 self.reconcile_all()
+                self.platform.idler.idle_due()
             except Exception:
                 log.exception("reconcile failed")
 
@@ -187,8 +203,10 @@ class Supervisor:
 
     def reconcile_all(self) -> None:
         with self.platform.db.connect() as conn:
-            names = [a.name for a in apps.all_apps(conn)]
-        for app in names:
+            found = apps.all_apps(conn)
+        self.idle_apps = {a.name for a in found if a.idle}
+        self._watch_router()
+        for app in (a.name for a in found):
             lock = self.platform.app_lock(app)
             if lock.acquire(blocking=False):
                 try:
@@ -203,12 +221,14 @@ class Supervisor:
             wanted_counts = formation.get(conn, app)
         if release is None:
             return
+        asleep = ("web",) if app in self.idle_apps else ()
         wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
                   if t in release.processes and t not in FORMATION_TYPES_EXCLUDED
-                  for i in range(1, q + 1)}
+                  and t not in asleep for i in range(1, q + 1)}
         present: dict[str, list[Dyno]] = {}
         for dyno in self.runtime.dynos(app):
-            if dyno.process_type not in ("run",) and dyno.container.id not in self._retiring:
+            if (dyno.process_type not in ("run", *asleep)
+                    and dyno.container.id not in self._retiring):
                 present.setdefault(dyno.name, []).append(dyno)
         surplus = [d for name, ds in present.items() if name not in wanted for d in ds]
         if surplus:
@@ -220,6 +240,15 @@ class Supervisor:
                 continue
             newest = max(dynos, key=lambda d: d.release)
             self._check(release, newest)
+
+    def _watch_router(self) -> None:
+        """nginx killed from outside: start it again, and say so."""
+        if self.platform.router.pid() is None:
+            log.warning("nginx (the router) was not running; starting it again")
+            try:
+                self.platform.sync_router()
+            except Exception:
+                log.exception("could not restart nginx")
 
     def _check(self, release: Release, dyno: Dyno) -> None:
         history = self._history(dyno.app, dyno.name)
@@ -243,8 +272,7 @@ class Supervisor:
     def _adopt(self, dyno: Dyno) -> None:
         """A running container this server did not start (or started before a restart):
         take it on as it is, up once it answers."""
-        with self._lock:
-            self._states[dyno.container.id] = ContainerState()
+        self.track(dyno, State.STARTING)
         follow(self.logs, dyno.container, dyno.app, dyno.name, since_now=True)
         if dyno.process_type != "web" or (dyno.address and accepts(dyno.address)):
             self.set_state(dyno, State.UP)

@@ -15,7 +15,15 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS apps (
     name TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
-    stack TEXT
+    stack TEXT,
+    dyno_type TEXT NOT NULL DEFAULT 'eco',
+    maintenance INTEGER NOT NULL DEFAULT 0,
+    idle INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS domains (
+    hostname TEXT PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS releases (
     app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
@@ -52,6 +60,7 @@ class Database:
         with self.connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            _add_missing_columns(conn)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -65,3 +74,19 @@ class Database:
                 yield conn
         finally:
             conn.close()
+
+
+#: Columns added after a table first shipped: (table, column, definition).
+_ADDED_COLUMNS = (
+    ("apps", "dyno_type", "TEXT NOT NULL DEFAULT 'eco'"),
+    ("apps", "maintenance", "INTEGER NOT NULL DEFAULT 0"),
+    ("apps", "idle", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a state file made by an older minidyno up to this schema, in place."""
+    for table, column, definition in _ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")

@@ -10,7 +10,7 @@ def rendered(tmp_path: Path) -> str:
     routes = [route_for("web-app", "localhost", ["172.30.0.3:5000", "172.30.0.2:5000"]),
               route_for("idle-app", "localhost", [])]
     return render(routes, listen="127.0.0.1:18080", run_dir=tmp_path,
-                  log_port=5514, generation=7)
+                  log_port=5514, activator_port=5515, generation=7)
 
 
 def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
@@ -20,7 +20,7 @@ def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
     assert "server_name web-app.localhost;" in conf
     assert "proxy_pass http://app_web_app;" in conf
     assert "upstream app_idle_app" not in conf
-    assert "/__minidyno/h14.html" in conf
+    assert "server 127.0.0.1:5515;" in conf and "proxy_set_header X-Minidyno-App idle-app;" in conf
     assert f"server_name {CONTROL_HOST};" in conf and 'return 200 "7";' in conf
 
 

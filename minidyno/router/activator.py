@@ -1,0 +1,104 @@
+"""The activator: where nginx sends an app's requests while no web dyno of it is up.
+
+It wakes an idle app (every request that arrives meanwhile waits on the same wake),
+waits for starting dynos, and then forwards each held request, in order, to a dyno,
+streaming both ways. What it cannot serve it answers itself with Heroku's errors: H14
+(no web dynos), H10 (crashed), H20 (not up within 75 s), H12 (no response in 30 s),
+H13 (closed without one). Once the app is up, nginx routes to the dynos directly again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from minidyno.router.nginx_config import PAGES_DIR
+from minidyno.runtime.idling import WakeFailed, WebStatus
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
+
+RESPONSE_TIMEOUT = 30.0
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+class Activator:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.idler = platform.idler
+        self._wakes: dict[str, asyncio.Task[list[str]]] = {}
+        self._client: httpx.AsyncClient | None = None
+
+    def asgi(self) -> Starlette:
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return Starlette(routes=[Route("/{path:path}", self.handle, methods=methods)])
+
+    async def handle(self, request: Request) -> Response:
+        app = request.headers.get("x-minidyno-app", "")
+        status = await asyncio.to_thread(self.idler.web_status, app)
+        if status == WebStatus.NONE:
+            return _error("H14")
+        if status == WebStatus.CRASHED:
+            return _error("H10")
+        try:
+            addresses = await self._ready(app, status)
+        except WakeFailed as failed:
+            return _error(failed.code)
+        return await self._forward(request, random.choice(addresses))
+
+    async def _ready(self, app: str, status: str) -> list[str]:
+        """Up addresses; one wake per app however many requests wait for it."""
+        if status == WebStatus.UP and (found := self.idler.up_addresses(app)):
+            return found
+        task = self._wakes.get(app)
+        if task is None or task.done():
+            work = self.idler.wake if status == WebStatus.IDLE else self.idler.wait_until_up
+            task = self._wakes[app] = asyncio.create_task(asyncio.to_thread(work, app))
+        return await asyncio.shield(task)
+
+    async def _forward(self, request: Request, address: str) -> Response:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(RESPONSE_TIMEOUT, connect=5))
+        headers = [(k, v) for k, v in request.headers.items()
+                   if k.lower() not in HOP_BY_HOP and k.lower() != "x-minidyno-app"]
+        headers.append(("host", request.headers.get("host", "")))
+        outbound = self._client.build_request(
+            request.method, f"http://{address}{request.url.path}",
+            params=request.url.query.encode() if request.url.query else None,
+            headers=headers, content=request.stream(),
+        )
+        try:
+            upstream = await self._client.send(outbound, stream=True)
+        except httpx.TimeoutException:
+            return _error("H12")
+        except httpx.TransportError:
+            return _error("H13")
+        dyno = self.platform.dyno_at(address)
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in upstream.aiter_raw():
+                    yield chunk
+            finally:
+                await upstream.aclose()
+
+        response_headers = {k: v for k, v in upstream.headers.items()
+                            if k.lower() not in HOP_BY_HOP}
+        response_headers["x-minidyno-dyno"] = dyno
+        return StreamingResponse(body(), status_code=upstream.status_code,
+                                 headers=response_headers)
+
+
+def _error(code: str) -> Response:
+    page = PAGES_DIR / f"{code.lower()}.html"
+    return FileResponse(page, status_code=503, media_type="text/html",
+                        headers={"x-minidyno-code": code})

@@ -1,0 +1,171 @@
+"""Eco dynos sleep: a web dyno with no request for MINIDYNO_IDLE_TIMEOUT seconds is
+stopped (its container kept, for a fast `docker start`) and shown as idle; the next
+request wakes it.
+
+No request is lost at the boundary: an app is first routed to the activator (which
+holds new requests until the app is awake again), and only then are its dynos stopped,
+gracefully, finishing what they had.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+from docker.errors import DockerException
+
+from minidyno.errors import UserError
+from minidyno.logs.follow import follow
+from minidyno.runtime.boot import BootFailed, wait_until_listening
+from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.states import State
+from minidyno.state import apps, formation, releases
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
+
+#: Heroku's H20: an app that is not up this long after a request woke it.
+WAKE_TIMEOUT = 75.0
+
+
+class WebStatus:
+    UP = "up"
+    IDLE = "idle"
+    STARTING = "starting"
+    CRASHED = "crashed"
+    NONE = "none"
+
+
+class WakeFailed(UserError):
+    """H20 (boot timeout) or H10 (crashed while booting)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Idler:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.supervisor = platform.supervisor
+
+    def web_dynos(self, app: str) -> list[Dyno]:
+        return [d for d in self.platform.runtime.dynos(app) if d.process_type == "web"]
+
+    def web_status(self, app: str) -> str:
+        """What a request to this app meets, for the activator to act on."""
+        with self.platform.db.connect() as conn:
+            row = apps.get(conn, app)
+            release = releases.current(conn, app)
+            wanted = formation.get(conn, app).get("web", 0)
+        if row.idle:
+            return WebStatus.IDLE
+        if release is None or "web" not in release.processes or wanted == 0:
+            return WebStatus.NONE
+        states = {self.supervisor.state_of(d) for d in self.web_dynos(app)}
+        if State.UP in states:
+            return WebStatus.UP
+        if State.STARTING in states or not states:
+            return WebStatus.STARTING
+        return WebStatus.CRASHED
+
+    def up_addresses(self, app: str) -> list[str]:
+        return [d.address for d in self.web_dynos(app)
+                if self.supervisor.routable(d) and d.address]
+
+    # -- sleeping ----------------------------------------------------------------------
+
+    def idle_due(self) -> None:
+        """Put to sleep every eco app whose web dynos have had no request for the idle
+        timeout (counted from the last request, or from when they came up)."""
+        timeout = self.platform.settings.idle_timeout
+        with self.platform.db.connect() as conn:
+            candidates = [a.name for a in apps.all_apps(conn)
+                          if a.dyno_type == "eco" and not a.idle and not a.maintenance]
+        now = time.time()
+        for app in candidates:
+            up = [d for d in self.web_dynos(app) if self.supervisor.state_of(d) == State.UP]
+            if not up:
+                continue
+            last = max([self.platform.last_request.get(app, 0.0),
+                        *(self.supervisor.since(d) or now for d in up)])
+            if now - last >= timeout:
+                lock = self.platform.app_lock(app)
+                if lock.acquire(blocking=False):
+                    try:
+                        self.idle(app)
+                    finally:
+                        lock.release()
+
+    def idle(self, app: str) -> None:
+        """The caller holds the app's lock."""
+        dynos = [d for d in self.web_dynos(app) if d.running]
+        with self.platform.db.connect() as conn:
+            apps.set_flag(conn, app, "idle", True)
+        self.supervisor.idle_apps.add(app)
+        for dyno in dynos:
+            self.platform.logs.platform(app, dyno.name, "Idling")
+        self.platform.sync_router()
+        for dyno in dynos:
+            with contextlib.suppress(DockerException):
+                dyno.container.stop(timeout=self.platform.settings.stop_timeout)
+            self.supervisor.set_state(dyno, State.IDLE)
+
+    # -- waking ------------------------------------------------------------------------
+
+    def wake(self, app: str) -> list[str]:
+        """Start the app's sleeping web dynos (the kept containers when their release is
+        still current) and return their addresses once they accept connections. Routing
+        them through nginx follows in the background; the caller can forward at once."""
+        with self.platform.app_lock(app):
+            with self.platform.db.connect() as conn:
+                if not apps.get(conn, app).idle:
+                    return self.wait_until_up(app)
+                release = releases.current(conn, app)
+                wanted = formation.get(conn, app).get("web", 0)
+                apps.set_flag(conn, app, "idle", False)
+            self.supervisor.idle_apps.discard(app)
+            kept = {d.name: d for d in self.web_dynos(app)}
+            started = []
+            for index in range(1, wanted + 1):
+                name = f"web.{index}"
+                self.platform.logs.platform(app, name, "Unidling")
+                started.append(self._start(release, kept.pop(name, None), name))
+            for surplus in kept.values():
+                with contextlib.suppress(DockerException):
+                    surplus.container.remove(force=True)
+            addresses = []
+            for dyno in started:
+                try:
+                    wait_until_listening(dyno, WAKE_TIMEOUT)
+                except BootFailed as failed:
+                    raise WakeFailed("H20" if "R10" in str(failed) else "H10", str(failed)) from None
+                self.supervisor.set_state(dyno, State.UP, wait_for_router=False)
+                addresses.append(dyno.address)
+            return addresses
+
+    def _start(self, release: releases.Release, kept: Dyno | None, name: str) -> Dyno:
+        if kept is None or kept.release != release.version:
+            if kept is not None:
+                with contextlib.suppress(DockerException):
+                    kept.container.remove(force=True)
+            return self.supervisor.start_dyno(release, name)
+        kept.container.start()
+        kept.container.reload()
+        self.supervisor.track(kept, State.IDLE)
+        self.supervisor.set_state(kept, State.STARTING)
+        follow(self.platform.logs, kept.container, kept.app, kept.name, since_now=True)
+        return kept
+
+    def wait_until_up(self, app: str, timeout: float = WAKE_TIMEOUT) -> list[str]:
+        """Addresses of the app's up web dynos, waiting for starting ones (H20 when none
+        is up in time, H10 when they have all crashed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if addresses := self.up_addresses(app):
+                return addresses
+            if self.web_status(app) == WebStatus.CRASHED:
+                raise WakeFailed("H10", f"{app}'s web dynos have crashed")
+            time.sleep(0.02)
+        raise WakeFailed("H20", f"{app} did not start within {timeout:.0f} s")
