@@ -6,7 +6,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from minidyno.api import apps, builds, config, dynos, formation, logs, releases, tty
+from minidyno.api import (
+    apps,
+    builds,
+    config,
+    dynos,
+    formation,
+    logs,
+    releases,
+    settings,
+    tty,
+)
 from minidyno.api.auth import ensure_token, require_token
 from minidyno.errors import UserError
 from minidyno.git import http as git_http
@@ -31,7 +41,7 @@ def create_app(platform: Platform) -> FastAPI:
         return {"status": "ok"}
 
     protected = [Depends(require_token)]
-    for module in (apps, builds, releases, config, formation, dynos, tty, logs):
+    for module in (apps, builds, releases, config, formation, dynos, tty, settings, logs):
         api.include_router(module.router, dependencies=protected)
     api.include_router(git_http.router)
     return api

@@ -23,6 +23,7 @@ def server(bind: str | None) -> None:
     if bind:
         settings = Settings(**{**settings.__dict__, "bind": bind})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     platform = Platform(settings)
     activator_socket = socket.socket()
     activator_socket.bind(("127.0.0.1", 0))

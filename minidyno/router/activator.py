@@ -61,7 +61,7 @@ class Activator:
             return found
         task = self._wakes.get(app)
         if task is None or task.done():
-            work = self.idler.wake if status == WebStatus.IDLE else self.idler.wait_until_up
+            work = self.idler.wake_or_wait if status == WebStatus.IDLE else self.idler.wait_until_up
             task = self._wakes[app] = asyncio.create_task(asyncio.to_thread(work, app))
         return await asyncio.shield(task)
 

@@ -7,6 +7,7 @@ flowing while the control plane restarts.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -36,6 +37,7 @@ class NginxRouter:
         self.activator_port = 0
         self._generation = int(time.time() * 1000)
         self._lock = threading.Lock()
+        self._workers: set[int] = set()
 
     def _binary(self) -> str:
         found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
@@ -46,12 +48,14 @@ class NginxRouter:
         return found
 
     def pid(self) -> int | None:
+        """The nginx master's pid while it runs (a killed master left as a zombie does
+        not count)."""
         try:
             pid = int(self.pid_path.read_text().strip())
-            os.kill(pid, 0)
-        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
             return None
-        return pid
+        return None if state in ("Z", "X") else pid
 
     def apply(self, routes: list[AppRoute]) -> None:
         """Write the configuration for these routes and make nginx serve it; returns
@@ -61,12 +65,28 @@ class NginxRouter:
             self._write(routes)
             pid = self.pid()
             if pid is None:
+                self._reap_orphans()
                 self._start()
             else:
                 accepting = _accepting_workers(pid)
                 os.kill(pid, signal.SIGHUP)
                 self._wait_until_retired(pid, accepting)
             self._wait_for_generation(self._generation)
+            if master := self.pid():
+                self._workers = _accepting_workers(master)
+
+    def _reap_orphans(self) -> None:
+        """Workers whose master was killed keep the listening socket (and serve with the
+        old configuration); stop them so a new nginx can take the port."""
+        for pid in self._workers:
+            try:
+                title = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"nginx: worker process"):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self._workers = set()
 
     def stop(self) -> None:
         pid = self.pid()

@@ -66,9 +66,9 @@ class Idler:
         states = {self.supervisor.state_of(d) for d in self.web_dynos(app)}
         if State.UP in states:
             return WebStatus.UP
-        if State.STARTING in states or not states:
-            return WebStatus.STARTING
-        return WebStatus.CRASHED
+        if states <= {State.CRASHED} and states:
+            return WebStatus.CRASHED
+        return WebStatus.STARTING
 
     def up_addresses(self, app: str) -> list[str]:
         return [d.address for d in self.web_dynos(app)
@@ -114,14 +114,19 @@ class Idler:
 
     # -- waking ------------------------------------------------------------------------
 
+    def wake_or_wait(self, app: str) -> list[str]:
+        """What the activator needs: up addresses, waking the app if it sleeps."""
+        return self.wake(app) or self.wait_until_up(app)
+
     def wake(self, app: str) -> list[str]:
         """Start the app's sleeping web dynos (the kept containers when their release is
-        still current) and return their addresses once they accept connections. Routing
-        them through nginx follows in the background; the caller can forward at once."""
+        still current) and return their addresses once they accept connections; [] when
+        the app was not asleep. Routing them through nginx follows in the background, so
+        the caller can forward at once."""
         with self.platform.app_lock(app):
             with self.platform.db.connect() as conn:
                 if not apps.get(conn, app).idle:
-                    return self.wait_until_up(app)
+                    return []
                 release = releases.current(conn, app)
                 wanted = formation.get(conn, app).get("web", 0)
                 apps.set_flag(conn, app, "idle", False)
@@ -165,7 +170,10 @@ class Idler:
         while time.monotonic() < deadline:
             if addresses := self.up_addresses(app):
                 return addresses
-            if self.web_status(app) == WebStatus.CRASHED:
+            status = self.web_status(app)
+            if status == WebStatus.CRASHED:
                 raise WakeFailed("H10", f"{app}'s web dynos have crashed")
+            if status == WebStatus.NONE:
+                raise WakeFailed("H14", f"{app} has no web dynos")
             time.sleep(0.02)
         raise WakeFailed("H20", f"{app} did not start within {timeout:.0f} s")

@@ -32,6 +32,7 @@ def parse_changes(args: list[str]) -> dict[str, str]:
 def scale(platform: Platform, app: str, changes: dict[str, str]) -> dict[str, int]:
     cap = platform.settings.max_dynos_per_type
     with platform.app_lock(app):
+        platform.idler.wake(app)
         with platform.db.connect() as conn:
             current = formation.get(conn, app)
             if releases.current(conn, app) is None:
@@ -66,6 +67,7 @@ def restart(platform: Platform, app: str, target: str | None) -> list[str]:
             release = releases.current(conn, app)
         if release is None:
             raise NotFound(f"{app} has no release yet; push it first")
+        platform.idler.wake(app)
         dynos = [d for d in platform.runtime.dynos(app) if d.process_type != "run"
                  and target in (None, d.process_type, d.name)]
         if not dynos:

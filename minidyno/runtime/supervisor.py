@@ -177,6 +177,7 @@ class Supervisor:
             self._wake.wait(self._until_next_restart())
             self._wake.clear()
             try:
+                self._watch_router()
                 self.reconcile_all()
                 self.platform.idler.idle_due()
             except Exception:
@@ -205,7 +206,6 @@ class Supervisor:
         with self.platform.db.connect() as conn:
             found = apps.all_apps(conn)
         self.idle_apps = {a.name for a in found if a.idle}
-        self._watch_router()
         for app in (a.name for a in found):
             lock = self.platform.app_lock(app)
             if lock.acquire(blocking=False):

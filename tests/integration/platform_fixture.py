@@ -90,7 +90,7 @@ class Server:
         """A request through the router, with the Host the router routes on."""
         headers = {"Host": f"{app}.localhost", **kwargs.pop("headers", {})}
         return httpx.get(f"http://127.0.0.1:{self.router_port}{path}", headers=headers,
-                         timeout=30, **kwargs)
+                         timeout=kwargs.pop("timeout", 30), **kwargs)
 
     def app_source(self, tmp: Path, app: str, files: dict[str, str] | None = None,
                    from_sample: bool = True) -> Path:
