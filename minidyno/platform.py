@@ -12,7 +12,7 @@ import docker
 
 from minidyno import engine
 from minidyno.logs.bus import LogBus
-from minidyno.router.access_log import AccessLogListener, RouterRequest, heroku_line
+from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_line
 from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
@@ -32,8 +32,8 @@ class Platform:
         self.logs = LogBus(settings.logs_dir / "apps")
         self.runtime = DockerRuntime(settings, self.engine)
         self.router = NginxRouter(settings)
-        self.access_log = AccessLogListener(self._router_request)
-        self.router.log_port = self.access_log.port
+        self.access_log = AccessLogFollower(self.router.access_log, self._router_requests,
+                                            self.router.reopen_logs)
         self.last_request: dict[str, float] = {}
         self._dyno_at: dict[str, str] = {}
         self.supervisor = Supervisor(self)
@@ -85,9 +85,14 @@ class Platform:
         """The dyno (`web.1`) listening at an `ip:port`, for router log lines."""
         return self._dyno_at.get(address, "")
 
-    def _router_request(self, request: RouterRequest) -> None:
-        """Each request nginx served: a router line on the app's log, and the time of
-        the app's last request (what idling counts from)."""
-        self.last_request[request.app] = time.time()
-        dyno = request.dyno or self.dyno_at(request.upstream)
-        self.logs.emit(request.app, "minidyno", "router", heroku_line(request, dyno))
+    def _router_requests(self, requests: list[RouterRequest]) -> None:
+        """What nginx served: router lines on each app's log, and the time of each
+        app's last request (what idling counts from)."""
+        lines: dict[str, list[str]] = {}
+        for request in requests:
+            dyno = request.dyno or self.dyno_at(request.upstream)
+            lines.setdefault(request.app, []).append(heroku_line(request, dyno))
+        now = time.time()
+        for app, app_lines in lines.items():
+            self.last_request[app] = now
+            self.logs.emit_many(app, "minidyno", "router", app_lines)

@@ -1,17 +1,21 @@
-"""nginx's access log, received as syslog datagrams on loopback and turned into
-Heroku's router lines (`at=info method=GET path="/" … dyno=web.1 connect=1ms …`).
+"""nginx's access log, followed from a buffered file and turned into Heroku's router
+lines (`at=info method=GET path="/" … dyno=web.1 connect=1ms …`).
 
-nginx never waits on this: a datagram nobody reads is dropped, so the control plane
-being down (or slow) costs the traffic nothing but log lines.
+nginx writes the log in 64 KiB blocks (flushed every 200 ms), and this reads it in
+whole blocks: a syslog datagram per request cost the router about 15 % of its
+requests per second on two cores, the buffered file a few. nginx never waits on the
+reader, so the control plane being down or slow costs the traffic nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
+import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 log = logging.getLogger("minidyno.router")
 
@@ -74,7 +78,7 @@ def error_code(nginx_code: str, upstream_status: str) -> str | None:
 
 
 def parse(message: str) -> RouterRequest | None:
-    """One access-log entry, from the part of the syslog datagram after `minidyno: `."""
+    """One access-log entry (a line of the log file)."""
     parts = message.split("\t")
     if len(parts) != len(FIELDS):
         return None
@@ -105,27 +109,57 @@ def heroku_line(request: RouterRequest, dyno: str) -> str:
             f"bytes={request.bytes} protocol=http")
 
 
-class AccessLogListener:
-    """Receives nginx's syslog datagrams on 127.0.0.1 and hands each request on."""
+class AccessLogFollower:
+    """Reads new entries of nginx's access log as they are flushed, rotating the file
+    (nginx reopens it on SIGUSR1) when it grows past MAX_BYTES."""
 
-    def __init__(self, on_request: Callable[[RouterRequest], None]) -> None:
-        self._on_request = on_request
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
+    MAX_BYTES = 64 * 1024 * 1024
+    POLL_SECONDS = 0.1
+
+    def __init__(self, path: Path, on_requests: Callable[[list[RouterRequest]], None],
+                 reopen: Callable[[], None]) -> None:
+        self.path = path
+        self._on_requests = on_requests
+        self._reopen = reopen
 
     def start(self) -> None:
-        threading.Thread(target=self._serve, name="router-access-log", daemon=True).start()
+        """Follow from the current end: what was served while no server ran is not
+        replayed (its dynos' own logs still have it)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.touch()
+        threading.Thread(target=self._follow, name="router-access-log", daemon=True).start()
 
-    def _serve(self) -> None:
+    def _follow(self) -> None:
+        f = open(self.path, "rb")  # noqa: SIM115 - swapped on rotation below
+        f.seek(0, 2)
+        pending = b""
         while True:
-            data = self._socket.recv(65536)
-            _, _, message = data.decode("utf-8", errors="replace").partition("minidyno: ")
-            request = parse(message.rstrip("\n"))
-            if request is None:
+            data = f.read()
+            if data:
+                *complete, pending = (pending + data).split(b"\n")
+                self._publish(complete)
                 continue
-            try:
-                self._on_request(request)
-            except Exception:
-                log.exception("router log line failed")
+            if f.tell() > self.MAX_BYTES:
+                self.path.replace(self.path.with_suffix(".log.1"))
+                self._reopen()
+            if self._rotated(f):
+                f.close()
+                f, pending = open(self.path, "rb"), b""  # noqa: SIM115
+                continue
+            time.sleep(self.POLL_SECONDS)
+
+    def _rotated(self, f) -> bool:
+        try:
+            return os.stat(self.path).st_ino != os.fstat(f.fileno()).st_ino
+        except FileNotFoundError:
+            return False
+
+    def _publish(self, raw_lines: list[bytes]) -> None:
+        requests = [r for raw in raw_lines
+                    if (r := parse(raw.decode("utf-8", errors="replace")))]
+        if not requests:
+            return
+        try:
+            self._on_requests(requests)
+        except Exception:
+            log.exception("router log lines failed")

@@ -33,7 +33,7 @@ class NginxRouter:
         self.run_dir = settings.router_dir
         self.conf_path = self.run_dir / "nginx.conf"
         self.pid_path = self.run_dir / "nginx.pid"
-        self.log_port = 0
+        self.access_log = settings.logs_dir / "router-access.log"
         self.activator_port = 0
         self._generation = int(time.time() * 1000)
         self._lock = threading.Lock()
@@ -88,6 +88,11 @@ class NginxRouter:
                     os.kill(pid, signal.SIGKILL)
         self._workers = set()
 
+    def reopen_logs(self) -> None:
+        """After the access log was moved aside: nginx opens a new one."""
+        if pid := self.pid():
+            os.kill(pid, signal.SIGUSR1)
+
     def stop(self) -> None:
         pid = self.pid()
         if pid is None:
@@ -104,7 +109,7 @@ class NginxRouter:
             routes,
             listen=f"{self.settings.bind}:{self.settings.router_port}",
             run_dir=self.run_dir,
-            log_port=self.log_port,
+            access_log=self.access_log,
             activator_port=self.activator_port,
             generation=self._generation,
         )

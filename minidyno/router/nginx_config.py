@@ -125,7 +125,7 @@ def render(
     *,
     listen: str,
     run_dir: Path,
-    log_port: int,
+    access_log: Path,
     activator_port: int,
     generation: int,
     pages: Path = PAGES_DIR,
@@ -158,7 +158,7 @@ http {{
     scgi_temp_path {temp['scgi']};
     default_type text/html;
 {_HTTP_COMMON % {"log_format": LOG_FORMAT}}
-    access_log syslog:server=127.0.0.1:{log_port},tag=minidyno,nohostname minidyno;
+    access_log {access_log} minidyno buffer=64k flush=200ms;
 {upstreams}
     server {{{_error_pages(listen + " default_server", pages)}
         server_name _;

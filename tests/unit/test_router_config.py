@@ -10,7 +10,8 @@ def rendered(tmp_path: Path) -> str:
     routes = [route_for("web-app", "localhost", ["172.30.0.3:5000", "172.30.0.2:5000"]),
               route_for("idle-app", "localhost", [])]
     return render(routes, listen="127.0.0.1:18080", run_dir=tmp_path,
-                  log_port=5514, activator_port=5515, generation=7)
+                  access_log=tmp_path / "access.log", activator_port=5515,
+                  generation=7)
 
 
 def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
