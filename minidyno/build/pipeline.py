@@ -36,7 +36,7 @@ def run(
     names = source.names()
     if not names - {""}:
         raise UserError("the pushed commit has no files; commit your app, then push again")
-    declared = _read_procfile(source)
+    declared = _read_procfile(source, names, say)
     stack = stack_choice.choose(source, settings.default_stack)
     say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, "
         f"Python {stack.python})")
@@ -66,6 +66,13 @@ def run(
     return Build(image=image, stack=stack.name, processes=processes)
 
 
-def _read_procfile(source: Source) -> dict[str, str] | None:
+def _read_procfile(source: Source, names: set[str], say: Say) -> dict[str, str] | None:
+    """The Procfile's process types (errors reject the push, warnings are printed)."""
     text = source.read_text("Procfile")
-    return None if text is None else procfile.parse(text)
+    if text is None:
+        return None
+    web_app = procfile.looks_like_web_app(source.read_text("requirements.txt"), names)
+    processes, warnings = procfile.parse(text, web_app)
+    for warning in warnings:
+        say(f" !     Warning: {warning}")
+    return processes

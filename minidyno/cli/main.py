@@ -43,6 +43,9 @@ VERBS = {
     "domains:remove": "routing:domains_remove",
     "releases": "releases:releases_list",
     "releases:rollback": "releases:releases_rollback",
+    "local": "local:local_start",
+    "local:run": "local:local_run",
+    "procfile:check": "local:procfile_check",
     "stacks": "stacks:stacks_list",
     "stacks:build": "stacks:stacks_build",
 }

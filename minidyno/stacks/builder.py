@@ -7,15 +7,16 @@ image instead; it is opt-in because on a closed network a pull only times out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
-from docker.errors import ImageNotFound
+from docker.errors import APIError, ImageNotFound
 
 from minidyno.stacks.recipes import BUILD_PACKAGES, DYNO_UID, RUN_PACKAGES, Stack
 
@@ -52,10 +53,26 @@ def ensure(
     rebuild_run = force or not is_current(client, stack.run_image, stack)
     if rebuild_run:
         say(f"Building {stack.run_image} (Debian {stack.suite}, Python {stack.python})")
-        _build_run_image(client, stack, say)
+        with _replacing(client, stack.run_image):
+            _build_run_image(client, stack, say)
     if rebuild_run or not is_current(client, stack.build_image, stack):
         say(f"Building {stack.build_image} (adds {' '.join(BUILD_PACKAGES)})")
-        _build_build_image(client, stack, say)
+        with _replacing(client, stack.build_image):
+            _build_build_image(client, stack, say)
+
+
+@contextlib.contextmanager
+def _replacing(client: docker.DockerClient, image: str) -> Iterator[None]:
+    """Remove the image a rebuild replaced, unless something still uses it (a release
+    image made on it, a container)."""
+    try:
+        old = client.images.get(image).id
+    except ImageNotFound:
+        old = None
+    yield
+    if old and old != client.images.get(image).id:
+        with contextlib.suppress(APIError):
+            client.images.remove(old)
 
 
 def _labels(stack: Stack, variant: str) -> list[str]:
