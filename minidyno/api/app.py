@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from minidyno.api import (
+    addons,
     apps,
     builds,
     config,
@@ -41,7 +42,8 @@ def create_app(platform: Platform) -> FastAPI:
         return {"status": "ok"}
 
     protected = [Depends(require_token)]
-    for module in (apps, builds, releases, config, formation, dynos, tty, settings, logs):
+    for module in (apps, builds, releases, config, formation, dynos, tty, settings, addons,
+                   logs):
         api.include_router(module.router, dependencies=protected)
     api.include_router(git_http.router)
     return api

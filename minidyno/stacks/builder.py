@@ -145,33 +145,37 @@ def _run_image_from_pull(client: docker.DockerClient, stack: Stack, say: Say) ->
         f"useradd -u {DYNO_UID} -U -d /app -s /bin/bash dyno && mkdir -p /app && "
         f"chown {DYNO_UID}:{DYNO_UID} /app"
     )
-    _commit_with_packages(
-        client, f"debian:{stack.suite}", RUN_PACKAGES, stack, "run", stack.name, script, say
+    commit_with_packages(
+        client, f"debian:{stack.suite}", RUN_PACKAGES, "minidyno/stack", stack.name, script, say,
+        _IMAGE_CHANGES + _labels(stack, "run"),
     )
 
 
 def _build_build_image(client: docker.DockerClient, stack: Stack, say: Say) -> None:
-    _commit_with_packages(
-        client, stack.run_image, BUILD_PACKAGES, stack, "build", f"{stack.name}-build", "true", say
+    commit_with_packages(
+        client, stack.run_image, BUILD_PACKAGES, "minidyno/stack", f"{stack.name}-build", "true",
+        say, _IMAGE_CHANGES + _labels(stack, "build"),
     )
 
 
-def _commit_with_packages(
+def commit_with_packages(
     client: docker.DockerClient,
     base: str,
     packages: tuple[str, ...],
-    stack: Stack,
-    variant: str,
+    repository: str,
     tag: str,
     then: str,
     say: Say,
+    changes: list[str],
 ) -> None:
+    """`base` plus Debian packages (and a shell step after them), committed as
+    repository:tag; apt's lists are not kept."""
     script = (
         "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; "
         f"apt-get install -y -qq --no-install-recommends {' '.join(packages)} >/dev/null; "
         f"{then}; apt-get clean; rm -rf /var/lib/apt/lists/*"
     )
-    container = client.containers.create(base, ["/bin/sh", "-c", script])
+    container = client.containers.create(base, ["/bin/sh", "-c", script], user="root")
     try:
         container.start()
         for chunk in container.logs(stream=True, follow=True):
@@ -182,8 +186,6 @@ def _commit_with_packages(
             raise StackBuildError(
                 f"installing {' '.join(packages)} on {base} failed (exit {status})"
             )
-        container.commit(
-            repository="minidyno/stack", tag=tag, changes=_IMAGE_CHANGES + _labels(stack, variant)
-        )
+        container.commit(repository=repository, tag=tag, changes=changes)
     finally:
         container.remove(force=True)

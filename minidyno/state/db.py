@@ -20,6 +20,17 @@ CREATE TABLE IF NOT EXISTS apps (
     maintenance INTEGER NOT NULL DEFAULT 0,
     idle INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS addons (
+    name TEXT PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    service TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    config_var TEXT NOT NULL,
+    db_user TEXT NOT NULL,
+    db_password TEXT NOT NULL,
+    db_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS domains (
     hostname TEXT PRIMARY KEY,
     app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,

@@ -1,0 +1,1 @@
+"""Add-ons: a Postgres database per app, attached through its config vars."""

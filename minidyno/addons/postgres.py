@@ -1,0 +1,207 @@
+"""The Postgres add-on: a container of `minidyno/postgres` per add-on on the app's own
+network, its data in a named volume, a random strong password, attached to the app as
+DATABASE_URL (or MINIDYNO_POSTGRESQL_<COLOR>_URL beside an existing one) through a
+config change, so it is a new release that restarts the dynos, as on Heroku.
+
+The database port is also published on 127.0.0.1, for the host's own tools (psql,
+pg:info); dynos of other apps cannot reach it, being on other networks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg2
+from docker.errors import DockerException, NotFound
+from docker.models.containers import Container
+
+from minidyno import labels
+from minidyno.errors import UserError
+from minidyno.naming import random_app_name
+from minidyno.platform import Platform
+from minidyno.release.changes import change_config
+from minidyno.stacks import postgres as image
+from minidyno.state import addons, apps
+
+Say = Callable[[str], None]
+
+PLANS = {"hobby-dev": 10_000, "standard": None}
+SERVICES = ("postgres", "postgresql", "heroku-postgresql")
+COLORS = ("AMBER", "BLUE", "COBALT", "CRIMSON", "GOLD", "GREEN", "IVORY", "JADE", "OLIVE",
+          "ONYX", "PINK", "PURPLE", "RED", "ROSE", "SILVER", "TEAL", "WHITE", "YELLOW")
+READY_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Request:
+    service: str
+    plan: str
+
+
+def parse_request(spec: str, plan: str | None) -> Request:
+    """`postgres`, `heroku-postgresql:standard` or `postgres --plan hobby-dev`."""
+    service, _, inline_plan = spec.partition(":")
+    chosen = plan or inline_plan or "hobby-dev"
+    if service not in SERVICES:
+        raise UserError(f"unknown add-on {service!r}: the one add-on is postgres "
+                        "(also heroku-postgresql)")
+    if chosen not in PLANS:
+        raise UserError(f"unknown plan {chosen!r}: the plans are {', '.join(PLANS)}")
+    return Request("postgres", chosen)
+
+
+def container_name(platform: Platform, addon: addons.Addon) -> str:
+    return f"{labels.prefix(platform.settings, addon.app)}-{addon.name}"
+
+
+def database_url(platform: Platform, addon: addons.Addon, host: str | None = None,
+                 port: int = 5432) -> str:
+    host = host or container_name(platform, addon)
+    return f"postgres://{addon.db_user}:{addon.db_password}@{host}:{port}/{addon.db_name}"
+
+
+def host_url(platform: Platform, addon: addons.Addon) -> str:
+    """The URL the host's own tools use: the port published on 127.0.0.1."""
+    return database_url(platform, addon, "127.0.0.1", published_port(_container(platform, addon)))
+
+
+def published_port(container: Container) -> int:
+    container.reload()
+    return int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
+
+
+def _container(platform: Platform, addon: addons.Addon) -> Container:
+    try:
+        return platform.engine.containers.get(container_name(platform, addon))
+    except NotFound:
+        raise UserError(f"the container of {addon.name} is gone; destroy the add-on and "
+                        "create it again") from None
+
+
+def provision(platform: Platform, app: str, request: Request, say: Say) -> addons.Addon:
+    with platform.app_lock(app):
+        with platform.db.connect() as conn:
+            apps.get(conn, app)
+            attached = addons.for_app(conn, app)
+        say("-----> Preparing the Postgres image")
+        image.ensure(platform.engine, lambda line: say(f"       {line}"))
+        used = {a.config_var for a in attached}
+        config_var = "DATABASE_URL" if "DATABASE_URL" not in used else next(
+            f"MINIDYNO_POSTGRESQL_{c}_URL" for c in COLORS
+            if f"MINIDYNO_POSTGRESQL_{c}_URL" not in used)
+        addon = addons.Addon(
+            name=f"postgresql-{random_app_name()}", app=app, service=request.service,
+            plan=request.plan, config_var=config_var, db_user=f"u{secrets.token_hex(6)}",
+            db_password=secrets.token_hex(24), db_name=f"d{secrets.token_hex(6)}",
+            created_at="")
+        say(f"-----> Creating {addon.name} ({request.plan}) on {app}")
+        container = _start_container(platform, addon)
+        try:
+            seconds = _wait_ready(platform, addon, container)
+        except BaseException:
+            _remove_container(platform, addon)
+            raise
+        say(f"       {addon.name} is ready (first query after {seconds:.2f} s)")
+        with platform.db.connect() as conn:
+            addons.create(conn, addon)
+        platform.logs.platform(app, "api", f"Add-on {addon.name} created, attached as "
+                                           f"{config_var}")
+        say(f"-----> Attaching {addon.name} as {config_var}")
+        change_config(platform, app, {config_var: database_url(platform, addon)}, say)
+        return addon
+
+
+def _start_container(platform: Platform, addon: addons.Addon) -> Container:
+    settings = platform.settings
+    resource = labels.for_resource(settings, addon.app, "postgres", addon.name)
+    volume = platform.engine.volumes.create(f"{container_name(platform, addon)}-data",
+                                            labels=resource)
+    try:
+        return platform.engine.containers.run(
+            image.IMAGE,
+            name=container_name(platform, addon),
+            detach=True,
+            environment={"MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
+                         "MINIDYNO_USER": addon.db_user, "MINIDYNO_PASSWORD": addon.db_password,
+                         "MINIDYNO_DATABASE": addon.db_name},
+            volumes={volume.name: {"bind": image.DATA_DIR, "mode": "rw"}},
+            network=platform.runtime.ensure_network(addon.app),
+            ports={"5432/tcp": ("127.0.0.1", None)},
+            labels=resource,
+            mem_limit="512m",
+            restart_policy={"Name": "unless-stopped"},
+            security_opt=["no-new-privileges"],
+        )
+    except DockerException as exc:
+        volume.remove(force=True)
+        raise UserError(f"could not start the database container ({exc}); free disk space "
+                        "or memory and try again") from None
+
+
+def _wait_ready(platform: Platform, addon: addons.Addon, container: Container) -> float:
+    started = time.monotonic()
+    port = published_port(container)
+    while time.monotonic() - started < READY_TIMEOUT:
+        try:
+            with contextlib.closing(connect(platform, addon, port)) as conn, conn.cursor() as cur:
+                cur.execute("SELECT 1")
+                return time.monotonic() - started
+        except psycopg2.OperationalError:
+            time.sleep(0.05)
+    tail = container.logs(tail=5).decode(errors="replace").strip().replace("\n", " | ")
+    raise UserError(f"{addon.name} did not accept connections within {READY_TIMEOUT:.0f} s: "
+                    f"{tail}")
+
+
+def connect(platform: Platform, addon: addons.Addon, port: int | None = None):
+    port = port or published_port(_container(platform, addon))
+    return psycopg2.connect(host="127.0.0.1", port=port, user=addon.db_user,
+                            password=addon.db_password, dbname=addon.db_name, connect_timeout=3)
+
+
+def info(platform: Platform, addon: addons.Addon) -> dict[str, Any]:
+    container = _container(platform, addon)
+    limit = PLANS[addon.plan]
+    details: dict[str, Any] = {"name": addon.name, "plan": addon.plan,
+                               "attached_as": addon.config_var, "status": container.status,
+                               "row_limit": limit, "created_at": addon.created_at}
+    with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        details["version"] = cur.fetchone()[0]
+        cur.execute("SELECT count(*), coalesce(sum(n_live_tup), 0) FROM pg_stat_user_tables")
+        details["tables"], details["rows"] = (int(v) for v in cur.fetchone())
+        cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        details["size"] = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        details["connections"] = cur.fetchone()[0]
+    return details
+
+
+def reset(platform: Platform, addon: addons.Addon) -> None:
+    """Every table, view and sequence gone; the database, role and URL stay."""
+    with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
+        cur.execute(f'DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION "{addon.db_user}"')
+        conn.commit()
+    platform.logs.platform(addon.app, "api", f"{addon.name} was reset")
+
+
+def destroy(platform: Platform, addon: addons.Addon, say: Say) -> None:
+    with platform.app_lock(addon.app):
+        change_config(platform, addon.app, {addon.config_var: None}, say)
+        _remove_container(platform, addon)
+        with platform.db.connect() as conn:
+            addons.delete(conn, addon.name)
+        platform.logs.platform(addon.app, "api", f"Add-on {addon.name} destroyed")
+
+
+def _remove_container(platform: Platform, addon: addons.Addon) -> None:
+    name = container_name(platform, addon)
+    with contextlib.suppress(NotFound):
+        platform.engine.containers.get(name).remove(force=True)
+    with contextlib.suppress(NotFound):
+        platform.engine.volumes.get(f"{name}-data").remove(force=True)

@@ -1,0 +1,111 @@
+"""/apps/{app}/addons: Postgres add-ons, their info, credentials for host tools, and
+reset. Passwords appear only in DATABASE_URL (config:get) and the credentials
+endpoint, never in listings or logs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from minidyno.addons import postgres
+from minidyno.api.deps import PlatformDep
+from minidyno.api.streaming import stream_work
+from minidyno.errors import UserError
+from minidyno.state import addons, apps
+
+router = APIRouter(prefix="/apps/{app}/addons", tags=["addons"])
+
+
+class AddonCreate(BaseModel):
+    service: str = "postgres"
+    plan: str | None = None
+
+
+class AddonInfo(BaseModel):
+    name: str
+    service: str
+    plan: str
+    attached_as: str
+    created_at: str
+
+
+def _described(addon: addons.Addon) -> AddonInfo:
+    return AddonInfo(name=addon.name, service=addon.service, plan=addon.plan,
+                     attached_as=addon.config_var, created_at=addon.created_at)
+
+
+def _find(platform, app: str, name: str) -> addons.Addon:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+        return addons.get(conn, app, None if name in ("DATABASE", "DATABASE_URL") else name)
+
+
+@router.get("")
+def list_addons(app: str, platform: PlatformDep) -> list[AddonInfo]:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+        return [_described(a) for a in addons.for_app(conn, app)]
+
+
+@router.post("", response_class=StreamingResponse)
+async def create_addon(app: str, body: AddonCreate, platform: PlatformDep) -> StreamingResponse:
+    request = postgres.parse_request(body.service, body.plan)
+
+    def work(say):
+        addon = postgres.provision(platform, app, request, say)
+        return {"addon": addon.name, "attached_as": addon.config_var}
+
+    return stream_work(work)
+
+
+@router.delete("/{name}", response_class=StreamingResponse)
+async def destroy_addon(app: str, name: str, platform: PlatformDep,
+                        confirm: str = "") -> StreamingResponse:
+    addon = _find(platform, app, name)
+    if confirm != app:
+        raise UserError(f"destroying {addon.name} deletes its data; confirm with --confirm {app}")
+
+    def work(say):
+        postgres.destroy(platform, addon, say)
+        return {"destroyed": addon.name}
+
+    return stream_work(work)
+
+
+@router.get("/{name}/info")
+def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
+    return postgres.info(platform, _find(platform, app, name))
+
+
+@router.get("/{name}/credentials")
+def addon_credentials(app: str, name: str, platform: PlatformDep) -> dict[str, str]:
+    """For psql on this machine: the URL through the port published on 127.0.0.1."""
+    return {"url": postgres.host_url(platform, _find(platform, app, name))}
+
+
+@router.post("/{name}/reset")
+def reset_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -> dict:
+    addon = _find(platform, app, name)
+    if confirm != app:
+        raise UserError(f"resetting {addon.name} deletes all its data; confirm with "
+                        f"--confirm {app}")
+    postgres.reset(platform, addon)
+    return {"reset": addon.name}
+
+
+class Sql(BaseModel):
+    command: str
+
+
+@router.post("/{name}/psql")
+def run_psql(app: str, name: str, sql: Sql, platform: PlatformDep) -> dict:
+    """psql inside the database container, for a machine without psql of its own."""
+    addon = _find(platform, app, name)
+    container = platform.engine.containers.get(postgres.container_name(platform, addon))
+    code, output = container.exec_run(
+        ["psql", "-h", "127.0.0.1", "-U", addon.db_user, addon.db_name, "-c", sql.command],
+        environment={"PGPASSWORD": addon.db_password})
+    return {"exit": code, "output": output.decode("utf-8", errors="replace")}
+
+

@@ -1,0 +1,113 @@
+"""addons, addons:create, addons:destroy, pg:info, pg:psql, pg:reset."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import click
+
+from minidyno.cli.app_option import app_option, resolve_app
+from minidyno.cli.client import Client
+from minidyno.cli.streams import follow_events
+
+
+@click.command("addons")
+@app_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def addons_list(client: Client, app: str | None, as_json: bool) -> None:
+    """List the app's add-ons (never their passwords)."""
+    name = resolve_app(app)
+    found = client.request("GET", f"/apps/{name}/addons")
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    click.echo(f"=== {name} Add-ons")
+    for addon in found:
+        click.echo(f"{addon['name']}  {addon['service']}:{addon['plan']}  as "
+                   f"{addon['attached_as']}")
+    if not found:
+        click.echo(f"none; `minidyno addons:create postgres -a {name}` makes one")
+
+
+@click.command("addons:create")
+@click.argument("service")
+@app_option
+@click.option("--plan", help="hobby-dev (the default, 10,000 rows) or standard")
+@click.pass_obj
+def addons_create(client: Client, service: str, app: str | None, plan: str | None) -> None:
+    """Create an add-on: postgres (or heroku-postgresql[:PLAN])."""
+    name = resolve_app(app)
+    result = follow_events(client, "POST", f"/apps/{name}/addons",
+                           json={"service": service, "plan": plan})
+    click.echo(f"Created {result['addon']} as {result['attached_as']}")
+
+
+@click.command("addons:destroy")
+@click.argument("addon")
+@app_option
+@click.option("--confirm", default="", help="the app's name, to confirm")
+@click.pass_obj
+def addons_destroy(client: Client, addon: str, app: str | None, confirm: str) -> None:
+    """Destroy an add-on and its data."""
+    name = resolve_app(app)
+    follow_events(client, "DELETE", f"/apps/{name}/addons/{addon}", params={"confirm": confirm})
+    click.echo(f"Destroying {addon} on {name}... done")
+
+
+@click.command("pg:info")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def pg_info(client: Client, database: str, app: str | None, as_json: bool) -> None:
+    """Plan, status, version, tables, rows against the plan's limit, size, connections."""
+    name = resolve_app(app)
+    info = client.request("GET", f"/apps/{name}/addons/{database}/info")
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    limit = f"{info['row_limit']:,}" if info["row_limit"] else "no limit"
+    click.echo(f"=== {info['attached_as']} ({info['name']})")
+    for label, value in (("Plan", info["plan"]), ("Status", info["status"]),
+                         ("PG Version", info["version"]), ("Tables", info["tables"]),
+                         ("Rows", f"{info['rows']:,}/{limit}"), ("Data Size", info["size"]),
+                         ("Connections", info["connections"]), ("Created", info["created_at"])):
+        click.echo(f"{label + ':':<13}{value}")
+
+
+@click.command("pg:psql")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.option("-c", "--command", "sql", help="run this SQL and exit")
+@click.pass_obj
+def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> None:
+    """psql on the app's database: this machine's psql when there is one (interactive on
+    a terminal), else psql inside the database container (with -c)."""
+    name = resolve_app(app)
+    psql = shutil.which("psql")
+    if psql:
+        url = client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"]
+        os.execv(psql, [psql, url, *(["-c", sql] if sql else [])])
+    if not sql:
+        raise click.ClickException("no psql on this machine for an interactive session: "
+                                   "install postgresql-client, or pass -c SQL")
+    result = client.request("POST", f"/apps/{name}/addons/{database}/psql", json={"command": sql})
+    sys.stdout.write(result["output"])
+    sys.exit(result["exit"])
+
+
+@click.command("pg:reset")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.option("--confirm", default="", help="the app's name, to confirm")
+@click.pass_obj
+def pg_reset(client: Client, database: str, app: str | None, confirm: str) -> None:
+    """Delete every table of the database (the database and its URL stay)."""
+    name = resolve_app(app)
+    result = client.request("POST", f"/apps/{name}/addons/{database}/reset",
+                            params={"confirm": confirm})
+    click.echo(f"Resetting {result['reset']}... done")

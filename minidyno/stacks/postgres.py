@@ -1,0 +1,68 @@
+"""`minidyno/postgres:<version>`: Debian's PostgreSQL on the run stack, built locally
+(no registry needed) and cached by the hash of its recipe like the stacks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import docker
+
+from minidyno.stacks import builder, recipes
+
+STACK = "trixie"
+VERSION = "17"
+IMAGE = f"minidyno/postgres:{VERSION}"
+DATA_DIR = "/var/lib/minidyno-postgres"
+
+#: The container's command: initialise the data directory on first start (an app role
+#: owning one database, scram-sha-256 for every TCP connection), then run the server.
+ENTRYPOINT = f"""#!/bin/sh
+set -eu
+BIN=/usr/lib/postgresql/{VERSION}/bin
+PGDATA={DATA_DIR}/data
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  pwfile=$(mktemp)
+  printf '%s' "$MINIDYNO_SUPERUSER_PASSWORD" > "$pwfile"
+  "$BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \\
+    --auth-local=peer --auth-host=scram-sha-256 --pwfile="$pwfile" >/dev/null
+  rm -f "$pwfile"
+  echo "host all all 0.0.0.0/0 scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  "$BIN/postgres" --single -D "$PGDATA" postgres >/dev/null <<SQL
+CREATE ROLE "$MINIDYNO_USER" LOGIN PASSWORD '$MINIDYNO_PASSWORD';
+CREATE DATABASE "$MINIDYNO_DATABASE" OWNER "$MINIDYNO_USER";
+SQL
+fi
+exec "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' -c password_encryption=scram-sha-256 \\
+  -c unix_socket_directories=/tmp
+"""
+
+
+def recipe_hash() -> str:
+    stack = recipes.get(STACK)
+    text = f"{stack.recipe_hash(stack.run_image)}|{VERSION}|{ENTRYPOINT}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def ensure(client: docker.DockerClient, say: Callable[[str], None]) -> str:
+    """Build the image when it is missing or its recipe changed; its name."""
+    labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
+    if labels.get(builder.RECIPE_LABEL) == recipe_hash():
+        return IMAGE
+    stack = recipes.get(STACK)
+    builder.ensure(client, stack, say=say)
+    say(f"Building {IMAGE} (Debian's postgresql-{VERSION} on {stack.run_image}, once)")
+    install = (f"mkdir -p {DATA_DIR} && chown postgres:postgres {DATA_DIR} && "
+               f"printf '%s' {_quoted(ENTRYPOINT)} > /usr/local/bin/minidyno-postgres && "
+               "chmod 755 /usr/local/bin/minidyno-postgres")
+    builder.commit_with_packages(
+        client, stack.run_image, (f"postgresql-{VERSION}",), IMAGE.split(":")[0], VERSION,
+        install, say,
+        [f"LABEL {builder.RECIPE_LABEL}={recipe_hash()}", "USER postgres",
+         'CMD ["/usr/local/bin/minidyno-postgres"]'],
+    )
+    return IMAGE
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\"'\"'") + "'"

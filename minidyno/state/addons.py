@@ -1,0 +1,53 @@
+"""Add-ons: each one's plan, the config var it is attached as, and its credentials."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from minidyno.errors import NotFound
+from minidyno.state.apps import now
+
+
+@dataclass(frozen=True)
+class Addon:
+    name: str
+    app: str
+    service: str
+    plan: str
+    config_var: str
+    db_user: str
+    db_password: str
+    db_name: str
+    created_at: str
+
+
+def create(conn: sqlite3.Connection, addon: Addon) -> None:
+    conn.execute("INSERT INTO addons VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (addon.name, addon.app, addon.service, addon.plan, addon.config_var,
+                  addon.db_user, addon.db_password, addon.db_name, addon.created_at or now()))
+
+
+def for_app(conn: sqlite3.Connection, app: str) -> list[Addon]:
+    rows = conn.execute("SELECT * FROM addons WHERE app = ? ORDER BY created_at, name", (app,))
+    return [Addon(**dict(r)) for r in rows]
+
+
+def get(conn: sqlite3.Connection, app: str, name: str | None) -> Addon:
+    """An app's add-on by name, or the one attached as DATABASE_URL when no name."""
+    found = for_app(conn, app)
+    for addon in found:
+        if addon.name == name or (name is None and addon.config_var == "DATABASE_URL"):
+            return addon
+    if name is None and found:
+        return found[0]
+    raise NotFound(f"{app} has no add-on {name or 'attached as DATABASE_URL'}; "
+                   f"`minidyno addons -a {app}` lists them")
+
+
+def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
+    conn.execute("UPDATE addons SET db_password = ? WHERE name = ?", (password, name))
+
+
+def delete(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute("DELETE FROM addons WHERE name = ?", (name,))

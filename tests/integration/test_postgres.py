@@ -1,0 +1,129 @@
+"""The Postgres add-on with real PostgreSQL: provision and attach, a release phase that
+migrates, a web dyno that writes and reads through DATABASE_URL, psql, pg:info,
+persistence across restarts, reset, isolation between apps, and destroy."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+
+from tests.integration.platform_fixture import Server
+from tests.integration.test_dynos import logs, wait_for
+
+APP = '''\
+import os
+import psycopg2
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def db():
+    return psycopg2.connect(os.environ["DATABASE_URL"])
+
+
+@app.post("/items")
+def add():
+    with db() as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO items (name) VALUES (%s)", (request.args["name"],))
+    return "added"
+
+
+@app.get("/items")
+def items():
+    with db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT name FROM items ORDER BY id")
+        return ",".join(row[0] for row in cur.fetchall())
+'''
+
+MIGRATE = '''\
+import os
+import psycopg2
+
+if "DATABASE_URL" in os.environ:
+    with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS items (id serial PRIMARY KEY, name text)")
+    print("migrated", flush=True)
+else:
+    print("no database yet", flush=True)
+'''
+
+
+def db_app(server: Server, tmp_path: Path, app: str) -> None:
+    server.cli("apps:create", app)
+    server.push(server.app_source(tmp_path, app, {
+        "app.py": APP, "migrate.py": MIGRATE,
+        "requirements.txt": "flask==3.1.*\ngunicorn==23.*\npsycopg2-binary==2.9.*\n",
+        "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nrelease: python migrate.py\n"}))
+
+
+def post(server: Server, app: str, path: str) -> httpx.Response:
+    return httpx.post(f"http://127.0.0.1:{server.router_port}{path}",
+                      headers={"Host": f"{app}.localhost"}, timeout=30)
+
+
+def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path,
+                                                  docker_engine):
+    db_app(server, tmp_path, "shop")
+
+    created = server.cli("addons:create", "heroku-postgresql", "-a", "shop")
+
+    assert re.search(r"Created postgresql-[a-z0-9-]+ as DATABASE_URL", created.stdout)
+    assert "migrated" in created.stderr
+    url = server.cli("config:get", "DATABASE_URL", "-a", "shop").stdout.strip()
+    password = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@", url)[1]
+    assert post(server, "shop", "/items?name=apple").text == "added"
+    assert post(server, "shop", "/items?name=pear").text == "added"
+    assert server.router_get("shop", "/items").text == "apple,pear"
+    psql = server.cli("pg:psql", "-a", "shop", "-c", "SELECT count(*) FROM items")
+    assert re.search(r"^\s+2$", psql.stdout, re.M)
+    info = json.loads(server.cli("pg:info", "-a", "shop", "--json").stdout)
+    assert (info["plan"], info["tables"], info["row_limit"]) == ("hobby-dev", 1, 10000)
+    assert info["version"].startswith("17")
+    listing = server.cli("addons", "-a", "shop").stdout
+    assert "as DATABASE_URL" in listing and password not in listing
+    assert password not in logs(server, "shop") and password not in server.log_tail()
+
+    server.stop()
+    (database,) = docker_engine.containers.list(filters={"label": [
+        f"minidyno.home={server.home.resolve()}", "minidyno.process=postgres"]})
+    database.restart()
+    server.start()
+
+    assert wait_for(lambda: server.router_get("shop", "/items").text == "apple,pear", 30)
+    server.cli("pg:reset", "-a", "shop", "--confirm", "shop")
+    assert "relation \"items\" does not exist" in server.cli(
+        "pg:psql", "-a", "shop", "-c", "SELECT 1 FROM items", check=False).stderr
+
+
+def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
+                                               docker_engine):
+    db_app(server, tmp_path, "alpha")
+    db_app(server, tmp_path, "beta")
+    server.cli("addons:create", "postgres", "-a", "alpha")
+    server.cli("addons:create", "postgres", "--plan", "standard", "-a", "beta")
+    alpha_url = server.cli("config:get", "DATABASE_URL", "-a", "alpha").stdout.strip()
+    alpha_host = re.search(r"@([^:]+):5432/", alpha_url)[1]
+
+    probe = server.cli("run", "-a", "beta", "--", "python", "-c",
+                       f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)",
+                       check=False)
+    own = server.cli("run", "-a", "alpha", "--", "python", "-c",
+                     f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)")
+
+    assert probe.returncode != 0 and own.returncode == 0
+    assert alpha_url != server.cli("config:get", "DATABASE_URL", "-a", "beta").stdout.strip()
+    second = server.cli("addons:create", "postgres", "-a", "alpha")
+    assert re.search(r"as MINIDYNO_POSTGRESQL_[A-Z]+_URL", second.stdout)
+    refused = server.cli("addons:destroy", "DATABASE", "-a", "alpha", check=False)
+    assert "--confirm alpha" in refused.stderr
+
+    server.cli("addons:destroy", "DATABASE", "-a", "alpha", "--confirm", "alpha")
+
+    assert "DATABASE_URL" not in server.cli("config", "-a", "alpha", "--json").stdout
+    assert len(docker_engine.volumes.list(filters={"label": [
+        f"minidyno.home={server.home.resolve()}", "minidyno.app=alpha",
+        "minidyno.process=postgres"]})) == 1
