@@ -11,6 +11,7 @@ from collections import defaultdict
 import docker
 
 from minidyno import engine
+from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.logs.bus import LogBus
 from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_line
 from minidyno.router.activator import Activator
@@ -39,6 +40,7 @@ class Platform:
         self.supervisor = Supervisor(self)
         self.idler = Idler(self)
         self.activator = Activator(self)
+        self.row_limits = RowLimitWatcher(self, settings.row_check_interval)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._locks_guard = threading.Lock()
         self._router_lock = threading.Lock()

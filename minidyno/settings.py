@@ -47,6 +47,8 @@ class Settings:
     release_timeout: int = 3600
     #: The most dynos of one process type `ps:scale` accepts.
     max_dynos_per_type: int = 20
+    #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
+    row_check_interval: int = 60
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     build_proxy_env: dict[str, str] = field(default_factory=dict)
@@ -69,6 +71,7 @@ class Settings:
             crash_backoff_cap=float(_int(env, "MINIDYNO_CRASH_BACKOFF_CAP", 60)),
             release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
+            row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             host_ca_bundle=_host_ca_bundle(env),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
         )

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg2
 from docker.errors import DockerException, NotFound
@@ -23,10 +23,12 @@ from docker.models.containers import Container
 from minidyno import labels
 from minidyno.errors import UserError
 from minidyno.naming import random_app_name
-from minidyno.platform import Platform
 from minidyno.release.changes import change_config
 from minidyno.stacks import postgres as image
 from minidyno.state import addons, apps
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
 
 Say = Callable[[str], None]
 
@@ -182,12 +184,51 @@ def info(platform: Platform, addon: addons.Addon) -> dict[str, Any]:
     return details
 
 
+def superuser_sql(platform: Platform, addon: addons.Addon, sql: str) -> str:
+    """SQL as the database's superuser, over the container's own socket (never TCP)."""
+    code, output = _container(platform, addon).exec_run(
+        ["psql", "-h", "/tmp", "-U", "postgres", "-d", addon.db_name, "-v", "ON_ERROR_STOP=1",
+         "-Atc", sql])
+    text = output.decode(errors="replace")
+    if code != 0:
+        raise RuntimeError(text.strip())
+    return text
+
+
 def reset(platform: Platform, addon: addons.Addon) -> None:
     """Every table, view and sequence gone; the database, role and URL stay."""
-    with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
-        cur.execute(f'DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION "{addon.db_user}"')
-        conn.commit()
+    superuser_sql(platform, addon, "DROP SCHEMA public CASCADE; CREATE SCHEMA public; "
+                                   f'GRANT ALL ON SCHEMA public TO "{addon.db_user}"')
     platform.logs.platform(addon.app, "api", f"{addon.name} was reset")
+
+
+def rotate_credentials(platform: Platform, addon: addons.Addon, say: Say) -> None:
+    """A new password for the app's role, and a release with the new URL."""
+    password = secrets.token_hex(24)
+    with platform.app_lock(addon.app):
+        with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
+            cur.execute(f"ALTER ROLE \"{addon.db_user}\" PASSWORD %s", (password,))
+            conn.commit()
+        with platform.db.connect() as conn:
+            addons.set_password(conn, addon.name, password)
+        rotated = addons.Addon(**{**addon.__dict__, "db_password": password})
+        change_config(platform, addon.app, {addon.config_var: database_url(platform, rotated)},
+                      say)
+
+
+def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:
+    """Make `addon` the app's DATABASE_URL; the one that was gets its own colour var."""
+    with platform.app_lock(addon.app):
+        with platform.db.connect() as conn:
+            current = [a for a in addons.for_app(conn, addon.app)
+                       if a.config_var == "DATABASE_URL" and a.name != addon.name]
+            changes: dict[str, str | None] = {addon.config_var: None,
+                                              "DATABASE_URL": database_url(platform, addon)}
+            addons.set_config_var(conn, addon.name, "DATABASE_URL")
+            for old in current:
+                addons.set_config_var(conn, old.name, addon.config_var)
+                changes[addon.config_var] = database_url(platform, old)
+        change_config(platform, addon.app, changes, say)
 
 
 def destroy(platform: Platform, addon: addons.Addon, say: Say) -> None:

@@ -5,10 +5,10 @@ endpoint, never in listings or logs."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
-from minidyno.addons import postgres
+from minidyno.addons import backups, postgres, row_limit
 from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.errors import UserError
@@ -75,7 +75,10 @@ async def destroy_addon(app: str, name: str, platform: PlatformDep,
 
 @router.get("/{name}/info")
 def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
-    return postgres.info(platform, _find(platform, app, name))
+    """pg:info, with rows counted exactly and whether the row limit took INSERT away."""
+    addon = _find(platform, app, name)
+    return {**postgres.info(platform, addon), "rows": row_limit.count_rows(platform, addon),
+            "inserts_allowed": row_limit.inserts_allowed(platform, addon)}
 
 
 @router.get("/{name}/credentials")
@@ -94,6 +97,33 @@ def reset_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -
     return {"reset": addon.name}
 
 
+@router.post("/{name}/credentials/rotate", response_class=StreamingResponse)
+async def rotate_credentials(app: str, name: str, platform: PlatformDep) -> StreamingResponse:
+    addon = _find(platform, app, name)
+
+    def work(say):
+        postgres.rotate_credentials(platform, addon, say)
+        return {"rotated": addon.name}
+
+    return stream_work(work)
+
+
+@router.post("/{name}/promote", response_class=StreamingResponse)
+async def promote_addon(app: str, name: str, platform: PlatformDep) -> StreamingResponse:
+    addon = _find(platform, app, name)
+
+    def work(say):
+        postgres.promote(platform, addon, say)
+        return {"promoted": addon.name}
+
+    return stream_work(work)
+
+
+@router.post("/{name}/backups")
+def capture_backup(app: str, name: str, platform: PlatformDep) -> dict:
+    return _backup_info(backups.capture(platform, _find(platform, app, name)))
+
+
 class Sql(BaseModel):
     command: str
 
@@ -109,3 +139,44 @@ def run_psql(app: str, name: str, sql: Sql, platform: PlatformDep) -> dict:
     return {"exit": code, "output": output.decode("utf-8", errors="replace")}
 
 
+
+
+backups_router = APIRouter(prefix="/apps/{app}/backups", tags=["addons"])
+
+
+def _backup_info(backup: backups.Backup) -> dict:
+    return {"name": backup.name, "size": backup.size, "created_at": backup.created_at}
+
+
+@backups_router.get("")
+def list_backups(app: str, platform: PlatformDep) -> list[dict]:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+    return [_backup_info(b) for b in backups.all_backups(platform, app)]
+
+
+@backups_router.post("/{backup}/restore")
+def restore_backup(app: str, backup: str, platform: PlatformDep, confirm: str = "",
+                   addon: str = "DATABASE") -> dict:
+    target = _find(platform, app, addon)
+    chosen = backups.get(platform, app, None if backup == "latest" else backup)
+    if confirm != app:
+        raise UserError(f"restoring {chosen.name} replaces the data in {target.name}; confirm "
+                        f"with --confirm {app}")
+    backups.restore(platform, target, chosen)
+    return {"restored": chosen.name, "to": target.name}
+
+
+@backups_router.get("/{backup}/download")
+def download_backup(app: str, backup: str, platform: PlatformDep) -> FileResponse:
+    chosen = backups.get(platform, app, None if backup == "latest" else backup)
+    return FileResponse(chosen.path, media_type="application/octet-stream",
+                        filename=f"{chosen.name}.dump")
+
+
+@backups_router.delete("/{backup}")
+def delete_backup(app: str, backup: str, platform: PlatformDep, confirm: str = "") -> dict:
+    if confirm != app:
+        raise UserError(f"deleting backup {backup} cannot be undone; confirm with --confirm {app}")
+    backups.delete(platform, app, backup)
+    return {"deleted": backup}

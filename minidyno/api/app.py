@@ -45,5 +45,6 @@ def create_app(platform: Platform) -> FastAPI:
     for module in (apps, builds, releases, config, formation, dynos, tty, settings, addons,
                    logs):
         api.include_router(module.router, dependencies=protected)
+    api.include_router(addons.backups_router, dependencies=protected)
     api.include_router(git_http.router)
     return api

@@ -71,6 +71,8 @@ def pg_info(client: Client, database: str, app: str | None, as_json: bool) -> No
         click.echo(json.dumps(info, indent=2))
         return
     limit = f"{info['row_limit']:,}" if info["row_limit"] else "no limit"
+    if not info["inserts_allowed"]:
+        limit += " (over the limit: INSERT and CREATE revoked)"
     click.echo(f"=== {info['attached_as']} ({info['name']})")
     for label, value in (("Plan", info["plan"]), ("Status", info["status"]),
                          ("PG Version", info["version"]), ("Tables", info["tables"]),
@@ -111,3 +113,90 @@ def pg_reset(client: Client, database: str, app: str | None, confirm: str) -> No
     result = client.request("POST", f"/apps/{name}/addons/{database}/reset",
                             params={"confirm": confirm})
     click.echo(f"Resetting {result['reset']}... done")
+
+
+@click.command("pg:credentials:rotate")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.pass_obj
+def pg_credentials_rotate(client: Client, database: str, app: str | None) -> None:
+    """A new password for the database, and a release with the new URL."""
+    name = resolve_app(app)
+    follow_events(client, "POST", f"/apps/{name}/addons/{database}/credentials/rotate")
+    click.echo(f"Rotating credentials of {database} on {name}... done")
+
+
+@click.command("pg:promote")
+@click.argument("database")
+@app_option
+@click.pass_obj
+def pg_promote(client: Client, database: str, app: str | None) -> None:
+    """Make DATABASE the app's DATABASE_URL."""
+    name = resolve_app(app)
+    follow_events(client, "POST", f"/apps/{name}/addons/{database}/promote")
+    click.echo(f"Promoting {database} to DATABASE_URL on {name}... done")
+
+
+@click.command("pg:backups")
+@app_option
+@click.pass_obj
+def pg_backups(client: Client, app: str | None) -> None:
+    """List the app's backups."""
+    name = resolve_app(app)
+    click.echo(f"=== {name} Backups")
+    for backup in client.request("GET", f"/apps/{name}/backups"):
+        click.echo(f"{backup['name']}  {backup['created_at']}  {backup['size']:,} bytes")
+
+
+@click.command("pg:backups:capture")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.pass_obj
+def pg_backups_capture(client: Client, database: str, app: str | None) -> None:
+    """Capture a backup (pg_dump, custom format)."""
+    name = resolve_app(app)
+    backup = client.request("POST", f"/apps/{name}/addons/{database}/backups")
+    click.echo(f"Backup {backup['name']} captured ({backup['size']:,} bytes)")
+
+
+@click.command("pg:backups:restore")
+@click.argument("backup", default="latest")
+@click.argument("database", default="DATABASE")
+@app_option
+@click.option("--confirm", default="", help="the app's name, to confirm")
+@click.pass_obj
+def pg_backups_restore(client: Client, backup: str, database: str, app: str | None,
+                       confirm: str) -> None:
+    """Restore a backup (default: the latest) into the database."""
+    name = resolve_app(app)
+    result = client.request("POST", f"/apps/{name}/backups/{backup}/restore",
+                            params={"confirm": confirm, "addon": database})
+    click.echo(f"Restored {result['restored']} to {result['to']}")
+
+
+@click.command("pg:backups:download")
+@click.argument("backup", default="latest")
+@app_option
+@click.option("-o", "--output", default=None, help="file to write (default: BACKUP.dump)")
+@click.pass_obj
+def pg_backups_download(client: Client, backup: str, app: str | None, output: str | None) -> None:
+    """Download a backup file (pg_restore reads it)."""
+    name = resolve_app(app)
+    target = output or ("latest.dump" if backup == "latest" else f"{backup}.dump")
+    with open(target, "wb") as out, client.stream_bytes(
+            f"/apps/{name}/backups/{backup}/download") as chunks:
+        for chunk in chunks:
+            out.write(chunk)
+    click.echo(f"Downloaded {backup} to {target}")
+
+
+@click.command("pg:backups:delete")
+@click.argument("backup")
+@app_option
+@click.option("--confirm", default="", help="the app's name, to confirm")
+@click.pass_obj
+def pg_backups_delete(client: Client, backup: str, app: str | None, confirm: str) -> None:
+    """Delete a backup."""
+    name = resolve_app(app)
+    client.request("DELETE", f"/apps/{name}/backups/{backup}", params={"confirm": confirm})
+    click.echo(f"Deleted {backup}")

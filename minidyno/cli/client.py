@@ -59,12 +59,22 @@ class Client:
     def stream_text(self, path: str, **kwargs: Any) -> Iterator[Iterator[str]]:
         """The text of a streaming endpoint, chunk by chunk as it arrives (whole lines:
         the server sends nothing else)."""
+        with self._get_stream(path, **kwargs) as response:
+            yield response.iter_text()
+
+    @contextmanager
+    def stream_bytes(self, path: str, **kwargs: Any) -> Iterator[Iterator[bytes]]:
+        with self._get_stream(path, **kwargs) as response:
+            yield response.iter_bytes()
+
+    @contextmanager
+    def _get_stream(self, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
         try:
             with self._http.stream("GET", path, headers=self._auth(), **kwargs) as response:
                 if response.is_error:
                     response.read()
                     _raise_for_error(response)
-                yield response.iter_text()
+                yield response
         except httpx.TransportError:
             raise self._unreachable() from None
 

@@ -33,6 +33,7 @@ def server(bind: str | None) -> None:
     platform.supervisor.reconcile_all()
     platform.sync_router()
     platform.supervisor.start()
+    platform.row_limits.start()
     click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
                f"http://*.{settings.domain}:{settings.router_port}/", err=True)
     api = uvicorn.Server(uvicorn.Config(create_app(platform), host=settings.bind,

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from minidyno.errors import NotFound, UserError
-from minidyno.platform import Platform
 from minidyno.release.releasing import release_and_roll
 from minidyno.state import apps, config_vars, releases
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
 
 Say = Callable[[str], None]
 

@@ -7,12 +7,15 @@ do not come up is marked failed, and the running release keeps serving.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from minidyno.build import pipeline
 from minidyno.build.source import Source
-from minidyno.platform import Platform
 from minidyno.release.releasing import release_and_roll
 from minidyno.state import apps, config_vars, formation, releases
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
 
 Say = Callable[[str], None]
 

@@ -6,11 +6,14 @@ release, its dynos and its config vars as they were."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from minidyno.platform import Platform
 from minidyno.release import phase
 from minidyno.runtime import rollout
 from minidyno.state import apps, config_vars, formation, releases
+
+if TYPE_CHECKING:
+    from minidyno.platform import Platform
 
 Say = Callable[[str], None]
 

@@ -17,6 +17,8 @@ DATA_DIR = "/var/lib/minidyno-postgres"
 
 #: The container's command: initialise the data directory on first start (an app role
 #: owning one database, scram-sha-256 for every TCP connection), then run the server.
+#: The public schema belongs to the superuser and is granted to the app's role, so the
+#: row limit can take CREATE away (an owner's rights could not be).
 ENTRYPOINT = f"""#!/bin/sh
 set -eu
 BIN=/usr/lib/postgresql/{VERSION}/bin
@@ -31,6 +33,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   "$BIN/postgres" --single -D "$PGDATA" postgres >/dev/null <<SQL
 CREATE ROLE "$MINIDYNO_USER" LOGIN PASSWORD '$MINIDYNO_PASSWORD';
 CREATE DATABASE "$MINIDYNO_DATABASE" OWNER "$MINIDYNO_USER";
+SQL
+  "$BIN/postgres" --single -D "$PGDATA" "$MINIDYNO_DATABASE" >/dev/null <<SQL
+ALTER SCHEMA public OWNER TO postgres;
+GRANT ALL ON SCHEMA public TO "$MINIDYNO_USER";
 SQL
 fi
 exec "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' -c password_encryption=scram-sha-256 \\

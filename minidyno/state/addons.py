@@ -51,3 +51,7 @@ def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
 
 def delete(conn: sqlite3.Connection, name: str) -> None:
     conn.execute("DELETE FROM addons WHERE name = ?", (name,))
+
+
+def set_config_var(conn: sqlite3.Connection, name: str, config_var: str) -> None:
+    conn.execute("UPDATE addons SET config_var = ? WHERE name = ?", (config_var, name))

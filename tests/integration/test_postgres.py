@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.platform_fixture import Server
 from tests.integration.test_dynos import logs, wait_for
@@ -117,7 +118,12 @@ def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
     assert probe.returncode != 0 and own.returncode == 0
     assert alpha_url != server.cli("config:get", "DATABASE_URL", "-a", "beta").stdout.strip()
     second = server.cli("addons:create", "postgres", "-a", "alpha")
-    assert re.search(r"as MINIDYNO_POSTGRESQL_[A-Z]+_URL", second.stdout)
+    second_name, color_var = re.search(r"Created (\S+) as (MINIDYNO_POSTGRESQL_[A-Z]+_URL)",
+                                       second.stdout).groups()
+    second_url = server.cli("config:get", color_var, "-a", "alpha").stdout.strip()
+    server.cli("pg:promote", second_name, "-a", "alpha")
+    assert server.cli("config:get", "DATABASE_URL", "-a", "alpha").stdout.strip() == second_url
+    assert server.cli("config:get", color_var, "-a", "alpha").stdout.strip() == alpha_url
     refused = server.cli("addons:destroy", "DATABASE", "-a", "alpha", check=False)
     assert "--confirm alpha" in refused.stderr
 
@@ -127,3 +133,46 @@ def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
     assert len(docker_engine.volumes.list(filters={"label": [
         f"minidyno.home={server.home.resolve()}", "minidyno.app=alpha",
         "minidyno.process=postgres"]})) == 1
+
+
+@pytest.mark.server_env(MINIDYNO_ROW_CHECK_INTERVAL="1")
+def test_backups_row_limit_and_rotation(server: Server, tmp_path: Path):
+    db_app(server, tmp_path, "ledger")
+    server.cli("addons:create", "postgres", "-a", "ledger")
+    for name in ("one", "two"):
+        post(server, "ledger", f"/items?name={name}")
+
+    assert "Backup b001 captured" in server.cli("pg:backups:capture", "-a", "ledger").stdout
+    post(server, "ledger", "/items?name=three")
+    refused = server.cli("pg:backups:restore", "b001", "-a", "ledger", check=False)
+    assert "--confirm ledger" in refused.stderr
+    server.cli("pg:backups:restore", "b001", "-a", "ledger", "--confirm", "ledger")
+    assert server.router_get("ledger", "/items").text == "one,two"
+    assert "b001" in server.cli("pg:backups", "-a", "ledger").stdout
+    server.cli("pg:backups:download", "b001", "-a", "ledger", "-o", str(tmp_path / "b.dump"))
+    assert (tmp_path / "b.dump").read_bytes().startswith(b"PGDMP")
+    missing = server.cli("pg:backups:restore", "b009", "-a", "ledger", "--confirm", "ledger",
+                         check=False)
+    assert "no backup b009 of ledger" in missing.stderr
+
+    server.cli("pg:psql", "-a", "ledger", "-c",
+               "INSERT INTO items (name) SELECT 'bulk' FROM generate_series(1, 10000)")
+    over = wait_for(lambda: not (i := json.loads(server.cli(
+        "pg:info", "-a", "ledger", "--json").stdout))["inserts_allowed"] and i, 30)
+    assert over["rows"] == 10002
+    assert post(server, "ledger", "/items?name=refused").status_code == 500
+    updated = server.cli("pg:psql", "-a", "ledger", "-c", "UPDATE items SET name = 'first' "
+                         "WHERE id = 1")
+    assert "UPDATE 1" in updated.stdout
+    assert "over the hobby-dev limit of 10000" in logs(server, "ledger")
+    server.cli("pg:psql", "-a", "ledger", "-c", "DELETE FROM items WHERE name = 'bulk'")
+    wait_for(lambda: json.loads(server.cli("pg:info", "-a", "ledger", "--json").stdout)
+             ["inserts_allowed"], 30)
+    assert post(server, "ledger", "/items?name=again").text == "added"
+
+    before = server.cli("config:get", "DATABASE_URL", "-a", "ledger").stdout
+    server.cli("pg:credentials:rotate", "-a", "ledger")
+    assert server.cli("config:get", "DATABASE_URL", "-a", "ledger").stdout != before
+    assert server.router_get("ledger", "/items").text.endswith(",again")
+    server.cli("pg:backups:delete", "b001", "-a", "ledger", "--confirm", "ledger")
+    assert "b001" not in server.cli("pg:backups", "-a", "ledger").stdout
