@@ -36,6 +36,8 @@ class Platform:
         self.access_log = AccessLogFollower(self.router.access_log, self._router_requests,
                                             self.router.reopen_logs)
         self.last_request: dict[str, float] = {}
+        #: Starts as MINIDYNO_IDLE_TIMEOUT; the dashboard can shorten it for a class demo.
+        self.idle_timeout = settings.idle_timeout
         self._dyno_at: dict[str, str] = {}
         self.supervisor = Supervisor(self)
         self.idler = Idler(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from minidyno.api import (
@@ -19,6 +20,8 @@ from minidyno.api import (
     tty,
 )
 from minidyno.api.auth import ensure_token, require_token
+from minidyno.dashboard import pages
+from minidyno.dashboard.sessions import Sessions
 from minidyno.errors import UserError
 from minidyno.git import http as git_http
 from minidyno.platform import Platform
@@ -28,6 +31,7 @@ def create_app(platform: Platform) -> FastAPI:
     api = FastAPI(title="minidyno", summary="Heroku on one machine")
     api.state.platform = platform
     api.state.token = ensure_token(platform.settings.token_path)
+    api.state.sessions = Sessions()
 
     @api.exception_handler(UserError)
     async def user_error(_: Request, exc: UserError) -> JSONResponse:
@@ -46,5 +50,8 @@ def create_app(platform: Platform) -> FastAPI:
                    logs):
         api.include_router(module.router, dependencies=protected)
     api.include_router(addons.backups_router, dependencies=protected)
+    api.include_router(settings.platform_router, dependencies=protected)
+    api.include_router(pages.router)
+    api.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     api.include_router(git_http.router)
     return api

@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
 
+from minidyno.dashboard.sessions import COOKIE
+
 
 def ensure_token(path: Path) -> str:
     if path.exists():
@@ -39,7 +41,10 @@ def presented_token(authorization: str) -> str | None:
 
 
 def require_token(connection: HTTPConnection) -> None:
-    """For HTTP requests and WebSockets alike (an interactive `run` is a WebSocket)."""
+    """For HTTP requests and WebSockets alike (an interactive `run` is a WebSocket);
+    the dashboard's session cookie counts as the token."""
+    if connection.app.state.sessions.valid(connection.cookies.get(COOKIE)):
+        return
     expected: str = connection.app.state.token
     given = presented_token(connection.headers.get("authorization", ""))
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):

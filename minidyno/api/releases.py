@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
 from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
+from minidyno.errors import NotFound
 from minidyno.release.changes import rollback
+from minidyno.release.deploy import build_log_path
 from minidyno.state import apps, releases
 
 router = APIRouter(prefix="/apps/{app}/releases", tags=["releases"])
@@ -49,3 +51,13 @@ async def create_rollback(app: str, request: RollbackRequest,
         return {"release": rollback(platform, app, request.rollback, say).version}
 
     return stream_work(work)
+
+
+@router.get("/{version}/build", response_class=PlainTextResponse)
+def build_log(app: str, version: int, platform: PlatformDep) -> str:
+    """What the build of vN printed (builds that made no release keep theirs too)."""
+    path = build_log_path(platform, app, version)
+    if not path.exists():
+        raise NotFound(f"v{version} of {app} has no build log (config changes and rollbacks "
+                       "build nothing)")
+    return path.read_text(encoding="utf-8", errors="replace")

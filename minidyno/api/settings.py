@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from minidyno.api.deps import PlatformDep
+from minidyno.errors import UserError
 from minidyno.state import apps, domains
 
 router = APIRouter(prefix="/apps/{app}", tags=["router settings"])
@@ -73,3 +74,24 @@ def remove_domain(app: str, hostname: str, platform: PlatformDep) -> dict[str, s
         domains.remove(conn, app, hostname)
     platform.sync_router()
     return {"removed": hostname}
+
+
+platform_router = APIRouter(prefix="/platform", tags=["router settings"])
+
+
+class PlatformSettings(BaseModel):
+    idle_timeout: int
+
+
+@platform_router.get("")
+def get_platform_settings(platform: PlatformDep) -> PlatformSettings:
+    return PlatformSettings(idle_timeout=platform.idle_timeout)
+
+
+@platform_router.patch("")
+def update_platform_settings(changes: PlatformSettings, platform: PlatformDep) -> PlatformSettings:
+    """The idle timeout until the server restarts (a short one shows sleeping in class)."""
+    if changes.idle_timeout < 1:
+        raise UserError("the idle timeout is a number of seconds, 1 or more")
+    platform.idle_timeout = changes.idle_timeout
+    return get_platform_settings(platform)

@@ -56,6 +56,7 @@ VERBS = {
     "domains:remove": "routing:domains_remove",
     "releases": "releases:releases_list",
     "releases:rollback": "releases:releases_rollback",
+    "dashboard": "dashboard:dashboard",
     "local": "local:local_start",
     "local:run": "local:local_run",
     "procfile:check": "local:procfile_check",

@@ -79,7 +79,7 @@ class Idler:
     def idle_due(self) -> None:
         """Put to sleep every eco app whose web dynos have had no request for the idle
         timeout (counted from the last request, or from when they came up)."""
-        timeout = self.platform.settings.idle_timeout
+        timeout = self.platform.idle_timeout
         with self.platform.db.connect() as conn:
             candidates = [a.name for a in apps.all_apps(conn)
                           if a.dyno_type == "eco" and not a.idle and not a.maintenance]

@@ -1,0 +1,84 @@
+"""The dashboard's pages. Data comes from the same API the CLI uses (the browser calls
+it with the session cookie); these routes only render the HTML shells and log in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from minidyno.api.auth import require_token
+from minidyno.api.deps import PlatformDep
+from minidyno.dashboard.sessions import COOKIE, SESSION_SECONDS
+from minidyno.state import apps
+
+HERE = Path(__file__).parent
+templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+                        autoescape=select_autoescape())
+router = APIRouter(tags=["dashboard"], include_in_schema=False)
+
+
+def _page(name: str, **context) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context))
+
+
+def _logged_in(request: Request) -> bool:
+    return request.app.state.sessions.valid(request.cookies.get(COOKIE))
+
+
+def _with_session(response: Response, session: str) -> Response:
+    response.set_cookie(COOKIE, session, httponly=True, samesite="strict",
+                        max_age=SESSION_SECONDS)
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, code: str = "", error: str = "") -> Response:
+    if code:
+        session = request.app.state.sessions.redeem(code)
+        if session:
+            return _with_session(RedirectResponse("/", status_code=303), session)
+        error = "That login link was used already or has expired: run `minidyno dashboard` again."
+    return _page("login.html", error=error)
+
+
+@router.post("/login")
+def login_with_token(request: Request, token: Annotated[str, Form()]) -> Response:
+    if token.strip() != request.app.state.token:
+        return RedirectResponse("/login?error=That+is+not+this+server%27s+token", status_code=303)
+    return _with_session(RedirectResponse("/", status_code=303),
+                         request.app.state.sessions.open())
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.app.state.sessions.close(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/")
+def apps_page(request: Request, platform: PlatformDep) -> Response:
+    if not _logged_in(request):
+        return RedirectResponse("/login", status_code=303)
+    return _page("apps.html", domain=platform.settings.domain)
+
+
+@router.get("/dashboard/apps/{app}")
+def app_page(app: str, request: Request, platform: PlatformDep) -> Response:
+    if not _logged_in(request):
+        return RedirectResponse("/login", status_code=303)
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+    return _page("app.html", app=app, url=platform.settings.app_url(app))
+
+
+@router.post("/dashboard/codes", dependencies=[Depends(require_token)])
+def new_login_code(request: Request, platform: PlatformDep) -> dict[str, str]:
+    """For `minidyno dashboard`: a one-time login URL."""
+    code = request.app.state.sessions.new_code()
+    return {"url": f"{platform.settings.api_url}/login?code={code}"}

@@ -1,0 +1,235 @@
+// The dashboard's client: it reads the same API and log stream as the CLI, with the
+// session cookie for credentials. Plain DOM, no framework, nothing from a CDN.
+"use strict";
+
+const minidyno = (() => {
+  const $ = (selector) => document.querySelector(selector);
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) node.append(child instanceof Node ? child : String(child));
+    return node;
+  }
+
+  async function api(path, options = {}) {
+    const response = await fetch(path, { credentials: "same-origin", ...options,
+      headers: { "Content-Type": "application/json", ...(options.headers || {}) } });
+    if (response.status === 401) { location.href = "/login"; throw new Error("login"); }
+    const text = await response.text();
+    if (!response.ok) throw new Error(JSON.parse(text).error || text);
+    if ((response.headers.get("content-type") || "").includes("ndjson")) {
+      const events = text.trim().split("\n").map((line) => JSON.parse(line));
+      const failed = events.find((event) => event.error);
+      if (failed) throw new Error(failed.error);
+      return events;
+    }
+    return (response.headers.get("content-type") || "").includes("json") ? JSON.parse(text) : text;
+  }
+
+  function state(name) {
+    return el("span", { class: `state state-${name}` }, name);
+  }
+
+  function age(seconds) {
+    if (seconds == null) return "-";
+    if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h`;
+    if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
+    return `${Math.floor(seconds)}s`;
+  }
+
+  function appState(dynos) {
+    const web = dynos.filter((d) => d.type === "web");
+    const states = new Set((web.length ? web : dynos).map((d) => d.state));
+    if (!dynos.length) return "no dynos";
+    for (const s of ["up", "starting", "idle", "crashed"]) if (states.has(s)) return s;
+    return [...states][0];
+  }
+
+  async function appsPage() {
+    const body = $("#apps tbody");
+    async function refresh() {
+      const apps = await api("/apps");
+      const rows = await Promise.all(apps.map(async (app) => {
+        const [dynos, addons] = await Promise.all([api(`/apps/${app.name}/dynos`),
+          api(`/apps/${app.name}/addons`)]);
+        return el("tr", {},
+          el("td", {}, el("a", { href: `/dashboard/apps/${app.name}` }, app.name)),
+          el("td", {}, state(appState(dynos))),
+          el("td", {}, app.release ? `v${app.release}` : "none"),
+          el("td", {}, addons.map((a) => `${a.name} (${a.plan})`).join(", ") || "none"),
+          el("td", {}, el("a", { href: app.web_url }, app.web_url)));
+      }));
+      body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 5 },
+        "No apps yet: minidyno apps:create NAME"))]));
+    }
+    await refresh();
+    setInterval(refresh, 3000);
+  }
+
+  function appPage(app) {
+    const lanes = new Map();
+    let logAbort = null;
+    let dynosPending = null;
+
+    async function refreshDynos() {
+      const [dynos, formation] = await Promise.all([api(`/apps/${app}/dynos`),
+        api(`/apps/${app}/formation`)]);
+      $("#dynos tbody").replaceChildren(...dynos.map((d) => el("tr", { "data-dyno": d.name },
+        el("td", {}, d.name), el("td", {}, state(d.state)), el("td", {}, age(d.age_seconds)),
+        el("td", {}, `v${d.release}`), el("td", {}, el("code", {}, d.command)))));
+      $("#formation").replaceChildren(...Object.entries(formation).map(([type, count]) =>
+        el("p", {}, `${type}: ${count} `,
+          el("button", { type: "button", "aria-label": `Scale ${type} down`,
+            onclick: () => scale(type, count - 1) }, "−"), " ",
+          el("button", { type: "button", "aria-label": `Scale ${type} up`,
+            onclick: () => scale(type, count + 1) }, "+"))));
+    }
+
+    function soon() {
+      clearTimeout(dynosPending);
+      dynosPending = setTimeout(refreshDynos, 200);
+    }
+
+    async function scale(type, count) {
+      if (count < 0) return;
+      await api(`/apps/${app}/formation`, { method: "PATCH", body: JSON.stringify([`${type}=${count}`]) });
+      refreshDynos();
+    }
+
+    function noteState(line) {
+      const match = line.match(/^(\S+) minidyno\[([\w-]+\.\d+)\]: State changed from (\w+) to (\w+)/);
+      if (!match) return false;
+      const [, when, dyno, , to] = match;
+      if (!lanes.has(dyno)) lanes.set(dyno, []);
+      const lane = lanes.get(dyno);
+      if (lane.some((s) => s.stamp === when)) return false;
+      lane.push({ state: to, when: when.slice(11, 19), stamp: when });
+      return true;
+    }
+
+    function drawTimeline() {
+      $("#timeline").replaceChildren(...[...lanes.entries()].sort().map(([dyno, states]) =>
+        el("div", { class: "lane", "data-lane": dyno }, el("span", { class: "lane-name" }, dyno),
+          ...states.slice(-12).map((s) => el("span", { class: `segment ${s.state}`,
+            title: `${s.state} since ${s.when}` }, `${s.state} ${s.when}`)))));
+    }
+
+    async function followLogs() {
+      if (logAbort) logAbort.abort();
+      logAbort = new AbortController();
+      const params = new URLSearchParams({ tail: "true", num: "200" });
+      if ($("#log-dyno").value) params.set("dyno", $("#log-dyno").value);
+      if ($("#log-source").value) params.set("source", $("#log-source").value);
+      const pane = $("#logs");
+      pane.textContent = "";
+      try {
+        const response = await fetch(`/apps/${app}/logs?${params}`, { signal: logAbort.signal,
+          credentials: "same-origin" });
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          const text = decoder.decode(value, { stream: true });
+          if (!text) continue;
+          const atEnd = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 20;
+          pane.append(text);
+          if (atEnd) pane.scrollTop = pane.scrollHeight;
+          let changed = false;
+          for (const line of text.split("\n")) changed = noteState(line) || changed;
+          if (changed) drawTimeline();
+          if (/State changed|Starting process|Scaled to|Idling|Unidling|Release v/.test(text)) soon();
+        }
+      } catch (error) {
+        if (error.name !== "AbortError") pane.append(`\n[log stream ended: ${error.message}]\n`);
+      }
+    }
+
+    async function refreshConfig() {
+      const config = await api(`/apps/${app}/config`);
+      $("#config tbody").replaceChildren(...Object.entries(config).map(([key, value]) => {
+        const shown = el("code", {}, "••••••••");
+        return el("tr", {}, el("td", {}, key), el("td", {}, shown), el("td", {},
+          el("button", { type: "button", onclick: (event) => {
+            const hidden = shown.textContent === "••••••••";
+            shown.textContent = hidden ? value : "••••••••";
+            event.target.textContent = hidden ? "Hide" : "Reveal";
+          } }, "Reveal"), " ",
+          el("button", { type: "button", onclick: async () => {
+            await api(`/apps/${app}/config`, { method: "PATCH", body: JSON.stringify({ [key]: null }) });
+            refreshConfig(); refreshReleases();
+          } }, "Unset")));
+      }));
+    }
+
+    async function refreshReleases() {
+      const releases = await api(`/apps/${app}/releases`);
+      const current = releases.find((r) => r.status === "succeeded");
+      $("#releases tbody").replaceChildren(...releases.map((r) => el("tr", {},
+        el("td", {}, `v${r.version}`), el("td", {}, r.description), el("td", {}, r.status),
+        el("td", {}, r.created_at), el("td", {},
+          el("button", { type: "button", onclick: async () => {
+            const log = $("#build-log");
+            try { log.textContent = await api(`/apps/${app}/releases/${r.version}/build`); }
+            catch (error) { log.textContent = error.message; }
+            log.hidden = false;
+          } }, "Build log"), " ",
+          current && r.version !== current.version && r.status === "succeeded"
+            ? el("button", { type: "button", onclick: async () => {
+              await api(`/apps/${app}/releases`, { method: "POST", body: JSON.stringify({ rollback: r.version }) });
+              refreshReleases(); refreshConfig();
+            } }, `Roll back to v${r.version}`) : ""))));
+    }
+
+    async function refreshPostgres() {
+      const addons = await api(`/apps/${app}/addons`);
+      const blocks = await Promise.all(addons.map(async (addon) => {
+        const info = await api(`/apps/${app}/addons/${addon.name}/info`);
+        const limit = info.row_limit ? info.row_limit.toLocaleString() : "no limit";
+        return el("p", {}, `${addon.name} (${info.plan}, PostgreSQL ${info.version}) as ${info.attached_as}: `,
+          `${info.rows.toLocaleString()} of ${limit} rows, ${info.size}, ${info.connections} connections`,
+          info.inserts_allowed ? "" : " — over the row limit: INSERT revoked");
+      }));
+      $("#postgres").replaceChildren(...(blocks.length ? blocks : ["No database."]));
+    }
+
+    async function initTimeline() {
+      const history = await api(`/apps/${app}/logs?num=1500&source=minidyno`);
+      history.split("\n").forEach(noteState);
+      drawTimeline();
+    }
+
+    $("#restart").addEventListener("click", async () => {
+      await api(`/apps/${app}/dynos/restart`, { method: "POST" });
+      refreshDynos();
+    });
+    $("#config-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api(`/apps/${app}/config`, { method: "PATCH",
+        body: JSON.stringify({ [$("#config-key").value]: $("#config-value").value }) });
+      event.target.reset();
+      refreshConfig(); refreshReleases();
+    });
+    $("#idle-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("/platform", { method: "PATCH", body: JSON.stringify({ idle_timeout: Number($("#idle").value) }) });
+    });
+    $("#log-dyno").addEventListener("change", followLogs);
+    $("#log-source").addEventListener("change", followLogs);
+    api("/platform").then((p) => { $("#idle").value = p.idle_timeout; });
+
+    refreshDynos();
+    initTimeline().then(followLogs);
+    refreshConfig();
+    refreshReleases();
+    refreshPostgres();
+    setInterval(refreshDynos, 5000);
+    setInterval(refreshPostgres, 15000);
+  }
+
+  return { appsPage, appPage };
+})();

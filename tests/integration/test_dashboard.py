@@ -1,0 +1,86 @@
+"""The dashboard in a real browser (Debian's Chromium, driven by Playwright): log in
+with a one-time link, watch a dyno come up, scale, see logs arrive live, and watch a
+dyno fall asleep and wake. A screenshot of each step goes to test-output/dashboard/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.integration.platform_fixture import REPO, Server
+
+SHOTS = REPO / "test-output" / "dashboard"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 900})
+        finally:
+            browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def dyno_state(page: Page, dyno: str):
+    return page.locator(f'#dynos tr[data-dyno="{dyno}"] .state')
+
+
+def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path,
+                                                           page: Page):
+    server.cli("apps:create", "classroom")
+    server.push(server.app_source(tmp_path, "classroom"))
+
+    page.goto(f"{server.api_url}/")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    shot(page, "1-login-required")
+
+    link = server.cli("dashboard", "--no-browser").stdout.strip()
+    page.goto(link)
+    expect(page.locator("#apps")).to_contain_text("classroom")
+    expect(page.locator("#apps")).to_contain_text("up")
+    shot(page, "2-apps")
+    page.goto(link)
+    expect(page.locator(".error")).to_contain_text("used already")
+
+    page.goto(f"{server.api_url}/")
+    page.get_by_role("link", name="classroom", exact=True).click()
+    expect(dyno_state(page, "web.1")).to_have_text("up")
+    shot(page, "3-app")
+
+    page.get_by_role("button", name="Scale web up").click()
+    expect(dyno_state(page, "web.2")).to_have_text("up", timeout=30_000)
+    shot(page, "4-scaled")
+
+    server.router_get("classroom", "/from-the-class")
+    expect(page.locator("#logs")).to_contain_text('path="/from-the-class"', timeout=10_000)
+    shot(page, "5-live-log")
+
+    page.get_by_role("button", name="Scale web down").click()
+    expect(page.locator('#dynos tr[data-dyno="web.2"]')).to_have_count(0, timeout=30_000)
+    page.locator("#idle").fill("3")
+    page.get_by_role("button", name="Set", exact=True).first.click()
+    expect(dyno_state(page, "web.1")).to_have_text("idle", timeout=30_000)
+    expect(page.locator('[data-lane="web.1"]')).to_contain_text("idle")
+    shot(page, "6-idle")
+
+    assert httpx.get(f"http://127.0.0.1:{server.router_port}/",
+                     headers={"Host": "classroom.localhost"}, timeout=60).status_code == 200
+    expect(dyno_state(page, "web.1")).to_have_text("up", timeout=30_000)
+    expect(page.locator('[data-lane="web.1"]')).to_contain_text("starting")
+    shot(page, "7-woken")
