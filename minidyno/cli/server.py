@@ -28,7 +28,7 @@ def server(bind: str | None) -> None:
     activator_socket = socket.socket()
     activator_socket.bind(("127.0.0.1", 0))
     platform.router.activator_port = activator_socket.getsockname()[1]
-    repos.hooks_dir(settings)
+    repos.write_hooks(settings)
     platform.access_log.start()
     platform.supervisor.reconcile_all()
     platform.sync_router()

@@ -57,17 +57,23 @@ def _git_env(platform: Platform, request: Request, app: str) -> dict[str, str]:
     return env
 
 
+async def _git(platform: Platform, request: Request, repo: str, *args: str,
+               stdin: int | None = None) -> asyncio.subprocess.Process:
+    """git's upload-pack or receive-pack on an app's repo, with this server's hooks."""
+    return await asyncio.create_subprocess_exec(
+        "git", "-c", f"core.hooksPath={repos.hooks_path(platform.settings)}", *args,
+        _repo_for(platform, repo),
+        stdin=stdin, stdout=asyncio.subprocess.PIPE,
+        env=_git_env(platform, request, repo.removesuffix(".git")),
+    )
+
+
 @router.get("/{repo}/info/refs")
 async def info_refs(
     repo: str, service: str, request: Request, platform: PlatformDep
 ) -> Response:
-    command = _service(service)
-    path = _repo_for(platform, repo)
-    proc = await asyncio.create_subprocess_exec(
-        "git", command, "--stateless-rpc", "--advertise-refs", path,
-        stdout=asyncio.subprocess.PIPE,
-        env=_git_env(platform, request, repo.removesuffix(".git")),
-    )
+    proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
+                      "--advertise-refs")
     refs, _ = await proc.communicate()
     body = _pkt_line(f"# service={service}\n") + b"0000" + refs
     return Response(
@@ -81,15 +87,8 @@ async def info_refs(
 async def rpc(
     repo: str, service: str, request: Request, platform: PlatformDep
 ) -> StreamingResponse:
-    command = _service(service)
-    path = _repo_for(platform, repo)
-    proc = await asyncio.create_subprocess_exec(
-        "git", "-c", f"core.hooksPath={repos.hooks_dir(platform.settings)}",
-        command, "--stateless-rpc", path,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        env=_git_env(platform, request, repo.removesuffix(".git")),
-    )
+    proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
+                      stdin=asyncio.subprocess.PIPE)
     output: asyncio.Queue[bytes] = asyncio.Queue()
     reader = asyncio.create_task(_drain(proc.stdout, output))
     await _feed(request, proc.stdin, gzipped=request.headers.get("content-encoding") == "gzip")

@@ -24,10 +24,15 @@ def ensure(settings: Settings, app: str) -> Path:
     return repo
 
 
-def hooks_dir(settings: Settings) -> Path:
+def hooks_path(settings: Settings) -> Path:
+    """The hooks folder every push runs with (git's core.hooksPath)."""
+    return settings.home / "git-hooks"
+
+
+def write_hooks(settings: Settings) -> Path:
     """Written at every server start so the hook runs this server's Python, even after
     the virtualenv moved; passed to git as core.hooksPath rather than copied per repo."""
-    hooks = settings.home / "git-hooks"
+    hooks = hooks_path(settings)
     hooks.mkdir(parents=True, exist_ok=True)
     hook = hooks / "pre-receive"
     hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -m minidyno.git.hook \"$@\"\n")

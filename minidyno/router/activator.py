@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from minidyno.router.nginx_config import PAGES_DIR
+from minidyno.router import error_pages
 from minidyno.runtime.idling import WakeFailed, WebStatus
 
 if TYPE_CHECKING:
@@ -99,6 +99,5 @@ class Activator:
 
 
 def _error(code: str) -> Response:
-    page = PAGES_DIR / f"{code.lower()}.html"
-    return FileResponse(page, status_code=503, media_type="text/html",
+    return HTMLResponse(error_pages.render(code.lower()), status_code=503,
                         headers={"x-minidyno-code": code})

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from minidyno.errors import UserError
-from minidyno.router import nginx_config
+from minidyno.router import error_pages, nginx_config
 from minidyno.router.routes import AppRoute
 from minidyno.settings import Settings
 
@@ -105,6 +105,7 @@ class NginxRouter:
     def _write(self, routes: list[AppRoute]) -> None:
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
+        error_pages.write_all(self.run_dir / "pages")
         text = nginx_config.render(
             routes,
             listen=f"{self.settings.bind}:{self.settings.router_port}",

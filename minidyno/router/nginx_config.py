@@ -13,7 +13,6 @@ from pathlib import Path
 from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
 
-PAGES_DIR = Path(__file__).parent / "pages"
 CONTROL_HOST = "minidyno-router.internal"
 #: How long nginx waits on the activator: a wake (H20 after 75 s) plus a response (H12
 #: after 30 s); the activator enforces both itself.
@@ -128,10 +127,10 @@ def render(
     access_log: Path,
     activator_port: int,
     generation: int,
-    pages: Path = PAGES_DIR,
 ) -> str:
     """The whole nginx.conf. `generation` is served to the control host so a reload
     can be confirmed before an old dyno is stopped."""
+    pages = run_dir / "pages"
     upstreams = "".join(_upstream(r) for r in routes if r.upstreams and not r.maintenance)
     upstreams += f"""
     upstream minidyno_activator {{

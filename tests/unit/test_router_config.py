@@ -43,3 +43,13 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path):
     check = subprocess.run([nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_error_pages_name_their_code_and_what_to_do(tmp_path: Path):
+    from minidyno.router import error_pages
+
+    error_pages.write_all(tmp_path)
+    h14 = (tmp_path / "h14.html").read_text()
+    assert "error code H14 (No web dynos running)" in h14 and "ps:scale web=1" in h14
+    assert "error code" not in (tmp_path / "no-such-app.html").read_text()
+    assert {p.stem for p in tmp_path.iterdir()} == set(error_pages.PAGES)
