@@ -13,8 +13,13 @@ class Source:
     commit: str
 
     def names(self) -> set[str]:
-        with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
-            return {m.name.removeprefix("./") for m in tar.getmembers()}
+        """Every path in the commit; none for an empty commit (git archives an empty
+        tree as a tarball Python cannot open)."""
+        try:
+            with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
+                return {m.name.removeprefix("./") for m in tar.getmembers()}
+        except tarfile.ReadError:
+            return set()
 
     def read_text(self, name: str) -> str | None:
         """A top-level file's text, or None when it is absent."""

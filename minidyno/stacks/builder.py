@@ -18,6 +18,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, ImageNotFound
 
+from minidyno.errors import UserError
 from minidyno.stacks.recipes import BUILD_PACKAGES, DYNO_UID, RUN_PACKAGES, Stack
 
 RECIPE_LABEL = "minidyno.stack.recipe"
@@ -33,8 +34,8 @@ _IMAGE_CHANGES = [
 ]
 
 
-class StackBuildError(RuntimeError):
-    pass
+class StackBuildError(UserError):
+    status = 500
 
 
 def is_current(client: docker.DockerClient, image: str, stack: Stack) -> bool:

@@ -151,6 +151,16 @@ def test_app_without_web_process_builds_and_says_nothing_serves(server: Server, 
     assert "H14" in response.text
 
 
+def test_a_commit_with_no_files_is_refused_with_one_line(server: Server, tmp_path: Path):
+    server.cli("apps:create", "hollow")
+    src = server.app_source(tmp_path, "hollow", from_sample=False)
+
+    push = server.push(src, check=False)
+
+    assert push.returncode != 0
+    assert "the pushed commit has no files; commit your app, then push again" in push.stderr
+
+
 def test_unknown_app_gets_a_readable_404(server: Server):
     response = server.router_get("nosuchapp")
     assert response.status_code == 404
