@@ -172,7 +172,10 @@ def commit_with_packages(
     """`base` plus Debian packages (and a shell step after them), committed as
     repository:tag; apt's lists are not kept."""
     script = (
-        "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; "
+        # Mirrors that serve a snapshot of sid carry an expired Release file; the
+        # packages are still the ones debootstrap verified, so the date is not checked.
+        "set -e; export DEBIAN_FRONTEND=noninteractive; "
+        "apt-get update -qq -o Acquire::Check-Valid-Until=false; "
         f"apt-get install -y -qq --no-install-recommends {' '.join(packages)} >/dev/null; "
         f"{then}; apt-get clean; rm -rf /var/lib/apt/lists/*"
     )
