@@ -10,9 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from minidyno.addons import postgres
 from minidyno.build import pipeline
 from minidyno.build.source import Source
+from minidyno.lines import LineSplitter
+from minidyno.release import app_json
 from minidyno.release.releasing import release_and_roll
+from minidyno.runtime import oneoff, scale
 from minidyno.state import apps, config_vars, formation, releases
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
             apps.get(conn, app)
             config = config_vars.get_all(conn, app)
             version = releases.next_version(conn, app)
+            first = releases.current(conn, app) is None
         log_path = build_log_path(platform, app, version)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as build_log:
@@ -41,11 +46,24 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
                 build_log.flush()
                 say(line)
 
-            return _deploy(platform, app, source, config, version, say_and_keep)
+            manifest = _manifest(source, say_and_keep) if first else None
+            if manifest:
+                config = app_json.initial_config(manifest, config)
+            return _deploy(platform, app, source, config, version, manifest, say_and_keep)
+
+
+def _manifest(source: Source, say: Say) -> app_json.AppJson | None:
+    text = source.read_text("app.json")
+    if text is None:
+        return None
+    manifest, warnings = app_json.parse(text)
+    for warning in warnings:
+        say(f" !     Warning: {warning}")
+    return manifest
 
 
 def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str], version: int,
-            say: Say) -> releases.Release:
+            manifest: app_json.AppJson | None, say: Say) -> releases.Release:
     """The build and release of one push; the caller holds the app's lock."""
     settings = platform.settings
     platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
@@ -55,6 +73,8 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
         platform.logs.platform(app, "api", f"Build failed: {failed}")
         raise
     platform.logs.platform(app, "api", f"Build succeeded: {build.image}")
+    if manifest:
+        config = _provision_addons(platform, app, manifest, config, say)
     say("-----> Launching...")
     release = release_and_roll(
         platform, app, f"Deploy {source.commit[:7]}", image=build.image, stack=build.stack,
@@ -63,8 +83,45 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
     with platform.db.connect() as conn:
         apps.set_stack(conn, app, build.stack)
         web = formation.get(conn, app).get("web", 0)
+    if manifest:
+        _first_deploy_steps(platform, release, manifest, say)
     if web == 0:
         say(f"       Note: no web dynos, so nothing will serve at {settings.app_url(app)}")
     say(f"       Released v{release.version}")
     say(f"       {settings.app_url(app)} deployed to minidyno")
     return release
+
+
+def _provision_addons(platform: Platform, app: str, manifest: app_json.AppJson,
+                      config: dict[str, str], say: Say) -> dict[str, str]:
+    """app.json's add-ons, before the first release so its release phase can use them;
+    their config vars join the release's."""
+    for spec in manifest.addon_plans():
+        postgres.provision(platform, app, postgres.parse_request(spec, None), say)
+    with platform.db.connect() as conn:
+        return {**config, **config_vars.get_all(conn, app)}
+
+
+def _first_deploy_steps(platform: Platform, release: releases.Release,
+                        manifest: app_json.AppJson, say: Say) -> None:
+    """app.json's formation, then its postdeploy script in a one-off dyno."""
+    wanted = {t: f"={p.quantity}" for t, p in manifest.formation.items()
+              if t in release.processes}
+    for ignored in set(manifest.formation) - set(wanted):
+        say(f" !     Warning: app.json formation names {ignored!r}, which the Procfile lacks")
+    if wanted:
+        scale.scale(platform, release.app, wanted)
+        say("       Formation from app.json: " + ", ".join(
+            f"{t}={p.quantity}" for t, p in manifest.formation.items() if t in wanted))
+    command = manifest.scripts.postdeploy
+    if not command:
+        return
+    say(f"-----> Running postdeploy script: {command}")
+    splitter = LineSplitter(lambda line: say(f"       {line}"))
+    name = oneoff.next_run_name(platform.runtime, release.app)
+    code = oneoff.run_attached(oneoff.create(platform.runtime, release, name, command),
+                               splitter.feed)
+    splitter.close()
+    if code != 0:
+        say(f" !     The postdeploy script exited with status {code}; the release stands, "
+            f"run it again with `minidyno run -a {release.app} -- {command}`")
