@@ -23,6 +23,8 @@ class Source:
 
     def read_text(self, name: str) -> str | None:
         """A top-level file's text, or None when it is absent."""
+        if not self.names():
+            return None
         with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
             for candidate in (name, f"./{name}"):
                 try:

@@ -51,8 +51,8 @@ def split_long(message: str) -> list[str]:
     return pieces
 
 
-def line(source: str, process: str, message: str, when: datetime | None = None) -> LogLine:
-    return LogLine(when or datetime.now(UTC), source, process, message)
+def line(source: str, process: str, message: str) -> LogLine:
+    return LogLine(datetime.now(UTC), source, process, message)
 
 
 _LINE = re.compile(r"^(?P<ts>\S+) (?P<source>[\w-]+)\[(?P<process>[^\]]+)\]: (?P<message>.*)$")

@@ -1,10 +1,9 @@
 """The router's error pages, Heroku's codes with a line on what to do, rendered from
-one template into the router's folder, where nginx and the activator both serve them."""
+one template: nginx answers them inline and the activator renders them itself."""
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from minidyno.router.access_log import ERRORS
 
@@ -46,9 +45,3 @@ def render(name: str) -> str:
     code = name.upper()
     footer = f" · error code {code} ({ERRORS[code]})" if code in ERRORS else ""
     return _TEMPLATE.format(title=html.escape(title), text=text, code=footer)
-
-
-def write_all(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in PAGES:
-        (folder / f"{name}.html").write_text(render(name))

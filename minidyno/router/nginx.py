@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from minidyno.errors import UserError
-from minidyno.router import error_pages, nginx_config
+from minidyno.router import nginx_config
 from minidyno.router.routes import AppRoute
 from minidyno.settings import Settings
 
@@ -93,19 +93,10 @@ class NginxRouter:
         if pid := self.pid():
             os.kill(pid, signal.SIGUSR1)
 
-    def stop(self) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, signal.SIGQUIT)
-        deadline = time.monotonic() + 10
-        while self.pid() is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
-
     def _write(self, routes: list[AppRoute]) -> None:
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
-        error_pages.write_all(self.run_dir / "pages")
+        (self.run_dir / "error-pages.conf").write_text(nginx_config.error_pages_conf())
         text = nginx_config.render(
             routes,
             listen=f"{self.settings.bind}:{self.settings.router_port}",

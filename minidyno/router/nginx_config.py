@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minidyno.router import error_pages
 from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
 
@@ -65,22 +66,19 @@ def _upstream_name(app: str) -> str:
     return "app_" + app.replace("-", "_")
 
 
-def _error_pages(listen: str, pages: Path) -> str:
+def _server_head(listen: str, pages_conf: Path) -> str:
     return f"""
         listen {listen};
         add_header Via "1.1 minidyno" always;
-        error_page 502 =503 /__minidyno/h13.html;
-        error_page 504 =503 /__minidyno/h12.html;
-        location ^~ /__minidyno/ {{
-            internal;
-            alias {pages}/;
-        }}"""
+        error_page 502 =503 @h13;
+        error_page 504 =503 @h12;
+        include {pages_conf};"""
 
 
 def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
     code = "H80" if route.maintenance else ""
     head = f"""
-    server {{{_error_pages(listen, pages)}
+    server {{{_server_head(listen, pages)}
         server_name {' '.join(route.hostnames)};
         set $minidyno_app {route.app};
         set $minidyno_code "{code}";"""
@@ -89,7 +87,7 @@ def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
         location / {
             return 503;
         }
-        error_page 503 /__minidyno/h80.html;
+        error_page 503 @h80;
     }
 """
     if not route.upstreams:
@@ -130,7 +128,7 @@ def render(
 ) -> str:
     """The whole nginx.conf. `generation` is served to the control host so a reload
     can be confirmed before an old dyno is stopped."""
-    pages = run_dir / "pages"
+    pages = run_dir / "error-pages.conf"
     upstreams = "".join(_upstream(r) for r in routes if r.upstreams and not r.maintenance)
     upstreams += f"""
     upstream minidyno_activator {{
@@ -159,14 +157,14 @@ http {{
 {_HTTP_COMMON % {"log_format": LOG_FORMAT}}
     access_log {access_log} minidyno buffer=64k flush=200ms;
 {upstreams}
-    server {{{_error_pages(listen + " default_server", pages)}
+    server {{{_server_head(listen + " default_server", pages)}
         server_name _;
         set $minidyno_app "";
         set $minidyno_code "";
         location / {{
             return 404;
         }}
-        error_page 404 /__minidyno/no-such-app.html;
+        error_page 404 @no-such-app;
     }}
 
     server {{
@@ -181,3 +179,17 @@ http {{
     }}
 {servers}}}
 """
+
+
+def error_pages_conf() -> str:
+    """Named locations that answer with the error pages inline: included by every
+    server, read by nginx's master as root, so no worker needs to read a page file
+    (MINIDYNO_HOME is often in a home folder nginx's workers cannot enter)."""
+    blocks = []
+    for name in error_pages.PAGES:
+        status = 404 if name == "no-such-app" else 503
+        body = error_pages.render(name).replace("'", "&#39;").replace("$", "&#36;")
+        blocks.append(f"location @{name} {{\n    default_type \"text/html; charset=utf-8\";\n"
+                      f"    add_header Via \"1.1 minidyno\" always;\n"
+                      f"    return {status} '{body}';\n}}\n")
+    return "".join(blocks)

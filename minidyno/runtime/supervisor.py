@@ -47,7 +47,6 @@ class Supervisor:
         #: at every pass, so a restarted server leaves them asleep.
         self.idle_apps: set[str] = set()
         self._wake = threading.Event()
-        self._stopped = threading.Event()
 
     # -- what the rest of the platform asks -------------------------------------------
 
@@ -168,12 +167,8 @@ class Supervisor:
         threading.Thread(target=self._loop, name="supervisor", daemon=True).start()
         threading.Thread(target=self._watch_events, name="docker-events", daemon=True).start()
 
-    def stop(self) -> None:
-        self._stopped.set()
-        self._wake.set()
-
     def _loop(self) -> None:
-        while not self._stopped.is_set():
+        while True:
             self._wake.wait(self._until_next_restart())
             self._wake.clear()
             try:
@@ -185,7 +180,7 @@ class Supervisor:
 
     def _watch_events(self) -> None:
         settings = self.platform.settings
-        while not self._stopped.is_set():
+        while True:
             try:
                 events = self.platform.engine.events(decode=True, filters={
                     "type": "container", "event": ["die", "start"],

@@ -2,6 +2,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from minidyno.router import nginx_config
 from minidyno.router.nginx_config import CONTROL_HOST, render
 from minidyno.router.routes import route_for
 
@@ -36,6 +37,7 @@ def test_heroku_headers_are_set(tmp_path: Path):
 def test_nginx_accepts_the_rendered_configuration(tmp_path: Path):
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / "tmp" / name).mkdir(parents=True)
+    (tmp_path / "error-pages.conf").write_text(nginx_config.error_pages_conf())
     conf = tmp_path / "nginx.conf"
     conf.write_text(rendered(tmp_path))
     nginx = shutil.which("nginx", path="/usr/sbin:/usr/bin")
@@ -45,11 +47,12 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path):
     assert check.returncode == 0, check.stderr
 
 
-def test_error_pages_name_their_code_and_what_to_do(tmp_path: Path):
+def test_error_pages_name_their_code_and_what_to_do():
     from minidyno.router import error_pages
 
-    error_pages.write_all(tmp_path)
-    h14 = (tmp_path / "h14.html").read_text()
+    h14 = error_pages.render("h14")
     assert "error code H14 (No web dynos running)" in h14 and "ps:scale web=1" in h14
-    assert "error code" not in (tmp_path / "no-such-app.html").read_text()
-    assert {p.stem for p in tmp_path.iterdir()} == set(error_pages.PAGES)
+    assert "error code" not in error_pages.render("no-such-app")
+    conf = nginx_config.error_pages_conf()
+    assert "location @h13 {" in conf and "return 404 '" in conf
+    assert "app&#39;s" in conf
