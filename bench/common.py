@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import docker
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,3 +43,14 @@ def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None,
             pass
         time.sleep(0.005)
     raise TimeoutError(f"{url} never answered with {marker!r}")
+
+
+def dyno_container(engine: docker.DockerClient, server: Server, dyno: str = "web.1",
+                   app: str | None = None):
+    """The container of one dyno of this throwaway server, once it exists."""
+    wanted = [f"minidyno.home={server.home.resolve()}", f"minidyno.dyno={dyno}"]
+    if app:
+        wanted.append(f"minidyno.app={app}")
+    while not (found := engine.containers.list(filters={"label": wanted})):
+        time.sleep(0.05)
+    return found[0]

@@ -17,7 +17,7 @@ import threading
 import time
 
 import docker
-from common import throwaway_server
+from common import dyno_container, throwaway_server
 
 CHATTY = """\
 import sys, time
@@ -62,9 +62,7 @@ def main() -> None:
             "chatty.py": CHATTY.format(lines=args.lines)})
         server.push(src)
         server.cli("ps:scale", "chatty=1", "-a", "bench")
-        while not (found := engine.containers.list(filters={"label": [
-                f"minidyno.home={server.home.resolve()}", "minidyno.dyno=chatty.1"]})):
-            time.sleep(0.05)
+        chatty = dyno_container(engine, server, "chatty.1")
         last = f"chatty-line {args.lines - 1} "
         results: dict[str, tuple[int, float]] = {}
         readers = [
@@ -72,7 +70,7 @@ def main() -> None:
                 [sys.executable, "-m", "minidyno", "logs", "-t", "-n", "0", "-a", "bench",
                  "-p", "chatty"], server.env, last, results, "minidyno")),
             threading.Thread(target=timed_reader, args=(
-                ["docker", "logs", "-f", found[0].id], None, last, results, "docker")),
+                ["docker", "logs", "-f", chatty.id], None, last, results, "docker")),
         ]
         for reader in readers:
             reader.start()

@@ -20,7 +20,7 @@ import statistics
 import subprocess
 
 import docker
-from common import throwaway_server
+from common import dyno_container, throwaway_server
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -58,9 +58,7 @@ def main() -> None:
             procfile = (f"web: gunicorn app:app --bind 0.0.0.0:$PORT --worker-class {worker} "
                         "--threads 8 --keep-alive 30 --access-logfile -\n")
             server.push(server.app_source(tmp, app, {"Procfile": procfile}))
-            (web,) = engine.containers.list(filters={"label": [
-                f"minidyno.home={server.home.resolve()}", f"minidyno.app={app}",
-                "minidyno.dyno=web.1"]})
+            web = dyno_container(engine, server, app=app)
             ip = next(iter(web.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
             direct_url = f"http://{ip}:5000/"
             router_url = f"http://127.0.0.1:{server.router_port}/"

@@ -13,7 +13,7 @@ import time
 
 import docker
 import httpx
-from common import throwaway_server, wait_for_body
+from common import dyno_container, throwaway_server, wait_for_body
 
 
 def scale_until_up(server, count: int) -> float:
@@ -57,8 +57,7 @@ def main() -> None:
     with throwaway_server() as (server, tmp):
         server.cli("apps:create", "bench")
         server.push(server.app_source(tmp, "bench"))
-        (web,) = engine.containers.list(filters={"label": [
-            f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]})
+        web = dyno_container(engine, server)
         image = web.image.tags[0]
         server.cli("ps:scale", "web=0", "-a", "bench")
         while json.loads(server.cli("ps", "-a", "bench", "--json").stdout):

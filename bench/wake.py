@@ -17,7 +17,7 @@ import time
 
 import docker
 import httpx
-from common import throwaway_server, wait_for_body
+from common import dyno_container, throwaway_server, wait_for_body
 
 IDLE_SECONDS = 2
 
@@ -67,8 +67,7 @@ def main() -> None:
     with throwaway_server(MINIDYNO_IDLE_TIMEOUT=str(IDLE_SECONDS)) as (server, tmp):
         server.cli("apps:create", "bench")
         server.push(server.app_source(tmp, "bench"))
-        (web,) = engine.containers.list(filters={"label": [
-            f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]})
+        web = dyno_container(engine, server)
         image = web.image.tags[0]
         url = f"http://127.0.0.1:{server.router_port}/"
         wakes, floors = [], []
