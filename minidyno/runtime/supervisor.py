@@ -64,7 +64,9 @@ class Supervisor:
         return known.since if known else None
 
     def routable(self, dyno: Dyno) -> bool:
-        return (dyno.process_type == "web" and dyno.running
+        """Up, not being retired, and not of an app going to sleep: an idling app is
+        routed to the activator before its dynos stop, so no request meets a stopping one."""
+        return (dyno.process_type == "web" and dyno.running and dyno.app not in self.idle_apps
                 and dyno.container.id not in self._retiring
                 and self.state_of(dyno) == State.UP)
 
