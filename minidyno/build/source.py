@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tarfile
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -12,25 +13,22 @@ class Source:
     tarball: bytes
     commit: str
 
-    def names(self) -> set[str]:
-        """Every path in the commit; none for an empty commit (git archives an empty
-        tree as a tarball Python cannot open)."""
+    @cached_property
+    def _files(self) -> dict[str, bytes | None]:
+        """Top-level and nested paths with the contents of regular files, read once.
+        An empty commit has none (git archives an empty tree as a tarball Python cannot
+        open)."""
         try:
             with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
-                return {m.name.removeprefix("./") for m in tar.getmembers()}
+                return {m.name.removeprefix("./"): (f.read() if (f := tar.extractfile(m)) else None)
+                        for m in tar.getmembers()}
         except tarfile.ReadError:
-            return set()
+            return {}
+
+    def names(self) -> set[str]:
+        return set(self._files)
 
     def read_text(self, name: str) -> str | None:
-        """A top-level file's text, or None when it is absent."""
-        if not self.names():
-            return None
-        with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
-            for candidate in (name, f"./{name}"):
-                try:
-                    member = tar.getmember(candidate)
-                except KeyError:
-                    continue
-                f = tar.extractfile(member)
-                return f.read().decode("utf-8", errors="replace") if f else None
-        return None
+        """A file's text, or None when it is absent."""
+        data = self._files.get(name)
+        return data.decode("utf-8", errors="replace") if data is not None else None
