@@ -17,6 +17,7 @@ from docker.models.containers import Container
 
 from minidyno import labels
 from minidyno.settings import Settings
+from minidyno.state.releases import Release
 
 #: The port every web dyno listens on inside its container (`$PORT`). Dynos are
 #: reached at their container address on the app's network; the same port is also
@@ -90,30 +91,26 @@ class DockerRuntime:
             )
         return name
 
-    def create(
-        self,
-        app: str,
-        release: int,
-        image: str,
-        dyno_name: str,
-        command: str,
-        env: dict[str, str],
-        tty: bool = False,
-    ) -> Container:
-        """A dyno's container, not yet started: unprivileged, limited, on the app's own
-        network, with no Docker socket; web dynos get $PORT, published on 127.0.0.1."""
+    def create(self, release: Release, dyno_name: str, command: str,
+               tty: bool = False) -> Container:
+        """A dyno's container of `release` (its image and config vars), not yet started:
+        unprivileged, limited, on the app's own network, with no Docker socket; web dynos
+        get $PORT, published on 127.0.0.1."""
+        app = release.app
         process_type = dyno_name.split(".")[0]
-        environment = {**env, "DYNO": dyno_name}
+        environment = {**release.config, "DYNO": dyno_name}
         ports = {}
         if process_type == "web":
             environment["PORT"] = str(WEB_PORT)
             ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
         return self.engine.containers.create(
-            image,
+            release.image,
             ["/bin/bash", "-c", _LAUNCHER, command],
-            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release}-{secrets.token_hex(3)}",
+            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-"
+                 f"{secrets.token_hex(3)}",
             environment=environment,
-            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release),
+            labels=labels.for_resource(self.settings, app, process_type, dyno_name,
+                                       release.version),
             network=self.ensure_network(app),
             ports=ports,
             user="dyno",
@@ -128,16 +125,8 @@ class DockerRuntime:
             log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
         )
 
-    def start(
-        self,
-        app: str,
-        release: int,
-        image: str,
-        dyno_name: str,
-        command: str,
-        env: dict[str, str],
-    ) -> Dyno:
-        container = self.create(app, release, image, dyno_name, command, env)
+    def start(self, release: Release, dyno_name: str, command: str) -> Dyno:
+        container = self.create(release, dyno_name, command)
         container.start()
         container.reload()
         return _as_dyno(container)

@@ -29,8 +29,7 @@ def next_run_name(runtime: DockerRuntime, app: str) -> str:
 
 def create(runtime: DockerRuntime, release: Release, name: str, command: str,
            tty: bool = False) -> Container:
-    return runtime.create(release.app, release.version, release.image or "", name, command,
-                          release.config, tty=tty)
+    return runtime.create(release, name, command, tty=tty)
 
 
 def run_attached(container: Container, output: Output, timeout: float | None = None) -> int:

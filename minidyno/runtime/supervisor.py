@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("minidyno.supervisor")
 
 RECONCILE_EVERY = 2.0
-FORMATION_TYPES_EXCLUDED = ("release",)
 
 
 class Supervisor:
@@ -103,8 +102,7 @@ class Supervisor:
     def start_dyno(self, release: Release, name: str) -> Dyno:
         command = release.processes[name.split(".")[0]]
         self.logs.platform(release.app, name, f"Starting process with command `{command}`")
-        dyno = self.runtime.start(release.app, release.version, release.image or "", name,
-                                  command, release.config)
+        dyno = self.runtime.start(release, name, command)
         self.track(dyno, State.STARTING)
         follow(self.logs, dyno.container, dyno.app, dyno.name)
         if dyno.process_type != "web":
@@ -220,8 +218,7 @@ class Supervisor:
             return
         asleep = ("web",) if app in self.idle_apps else ()
         wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
-                  if t in release.processes and t not in FORMATION_TYPES_EXCLUDED
-                  and t not in asleep for i in range(1, q + 1)}
+                  if t in release.processes and t not in asleep for i in range(1, q + 1)}
         present: dict[str, list[Dyno]] = {}
         for dyno in self.runtime.dynos(app):
             if (dyno.process_type not in ("run", *asleep)
