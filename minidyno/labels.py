@@ -17,10 +17,16 @@ HOME = "minidyno.home"
 RELEASE = "minidyno.release"
 
 
+def of_app(settings: Settings, app: str) -> dict[str, str]:
+    """The two labels that scope a resource to this server's app: all a built image
+    needs (each label costs a Dockerfile build one more step)."""
+    return {HOME: str(settings.home), APP: app}
+
+
 def for_resource(
     settings: Settings, app: str, process: str, dyno: str = "", release: int | None = None
 ) -> dict[str, str]:
-    labels = {HOME: str(settings.home), APP: app, PROCESS: process, DYNO: dyno or process}
+    labels = {**of_app(settings, app), PROCESS: process, DYNO: dyno or process}
     if release is not None:
         labels[RELEASE] = str(release)
     return labels

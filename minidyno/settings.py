@@ -51,6 +51,8 @@ class Settings:
     row_check_interval: int = 60
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
+    #: The CAs this host added to its trust store, offered to Dockerfile builds.
+    host_extra_ca_dir: Path | None = None
     build_proxy_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -73,6 +75,8 @@ class Settings:
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             host_ca_bundle=_host_ca_bundle(env),
+            host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR")
+                                   or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
         )
 

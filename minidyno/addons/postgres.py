@@ -43,9 +43,11 @@ READY_TIMEOUT = 60.0
 class Request:
     service: str
     plan: str
+    #: The attachment's name (`as:` in app.json and heroku.yml): NAME_URL.
+    attach_as: str | None = None
 
 
-def parse_request(spec: str, plan: str | None) -> Request:
+def parse_request(spec: str, plan: str | None, attach_as: str | None = None) -> Request:
     """`postgres`, `heroku-postgresql:standard` or `postgres --plan hobby-dev`."""
     service, _, inline_plan = spec.partition(":")
     chosen = plan or inline_plan or "hobby-dev"
@@ -54,7 +56,7 @@ def parse_request(spec: str, plan: str | None) -> Request:
                         "(also heroku-postgresql)")
     if chosen not in PLANS:
         raise UserError(f"unknown plan {chosen!r}: the plans are {', '.join(PLANS)}")
-    return Request("postgres", chosen)
+    return Request("postgres", chosen, attach_as)
 
 
 def container_name(platform: Platform, addon: addons.Addon) -> str:
@@ -93,7 +95,8 @@ def provision(platform: Platform, app: str, request: Request, say: Say) -> addon
         say("-----> Preparing the Postgres image")
         image.ensure(platform.engine, lambda line: say(f"       {line}"))
         used = {a.config_var for a in attached}
-        config_var = "DATABASE_URL" if "DATABASE_URL" not in used else next(
+        wanted = f"{request.attach_as.upper()}_URL" if request.attach_as else "DATABASE_URL"
+        config_var = wanted if wanted not in used else next(
             f"MINIDYNO_POSTGRESQL_{c}_URL" for c in COLORS
             if f"MINIDYNO_POSTGRESQL_{c}_URL" not in used)
         addon = addons.Addon(

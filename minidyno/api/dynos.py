@@ -44,7 +44,7 @@ def list_dynos(app: str, platform: PlatformDep) -> list[DynoInfo]:
         since = platform.supervisor.since(dyno)
         found.append(DynoInfo(
             name=dyno.name, type=dyno.process_type, state=platform.supervisor.state_of(dyno),
-            release=dyno.release, command=dyno.container.attrs["Config"]["Cmd"][-1],
+            release=dyno.release, command=dyno.command,
             started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
             if since else None,
             age_seconds=round(time.time() - since, 1) if since else None,

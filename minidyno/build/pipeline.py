@@ -1,27 +1,32 @@
-"""One build, in the order Heroku prints it: stack, Procfile, buildpack, image."""
+"""One build, in the order Heroku prints it: stack, Procfile, buildpack, image; or, when
+the push has heroku.yml, its Dockerfiles (the container stack)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import docker
 
 from minidyno import procfile
-from minidyno.build import buildpack, detect, release_image, stack_choice
+from minidyno.build import buildpack, detect, docker_build, heroku_yml, release_image, stack_choice
 from minidyno.build.source import Source
 from minidyno.errors import UserError
 from minidyno.settings import Settings
 from minidyno.stacks import builder
+from minidyno.state.releases import Artifact
 
 Say = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class Build:
-    image: str
-    stack: str
-    processes: dict[str, str]
+def read_heroku_yml(source: Source, say: Say) -> heroku_yml.HerokuYml | None:
+    """The push's heroku.yml, checked (errors reject the push, warnings are printed)."""
+    text = source.read_text("heroku.yml")
+    if text is None:
+        return None
+    manifest, warnings = heroku_yml.parse(text)
+    for warning in warnings:
+        say(f" !     Warning: {warning}")
+    return manifest
 
 
 def run(
@@ -31,11 +36,15 @@ def run(
     version: int,
     source: Source,
     config: dict[str, str],
+    container: heroku_yml.HerokuYml | None,
     say: Say,
-) -> Build:
+) -> Artifact:
+    """`container` is the push's heroku.yml, which makes it a Docker build."""
     names = source.names()
     if not names - {""}:
         raise UserError("the pushed commit has no files; commit your app, then push again")
+    if container is not None:
+        return docker_build.run(engine, settings, app, version, source, container, say)
     declared = _read_procfile(source, names, say)
     stack = stack_choice.choose(source, settings.default_stack)
     say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, "
@@ -63,7 +72,7 @@ def run(
         image = release_image.commit(engine, settings, app, version, stack, compiled)
     finally:
         compiled.container.remove(force=True)
-    return Build(image=image, stack=stack.name, processes=processes)
+    return Artifact(image=image, stack=stack.name, commit_sha=source.commit, processes=processes)
 
 
 def _read_procfile(source: Source, names: set[str], say: Say) -> dict[str, str] | None:

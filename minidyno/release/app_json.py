@@ -6,6 +6,7 @@ and unknown keys are warned about rather than fatal."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -38,9 +39,17 @@ class Process(BaseModel):
 
 
 class Addon(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
     plan: str
     as_: str | None = Field(default=None, alias="as")
+
+    @field_validator("as_")
+    @classmethod
+    def _config_var_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"{value!r} is not an attachment name; use letters, digits and "
+                             "_ (DATABASE attaches as DATABASE_URL)")
+        return value
 
 
 class Scripts(BaseModel):
@@ -55,9 +64,16 @@ class AppJson(BaseModel):
     addons: list[Addon | str] = []
     scripts: Scripts = Scripts()
 
-    def addon_plans(self) -> list[str]:
-        """Each add-on as `service[:plan]`."""
-        return [a if isinstance(a, str) else a.plan for a in self.addons]
+    def addon_specs(self) -> list[Addon]:
+        return [Addon(plan=a) if isinstance(a, str) else a for a in self.addons]
+
+    def with_setup(self, env: dict[str, str], addons: list[Addon]) -> AppJson:
+        """This manifest plus heroku.yml's `setup`: app.json's env wins, and an add-on
+        both ask for is made once."""
+        merged_env = {**{k: EnvVar(value=v) for k, v in env.items()}, **self.env}
+        specs = self.addon_specs()
+        return self.model_copy(update={
+            "env": merged_env, "addons": specs + [a for a in addons if a not in specs]})
 
 
 def parse(text: str) -> tuple[AppJson, list[str]]:
@@ -72,12 +88,18 @@ def parse(text: str) -> tuple[AppJson, list[str]]:
     try:
         manifest = AppJson.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {plain_message(e['msg'])}"
                              for e in exc.errors())
         raise UserError(f"app.json: {problems}") from None
     known = set(AppJson.model_fields) | IGNORED
     warnings = [f"app.json: unknown key {key!r} ignored" for key in raw if key not in known]
     return manifest, warnings
+
+
+def plain_message(message: str) -> str:
+    """pydantic's message without its internals (`Value error, `, model names)."""
+    message = message.removeprefix("Value error, ")
+    return re.sub(r" or instance of \w+", "", message).replace("valid dictionary", "mapping")
 
 
 def initial_config(manifest: AppJson, config: dict[str, str]) -> dict[str, str]:

@@ -60,15 +60,13 @@ def change_config(platform: Platform, app: str, changes: dict[str, str | None], 
         for key in (k for k, v in changes.items() if v is None):
             merged.pop(key, None)
         check_config(changes, merged)
-        if latest is None or latest.image is None:
+        artifact = latest.artifact if latest else None
+        if artifact is None:
             with platform.db.connect() as conn:
                 config_vars.replace_all(conn, app, merged)
             return None
-        return release_and_roll(
-            platform, app, describe(changes), image=latest.image, stack=latest.stack,
-            commit_sha=latest.commit_sha, processes=latest.processes, config=merged, say=say,
-            restart=restart,
-        )
+        return release_and_roll(platform, app, describe(changes), artifact, config=merged,
+                                say=say, restart=restart)
 
 
 def rollback(platform: Platform, app: str, version: int | None, say: Say) -> releases.Release:
@@ -83,14 +81,12 @@ def rollback(platform: Platform, app: str, version: int | None, say: Say) -> rel
             if version is None:
                 version = _previous(conn, app, latest.version)
             target = releases.get(conn, app, version)
-        if target.image is None or target.status != "succeeded":
+        artifact = target.artifact
+        if artifact is None or target.status != "succeeded":
             raise UserError(f"v{version} never ran ({target.status}); pick a release that did "
                             "(minidyno releases)")
-        return release_and_roll(
-            platform, app, f"Rollback to v{version}", image=target.image, stack=target.stack,
-            commit_sha=target.commit_sha, processes=target.processes, config=target.config,
-            say=say,
-        )
+        return release_and_roll(platform, app, f"Rollback to v{version}", artifact,
+                                config=target.config, say=say)
 
 
 def _previous(conn, app: str, current: int) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minidyno.addons import postgres
-from minidyno.build import pipeline
+from minidyno.build import heroku_yml, pipeline
 from minidyno.build.source import Source
 from minidyno.lines import LineSplitter
 from minidyno.release import app_json
@@ -46,42 +46,52 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
                 build_log.flush()
                 say(line)
 
-            manifest = _manifest(source, say_and_keep) if first else None
+            container = pipeline.read_heroku_yml(source, say_and_keep)
+            manifest = _first_deploy_manifest(source, container, say_and_keep) if first else None
             if manifest:
                 config = app_json.initial_config(manifest, config)
-            return _deploy(platform, app, source, config, version, manifest, say_and_keep)
+            return _deploy(platform, app, source, config, version, container, manifest,
+                           say_and_keep)
 
 
-def _manifest(source: Source, say: Say) -> app_json.AppJson | None:
+def _first_deploy_manifest(source: Source, container: heroku_yml.HerokuYml | None,
+                           say: Say) -> app_json.AppJson | None:
+    """What sets an app up at its first deploy: app.json, plus heroku.yml's `setup`.
+    Its add-ons are checked here, before the build, so a wrong one fails at once."""
+    manifest = None
     text = source.read_text("app.json")
-    if text is None:
-        return None
-    manifest, warnings = app_json.parse(text)
-    for warning in warnings:
-        say(f" !     Warning: {warning}")
+    if text is not None:
+        manifest, warnings = app_json.parse(text)
+        for warning in warnings:
+            say(f" !     Warning: {warning}")
+    if container is not None:
+        setup = container.setup
+        manifest = (manifest or app_json.AppJson()).with_setup(setup.config, setup.addons)
+    for addon in manifest.addon_specs() if manifest else []:
+        postgres.parse_request(addon.plan, None)
     return manifest
 
 
 def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str], version: int,
-            manifest: app_json.AppJson | None, say: Say) -> releases.Release:
+            container: heroku_yml.HerokuYml | None, manifest: app_json.AppJson | None,
+            say: Say) -> releases.Release:
     """The build and release of one push; the caller holds the app's lock."""
     settings = platform.settings
     platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
     try:
-        build = pipeline.run(platform.engine, settings, app, version, source, config, say)
+        artifact = pipeline.run(platform.engine, settings, app, version, source, config,
+                                container, say)
     except Exception as failed:
         platform.logs.platform(app, "api", f"Build failed: {failed}")
         raise
-    platform.logs.platform(app, "api", f"Build succeeded: {build.image}")
+    platform.logs.platform(app, "api", f"Build succeeded: {artifact.image}")
     if manifest:
         config = _provision_addons(platform, app, manifest, config, say)
     say("-----> Launching...")
-    release = release_and_roll(
-        platform, app, f"Deploy {source.commit[:7]}", image=build.image, stack=build.stack,
-        commit_sha=source.commit, processes=build.processes, config=config, say=say,
-    )
+    release = release_and_roll(platform, app, f"Deploy {source.commit[:7]}", artifact,
+                               config=config, say=say)
     with platform.db.connect() as conn:
-        apps.set_stack(conn, app, build.stack)
+        apps.set_stack(conn, app, artifact.stack)
         web = formation.get(conn, app).get("web", 0)
     if manifest:
         _first_deploy_steps(platform, release, manifest, say)
@@ -94,10 +104,11 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
 
 def _provision_addons(platform: Platform, app: str, manifest: app_json.AppJson,
                       config: dict[str, str], say: Say) -> dict[str, str]:
-    """app.json's add-ons, before the first release so its release phase can use them;
-    their config vars join the release's."""
-    for spec in manifest.addon_plans():
-        postgres.provision(platform, app, postgres.parse_request(spec, None), say)
+    """The manifest's add-ons, before the first release so its release phase can use
+    them; their config vars join the release's."""
+    for addon in manifest.addon_specs():
+        postgres.provision(platform, app, postgres.parse_request(addon.plan, None, addon.as_),
+                           say)
     with platform.db.connect() as conn:
         return {**config, **config_vars.get_all(conn, app)}
 

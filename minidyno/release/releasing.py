@@ -22,22 +22,18 @@ def release_and_roll(
     platform: Platform,
     app: str,
     description: str,
+    artifact: releases.Artifact,
     *,
-    image: str,
-    stack: str | None,
-    commit_sha: str | None,
-    processes: dict[str, str],
     config: dict[str, str],
     say: Say,
     restart: bool = True,
 ) -> releases.Release:
     """The caller holds the app's lock."""
     with platform.db.connect() as conn:
-        release = releases.create(conn, app, description, image=image, stack=stack,
-                                  commit_sha=commit_sha, processes=processes, config=config)
-        wanted = formation.ensure_types(conn, app, formation_types(processes))
+        release = releases.create(conn, app, description, artifact, config)
+        wanted = formation.ensure_types(conn, app, formation_types(artifact.processes))
     try:
-        if "release" in processes:
+        if "release" in artifact.processes:
             phase.run(platform.runtime, platform.logs, release,
                       platform.settings.release_timeout, say)
         if restart:

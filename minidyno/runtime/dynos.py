@@ -55,6 +55,13 @@ class Dyno:
         return int(bindings[0]["HostPort"]) if bindings else None
 
     @property
+    def command(self) -> str:
+        """What the dyno runs: the last word of its launch (the Procfile or heroku.yml
+        command), or the image's own for a container that runs its ENTRYPOINT."""
+        config = self.container.attrs["Config"]
+        return " ".join((config.get("Cmd") or config.get("Entrypoint") or [""])[-1:])
+
+    @property
     def running(self) -> bool:
         return self.container.status == "running"
 
@@ -103,9 +110,14 @@ class DockerRuntime:
         if process_type == "web":
             environment["PORT"] = str(WEB_PORT)
             ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
+        image = release.image_for(process_type)
+        if release.from_dockerfile:
+            launch = self._image_conventions(image, command)
+        else:
+            launch = {"command": ["/bin/bash", "-c", _LAUNCHER, command], "user": "dyno",
+                      "working_dir": "/app"}
         return self.engine.containers.create(
-            release.image,
-            ["/bin/bash", "-c", _LAUNCHER, command],
+            image,
             name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-"
                  f"{secrets.token_hex(3)}",
             environment=environment,
@@ -113,8 +125,6 @@ class DockerRuntime:
                                        release.version),
             network=self.ensure_network(app),
             ports=ports,
-            user="dyno",
-            working_dir="/app",
             init=True,
             tty=tty,
             stdin_open=tty,
@@ -123,7 +133,18 @@ class DockerRuntime:
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
+            **launch,
         )
+
+    def _image_conventions(self, image: str, command: str) -> dict:
+        """How a dyno of an image built from a Dockerfile starts, as on Heroku's container
+        stack: the command through `sh -c` (so $PORT expands), after any ENTRYPOINT,
+        in the image's WORKDIR, as the image's USER unless that is root, which no dyno
+        runs as (then uid 1000)."""
+        user = self.engine.images.get(image).attrs["Config"].get("User") or ""
+        if user.split(":")[0] in ("", "root", "0"):
+            user = "1000:1000"
+        return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}
 
     def start(self, release: Release, dyno_name: str, command: str) -> Dyno:
         container = self.create(release, dyno_name, command)

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS releases (
     stack TEXT,
     commit_sha TEXT,
     processes TEXT NOT NULL DEFAULT '{}',
+    images TEXT NOT NULL DEFAULT '{}',
     config TEXT NOT NULL DEFAULT '{}',
     status TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -92,6 +93,7 @@ _ADDED_COLUMNS = (
     ("apps", "dyno_type", "TEXT NOT NULL DEFAULT 'eco'"),
     ("apps", "maintenance", "INTEGER NOT NULL DEFAULT 0"),
     ("apps", "idle", "INTEGER NOT NULL DEFAULT 0"),
+    ("releases", "images", "TEXT NOT NULL DEFAULT '{}'"),
 )
 
 

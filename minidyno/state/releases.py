@@ -1,4 +1,4 @@
-"""Releases: an image plus the config and process types it runs with, numbered vN.
+"""Releases: what a build made (an artifact) plus the config it runs with, numbered vN.
 
 A release row is written `pending` before its dynos start and becomes `succeeded` only
 once they serve, so "the current release" is always one that served.
@@ -8,10 +8,26 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 from minidyno.errors import NotFound
 from minidyno.state.apps import now
+
+#: The stack of releases built from a Dockerfile (heroku.yml), named as on Heroku. Their
+#: dynos run the image's own conventions rather than a buildpack's.
+CONTAINER_STACK = "container"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What one build made, which every release of it (push, config change, rollback)
+    runs: `image`, or per process type `images` (heroku.yml can build one per type), and
+    each type's command (for the container stack, "" runs the image's ENTRYPOINT)."""
+    image: str
+    stack: str | None
+    commit_sha: str | None
+    processes: dict[str, str]
+    images: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -23,15 +39,30 @@ class Release:
     stack: str | None
     commit_sha: str | None
     processes: dict[str, str]
+    images: dict[str, str]
     config: dict[str, str]
     status: str
     created_at: str
 
+    @property
+    def artifact(self) -> Artifact | None:
+        if self.image is None:
+            return None
+        return Artifact(self.image, self.stack, self.commit_sha, self.processes, self.images)
+
+    def image_for(self, process_type: str) -> str:
+        """The image a dyno of `process_type` runs; one-offs run the web image."""
+        return self.images.get(process_type) or self.image or ""
+
+    @property
+    def from_dockerfile(self) -> bool:
+        return self.stack == CONTAINER_STACK
+
 
 def _from_row(row: sqlite3.Row) -> Release:
     data = dict(row)
-    data["processes"] = json.loads(data["processes"])
-    data["config"] = json.loads(data["config"])
+    for column in ("processes", "images", "config"):
+        data[column] = json.loads(data[column])
     return Release(**data)
 
 
@@ -41,23 +72,16 @@ def next_version(conn: sqlite3.Connection, app: str) -> int:
     ).fetchone()[0]
 
 
-def create(
-    conn: sqlite3.Connection,
-    app: str,
-    description: str,
-    *,
-    image: str | None,
-    stack: str | None,
-    commit_sha: str | None,
-    processes: dict[str, str],
-    config: dict[str, str],
-) -> Release:
+def create(conn: sqlite3.Connection, app: str, description: str, artifact: Artifact,
+           config: dict[str, str]) -> Release:
     version = next_version(conn, app)
+    fields = asdict(artifact)
     conn.execute(
         "INSERT INTO releases (app, version, description, image, stack, commit_sha, processes,"
-        " config, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-        (app, version, description, image, stack, commit_sha, json.dumps(processes),
-         json.dumps(config), now()),
+        " images, config, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        (app, version, description, fields["image"], fields["stack"], fields["commit_sha"],
+         json.dumps(fields["processes"]), json.dumps(fields["images"]), json.dumps(config),
+         now()),
     )
     return get(conn, app, version)
 
