@@ -48,14 +48,18 @@ class NginxRouter:
         return found
 
     def pid(self) -> int | None:
-        """The nginx master's pid while it runs (a killed master left as a zombie does
-        not count)."""
+        """The nginx master's pid while it runs. A killed master left as a zombie does
+        not count, nor does another process that got the pid later (after a reboot, or
+        in a new container whose pids start again from 1)."""
         try:
             pid = int(self.pid_path.read_text().strip())
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             return None
-        return None if state in ("Z", "X") else pid
+        if state in ("Z", "X") or not title.startswith(b"nginx: master process"):
+            return None
+        return pid
 
     def apply(self, routes: list[AppRoute]) -> None:
         """Write the configuration for these routes and make nginx serve it; returns

@@ -136,8 +136,16 @@ def make_server(tmp: Path) -> Server:
 
 def remove_everything(server: Server) -> None:
     """Every Docker resource of this server's home, then its nginx."""
+    remove_labelled(str(server.home.resolve()))
+    pid_file = server.home / "router" / "nginx.pid"
+    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+        os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+def remove_labelled(home: str) -> None:
+    """Every container, network, volume and image labelled with a server's home."""
     engine = docker.from_env()
-    scope = {"label": [f"minidyno.home={server.home.resolve()}"]}
+    scope = {"label": [f"minidyno.home={home}"]}
     for container in engine.containers.list(all=True, filters=scope):
         container.remove(force=True)
     for network in engine.networks.list(filters=scope):
@@ -148,6 +156,3 @@ def remove_everything(server: Server) -> None:
     for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
         with contextlib.suppress(docker.errors.APIError):
             engine.images.remove(image.id, force=True)
-    pid_file = server.home / "router" / "nginx.pid"
-    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
-        os.kill(int(pid_file.read_text()), signal.SIGTERM)
