@@ -5,6 +5,7 @@ import pytest
 
 from minidyno.build.heroku_yml import command_text, parse
 from minidyno.errors import UserError
+from minidyno.release import app_json
 
 FULL = """\
 setup:
@@ -86,3 +87,14 @@ def test_each_problem_names_its_key_and_line(text, message):
         parse(text)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_setup_joins_app_json_which_wins_on_a_shared_var_and_addon():
+    manifest, _ = app_json.parse('{"env": {"LANG": {"value": "C"}}, "addons": ["postgres"]}')
+    setup, _ = parse("setup:\n  addons: [postgres, {plan: postgres, as: REPORTS}]\n"
+                     "  config: {LANG: en_US.UTF-8, MODE: docker}\nbuild:\n  docker:\n"
+                     "    web: Dockerfile\n")
+    merged = manifest.with_setup(setup.setup.config, setup.setup.addons)
+    assert app_json.initial_config(merged, {}) == {"LANG": "C", "MODE": "docker"}
+    assert [(a.plan, a.as_) for a in merged.addon_specs()] == [("postgres", None),
+                                                                ("postgres", "REPORTS")]
