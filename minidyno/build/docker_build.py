@@ -49,15 +49,21 @@ def run(engine: docker.DockerClient, settings: Settings, app: str, version: int,
         for name in source.unpack(Path(folder)):
             say(f" !     Warning: {name} links outside the repository and is left out of "
                 "the build context")
-        for built_type, entry in manifest.build.docker.items():
-            key = (entry.dockerfile, entry.target)
-            if key not in built:
-                tag = f"v{version}" if built_type == "web" else f"v{version}-{built_type}"
-                say(f"-----> Building {built_type} from {entry.dockerfile}"
-                    + (f" (target {entry.target})" if entry.target else ""))
-                built[key] = _build(engine, settings, app, Path(folder), entry,
-                                    manifest.build.config, f"{repository}:{tag}", say)
-            images[built_type] = built[key]
+        try:
+            for built_type, entry in manifest.build.docker.items():
+                key = (entry.dockerfile, entry.target)
+                if key not in built:
+                    tag = f"v{version}" if built_type == "web" else f"v{version}-{built_type}"
+                    say(f"-----> Building {built_type} from {entry.dockerfile}"
+                        + (f" (target {entry.target})" if entry.target else ""))
+                    built[key] = _build(engine, settings, app, Path(folder), entry,
+                                        manifest.build.config, f"{repository}:{tag}", say)
+                images[built_type] = built[key]
+        except BaseException:
+            for image in built.values():
+                with contextlib.suppress(APIError, ImageNotFound):
+                    engine.images.remove(image)
+            raise
     for process_type in manifest.process_types():
         images[process_type] = images[manifest.image_of(process_type)]
     processes = {t: _command(engine, manifest, t, images[t]) for t in manifest.process_types()}
