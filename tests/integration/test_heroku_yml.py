@@ -125,6 +125,9 @@ def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server,
     src = server.app_source(tmp_path, "boxed2", files, from_sample=False)
     server.push(src)
     assert server.router_get("boxed2").status_code == 200
+    engine = docker.from_env()
+    scope = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=boxed2"]}
+    serving = {i.id for i in engine.images.list(filters=scope)}
 
     refusals = {
         "build:\n  docker:\n    web: ../../etc/Dockerfile\n":
@@ -137,6 +140,8 @@ def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server,
         "build:\n  docker:\n    web: broken/Dockerfile\n":
             "the Docker build of broken/Dockerfile failed: The command '/bin/sh -c exit 3' "
             "returned a non-zero code: 3",
+        "build:\n  docker:\n    web: Dockerfile\n    worker: broken/Dockerfile\n":
+            "the Docker build of broken/Dockerfile failed",
         "build:\n  docker:\n    web: Dockerfile\nrelease:\n  command: [true]\n  image: worker\n":
             "heroku.yml line 6: release.image: 'worker' is not built by build.docker",
     }
@@ -149,3 +154,5 @@ def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server,
         assert push.returncode != 0
         assert message in push.stderr, push.stderr
         assert server.router_get("boxed2").status_code == 200
+    assert {i.id for i in engine.images.list(filters=scope)} == serving, \
+        "a refused push left an image behind"
