@@ -19,7 +19,8 @@ from minidyno.errors import UserError
 from minidyno.procfile import PROCESS_TYPE
 from minidyno.release.app_json import Addon, plain_message
 
-Path = tuple[str | int, ...]
+#: Where a key is: its names (and list indexes) from the file's root.
+KeyPath = tuple[str | int, ...]
 
 
 def _scalar_text(value: Any) -> str:
@@ -99,7 +100,6 @@ class HerokuYml(BaseModel):
         return list(dict.fromkeys([*self.build.docker, *self.run]))
 
 
-
 def command_text(command: list[str]) -> str:
     """A `command:` list as the one shell command Heroku runs (`sh -c`): its items
     joined by spaces, so `[rails db:migrate]` and `[rails, db:migrate]` mean the same."""
@@ -163,15 +163,15 @@ def _command_form(value: Any) -> Any:
     return value
 
 
-def _cross_checks(manifest: HerokuYml) -> list[tuple[Path, str]]:
+def _cross_checks(manifest: HerokuYml) -> list[tuple[KeyPath, str]]:
     """What one key cannot know alone: names of types and images that must exist."""
     built = manifest.build.docker
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[KeyPath, str]] = []
     if not built:
         found.append((("build", "docker"), "names no Dockerfile; add `web: Dockerfile`"))
     for process_type in manifest.process_types():
         spec = manifest.run.get(process_type)
-        path: Path = (("build", "docker", process_type) if process_type in built
+        path: KeyPath = (("build", "docker", process_type) if process_type in built
                       else ("run", process_type))
         if spec and spec.image:
             path = ("run", process_type, "image")
@@ -190,11 +190,11 @@ def _cross_checks(manifest: HerokuYml) -> list[tuple[Path, str]]:
     return found
 
 
-def _key_lines(root: yaml.Node | None) -> dict[Path, int]:
+def _key_lines(root: yaml.Node | None) -> dict[KeyPath, int]:
     """The 1-based line of every key and list item, by its path from the root."""
-    lines: dict[Path, int] = {}
+    lines: dict[KeyPath, int] = {}
 
-    def walk(node: yaml.Node, path: Path) -> None:
+    def walk(node: yaml.Node, path: KeyPath) -> None:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 child = (*path, key.value)
@@ -210,7 +210,7 @@ def _key_lines(root: yaml.Node | None) -> dict[Path, int]:
     return lines
 
 
-def _located(lines: dict[Path, int], path: Path, message: str) -> str:
+def _located(lines: dict[KeyPath, int], path: KeyPath, message: str) -> str:
     """`heroku.yml line N: a.b.c: message`, N the line of the deepest key of `path`
     that the file has (a missing key is reported on its parent's line)."""
     shown = ".".join(str(p) for p in path)
