@@ -45,6 +45,15 @@ def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None,
     raise TimeoutError(f"{url} never answered with {marker!r}")
 
 
+def push_and_wait(server: Server, src: Path, app: str, marker: str) -> float:
+    """Seconds from `git push` to the first answer through the router that shows `marker`."""
+    started = time.monotonic()
+    server.push(src)
+    wait_for_body(f"http://127.0.0.1:{server.router_port}/", marker,
+                  {"Host": f"{app}.localhost"})
+    return time.monotonic() - started
+
+
 def dyno_container(engine: docker.DockerClient, server: Server, dyno: str = "web.1",
                    app: str | None = None):
     """The container of one dyno of this throwaway server, once it exists."""

@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 import docker
-from common import throwaway_server, wait_for_body
+from common import push_and_wait, throwaway_server, wait_for_body
 
 from minidyno.settings import Settings
-from tests.integration.platform_fixture import SAMPLE, Server
+from tests.integration.platform_fixture import SAMPLE
 
 STACK = "trixie"
 
@@ -82,14 +82,6 @@ def run_and_wait(engine: docker.DockerClient, image: str, src: Path, deps_volume
         container.remove(force=True)
 
 
-def push_and_wait(server: Server, src: Path, marker: str) -> float:
-    started = time.monotonic()
-    server.push(src)
-    wait_for_body(f"http://127.0.0.1:{server.router_port}/", marker,
-                  {"Host": "bench.localhost"})
-    return time.monotonic() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="redeploys to time (median)")
@@ -99,7 +91,7 @@ def main() -> None:
         home_id = Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
         server.cli("apps:create", "bench")
         src = server.app_source(tmp, "bench")
-        first = push_and_wait(server, src, "Hello")
+        first = push_and_wait(server, src, "bench", "Hello")
         started, ended = floor_first(engine, SAMPLE)
         floor1 = ended - started
         redeploys, floors = [], []
@@ -109,7 +101,7 @@ def main() -> None:
             app_py.write_text(app_py.read_text().replace(
                 "Hello from minidyno" if n == 0 else f"Round {n - 1}", marker))
             server.commit(src, f"Round {n}")
-            redeploys.append(push_and_wait(server, src, marker))
+            redeploys.append(push_and_wait(server, src, "bench", marker))
             t0 = time.monotonic()
             image = f"minidyno/{home_id}/bench:v{n + 2}"
             floors.append(run_and_wait(engine, image, src, None, marker) - t0)

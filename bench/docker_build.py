@@ -19,9 +19,7 @@ import time
 from pathlib import Path
 
 import docker
-from common import throwaway_server, wait_for_body
-
-from tests.integration.platform_fixture import Server
+from common import push_and_wait, throwaway_server, wait_for_body
 
 FILES = {
     "heroku.yml": "build:\n  docker:\n    web: Dockerfile\n",
@@ -38,14 +36,6 @@ FILES = {
               "http.server.ThreadingHTTPServer(('0.0.0.0', int(os.environ['PORT'])),"
               " Hello).serve_forever()\n",
 }
-
-
-def push_and_wait(server: Server, src: Path, marker: str) -> float:
-    started = time.monotonic()
-    server.push(src)
-    wait_for_body(f"http://127.0.0.1:{server.router_port}/", marker,
-                  {"Host": "boxed.localhost"})
-    return time.monotonic() - started
 
 
 def floor(engine: docker.DockerClient, src: Path, marker: str) -> float:
@@ -72,12 +62,12 @@ def main() -> None:
         with throwaway_server() as (server, tmp):
             server.cli("apps:create", "boxed")
             src = server.app_source(tmp, "boxed", FILES, from_sample=False)
-            push_and_wait(server, src, "Round -1")
+            push_and_wait(server, src, "boxed", "Round -1")
             for n in range(args.rounds):
                 app_py = src / "app.py"
                 app_py.write_text(app_py.read_text().replace(f"Round {n - 1}", f"Round {n}"))
                 server.commit(src, f"Round {n}")
-                ours.append(push_and_wait(server, src, f"Round {n}"))
+                ours.append(push_and_wait(server, src, "boxed", f"Round {n}"))
                 floors.append(floor(engine, src, f"Round {n}"))
     finally:
         with contextlib.suppress(docker.errors.ImageNotFound):

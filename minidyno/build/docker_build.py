@@ -85,7 +85,7 @@ def _build(engine: docker.DockerClient, settings: Settings, app: str, folder: Pa
     dockerfile = Path(entry.dockerfile).name
     args = {**settings.build_proxy_env, **build_args}
     if f"ARG {CA_BUILD_ARG}" in (context / dockerfile).read_text(errors="replace"):
-        args[CA_BUILD_ARG] = _host_extra_ca(settings)
+        args[CA_BUILD_ARG] = host_extra_ca(settings)
     stage_images: list[str] = []
     image_id = None
 
@@ -117,7 +117,7 @@ def _build(engine: docker.DockerClient, settings: Settings, app: str, folder: Pa
     return tag
 
 
-def _host_extra_ca(settings: Settings) -> str:
+def host_extra_ca(settings: Settings) -> str:
     """The PEM text of the CAs this host added (Debian: /usr/local/share/ca-certificates):
     what an image's own bundle lacks to pass this machine's TLS proxy. The whole host
     bundle would not fit: one environment variable holds at most 128 KiB."""

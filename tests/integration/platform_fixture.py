@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,15 +51,24 @@ class Server:
             [sys.executable, "-m", "minidyno", "server"], env=self.env, stdout=log, stderr=log,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        if not self.wait_for_health(30, self._still_running):
+            raise RuntimeError(f"minidyno server did not answer in 30 s: {self.log_tail()}")
+
+    def _still_running(self) -> None:
+        if self.process and self.process.poll() is not None:
+            raise RuntimeError(f"minidyno server exited: {self.log_tail()}")
+
+    def wait_for_health(self, seconds: float, check: Callable[[], None] = lambda: None) -> bool:
+        """Whether the API answers /health within `seconds`; `check` may raise to stop
+        waiting early (a server that exited)."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"minidyno server exited: {self.log_tail()}")
+            check()
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{self.api_url}/health", timeout=1).status_code == 200:
-                    return
+                    return True
             time.sleep(0.1)
-        raise RuntimeError(f"minidyno server did not answer in 30 s: {self.log_tail()}")
+        return False
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -17,7 +17,7 @@ import docker
 import httpx
 import pytest
 
-from minidyno.build.docker_build import _host_extra_ca
+from minidyno.build.docker_build import host_extra_ca
 from minidyno.settings import Settings
 from tests.integration.platform_fixture import REPO, Server, free_port, make_server, remove_labelled
 
@@ -43,7 +43,7 @@ class Compose:
         self.env = {**self.cli.env,
                     "COMPOSE_PROJECT_NAME": self.project,
                     "MINIDYNO_BASE_IMAGE": "minidyno/stack:trixie-build",
-                    "MINIDYNO_CA_CERT": _host_extra_ca(Settings.from_env()),
+                    "MINIDYNO_CA_CERT": host_extra_ca(Settings.from_env()),
                     "MINIDYNO_HOME_IN_CONTAINER": self.home,
                     "MINIDYNO_API_PORT": str(self.cli.api_port),
                     "MINIDYNO_ROUTER_PORT": str(self.cli.router_port)}
@@ -58,13 +58,9 @@ class Compose:
         return proc
 
     def wait_until_up(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.cli.api_url}/health", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise AssertionError(f"the composed server did not answer: {self('logs').stdout[-3000:]}")
+        if not self.cli.wait_for_health(60):
+            raise AssertionError(f"the composed server did not answer: "
+                                 f"{self('logs').stdout[-3000:]}")
 
     def token(self) -> str:
         return self("exec", "-T", "minidyno", "cat", f"{self.home}/token").stdout.strip()
