@@ -12,6 +12,7 @@ import docker
 
 from minidyno import engine
 from minidyno.addons.row_limit import RowLimitWatcher
+from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
 from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_line
 from minidyno.router.activator import Activator
@@ -32,7 +33,9 @@ class Platform:
         self.engine = docker_engine or engine.client()
         self.logs = LogBus(settings.logs_dir / "apps")
         self.runtime = DockerRuntime(settings, self.engine)
-        self.router = NginxRouter(settings)
+        #: minidyno's own CA: the router's and the databases' certificates come from it.
+        self.ca = CertificateAuthority(settings.ca_dir)
+        self.router = NginxRouter(settings, self.ca)
         self.access_log = AccessLogFollower(self.router.access_log, self._router_requests,
                                             self.router.reopen_logs)
         self.last_request: dict[str, float] = {}

@@ -30,6 +30,8 @@ class Settings:
     home: Path
     api_port: int = 5100
     router_port: int = 8080
+    #: HTTPS beside HTTP, as Heroku's router terminates TLS; 0 turns it off.
+    router_tls_port: int = 8443
     idle_timeout: int = 1800
     domain: str = "localhost"
     bind: str = "127.0.0.1"
@@ -63,6 +65,7 @@ class Settings:
             home=home,
             api_port=_int(env, "MINIDYNO_API_PORT", 5100),
             router_port=_int(env, "MINIDYNO_ROUTER_PORT", 8080),
+            router_tls_port=_int(env, "MINIDYNO_ROUTER_TLS_PORT", 8443),
             idle_timeout=_int(env, "MINIDYNO_IDLE_TIMEOUT", 1800),
             domain=env.get("MINIDYNO_DOMAIN") or "localhost",
             bind=env.get("MINIDYNO_BIND") or "127.0.0.1",
@@ -110,9 +113,31 @@ class Settings:
     def logs_dir(self) -> Path:
         return self.home / "logs"
 
+    @property
+    def ca_dir(self) -> Path:
+        return self.home / "ca"
+
+    @property
+    def tls(self) -> bool:
+        return self.router_tls_port != 0
+
     def app_url(self, app: str) -> str:
+        """The app's https URL when the router serves TLS (as Heroku prints it), else
+        its http one; default ports are left out."""
+        return self._router_url(f"{app}.{self.domain}")
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's own https origin at the router (the domain's bare name),
+        else the API's http one."""
+        return self._router_url(self.domain) if self.tls else self.api_url + "/"
+
+    def _router_url(self, host: str) -> str:
+        if self.tls:
+            port = "" if self.router_tls_port == 443 else f":{self.router_tls_port}"
+            return f"https://{host}{port}/"
         port = "" if self.router_port == 80 else f":{self.router_port}"
-        return f"http://{app}.{self.domain}{port}/"
+        return f"http://{host}{port}/"
 
     def git_url(self, app: str) -> str:
         return f"{self.api_url}/git/{app}.git"

@@ -112,12 +112,17 @@ def provision(platform: Platform, app: str, request: Request, say: Say) -> addon
             _remove_container(platform, addon)
             raise
         say(f"       {addon.name} is ready (first query after {seconds:.2f} s)")
+        say(f"-----> Attaching {addon.name} as {config_var}")
+        try:
+            change_config(platform, app, {config_var: database_url(platform, addon)}, say,
+                          addon_change=True)
+        except BaseException:
+            _remove_container(platform, addon)
+            raise
         with platform.db.connect() as conn:
             addons.create(conn, addon)
         platform.logs.platform(app, "api", f"Add-on {addon.name} created, attached as "
                                            f"{config_var}")
-        say(f"-----> Attaching {addon.name} as {config_var}")
-        change_config(platform, app, {config_var: database_url(platform, addon)}, say)
         return addon
 
 
@@ -127,7 +132,7 @@ def _start_container(platform: Platform, addon: addons.Addon) -> Container:
     volume = platform.engine.volumes.create(f"{container_name(platform, addon)}-data",
                                             labels=resource)
     try:
-        return platform.engine.containers.run(
+        container = platform.engine.containers.create(
             image.IMAGE,
             name=container_name(platform, addon),
             detach=True,
@@ -142,10 +147,21 @@ def _start_container(platform: Platform, addon: addons.Addon) -> Container:
             restart_policy={"Name": "unless-stopped"},
             security_opt=["no-new-privileges"],
         )
+        container.put_archive(image.TLS_DIR, _tls_files(platform, container_name(platform, addon)))
+        container.start()
+        return container
     except DockerException as exc:
+        with contextlib.suppress(NotFound):
+            platform.engine.containers.get(container_name(platform, addon)).remove(force=True)
         volume.remove(force=True)
         raise UserError(f"could not start the database container ({exc}); free disk space "
                         "or memory and try again") from None
+
+
+def _tls_files(platform: Platform, host: str) -> bytes:
+    """The server's certificate from minidyno's CA, for the name dynos reach it by and
+    for the host's own tools on 127.0.0.1."""
+    return image.tls_archive(*platform.ca.issue((host, "localhost", "127.0.0.1")))
 
 
 def _wait_ready(platform: Platform, addon: addons.Addon, container: Container) -> float:
@@ -166,7 +182,8 @@ def _wait_ready(platform: Platform, addon: addons.Addon, container: Container) -
 def connect(platform: Platform, addon: addons.Addon, port: int | None = None):
     port = port or published_port(_container(platform, addon))
     return psycopg2.connect(host="127.0.0.1", port=port, user=addon.db_user,
-                            password=addon.db_password, dbname=addon.db_name, connect_timeout=3)
+                            password=addon.db_password, dbname=addon.db_name, connect_timeout=3,
+                            sslmode="require")
 
 
 def info(platform: Platform, addon: addons.Addon) -> dict[str, Any]:
@@ -216,7 +233,7 @@ def rotate_credentials(platform: Platform, addon: addons.Addon, say: Say) -> Non
             addons.set_password(conn, addon.name, password)
         rotated = addons.Addon(**{**addon.__dict__, "db_password": password})
         change_config(platform, addon.app, {addon.config_var: database_url(platform, rotated)},
-                      say)
+                      say, addon_change=True)
 
 
 def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:
@@ -231,12 +248,12 @@ def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:
             for old in current:
                 addons.set_config_var(conn, old.name, addon.config_var)
                 changes[addon.config_var] = database_url(platform, old)
-        change_config(platform, addon.app, changes, say)
+        change_config(platform, addon.app, changes, say, addon_change=True)
 
 
 def destroy(platform: Platform, addon: addons.Addon, say: Say) -> None:
     with platform.app_lock(addon.app):
-        change_config(platform, addon.app, {addon.config_var: None}, say)
+        change_config(platform, addon.app, {addon.config_var: None}, say, addon_change=True)
         _remove_container(platform, addon)
         with platform.db.connect() as conn:
             addons.delete(conn, addon.name)

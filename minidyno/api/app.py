@@ -11,6 +11,7 @@ from minidyno.api import (
     addons,
     apps,
     builds,
+    certs,
     config,
     dynos,
     formation,
@@ -47,7 +48,7 @@ def create_app(platform: Platform) -> FastAPI:
 
     protected = [Depends(require_token)]
     for module in (apps, builds, releases, config, formation, dynos, tty, settings, addons,
-                   logs):
+                   logs, certs):
         api.include_router(module.router, dependencies=protected)
     api.include_router(addons.backups_router, dependencies=protected)
     api.include_router(settings.platform_router, dependencies=protected)

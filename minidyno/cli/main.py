@@ -57,6 +57,7 @@ VERBS = {
     "releases": "releases:releases_list",
     "releases:rollback": "releases:releases_rollback",
     "dashboard": "dashboard:dashboard",
+    "certs": "certs:certs",
     "local": "local:local_start",
     "local:run": "local:local_run",
     "procfile:check": "local:procfile_check",

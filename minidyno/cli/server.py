@@ -28,14 +28,17 @@ def server(bind: str | None) -> None:
     activator_socket = socket.socket()
     activator_socket.bind(("127.0.0.1", 0))
     platform.router.activator_port = activator_socket.getsockname()[1]
+    platform.ca.ensure()
     repos.write_hooks(settings)
     platform.access_log.start()
     platform.supervisor.reconcile_all()
     platform.sync_router()
     platform.supervisor.start()
     platform.row_limits.start()
+    tls = (f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: "
+           "minidyno certs)" if settings.tls else "")
     click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
-               f"http://*.{settings.domain}:{settings.router_port}/", err=True)
+               f"http://*.{settings.domain}:{settings.router_port}/{tls}", err=True)
     api = uvicorn.Server(uvicorn.Config(create_app(platform), host=settings.bind,
                                         port=settings.api_port, log_level="warning",
                                         timeout_graceful_shutdown=5))

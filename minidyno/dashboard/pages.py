@@ -81,4 +81,4 @@ def app_page(app: str, request: Request, platform: PlatformDep) -> Response:
 def new_login_code(request: Request, platform: PlatformDep) -> dict[str, str]:
     """For `minidyno dashboard`: a one-time login URL."""
     code = request.app.state.sessions.new_code()
-    return {"url": f"{platform.settings.api_url}/login?code={code}"}
+    return {"url": f"{platform.settings.dashboard_url}login?code={code}"}

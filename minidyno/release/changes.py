@@ -47,10 +47,11 @@ def describe(changes: dict[str, str | None]) -> str:
 
 
 def change_config(platform: Platform, app: str, changes: dict[str, str | None], say: Say,
-                  restart: bool = True) -> releases.Release | None:
+                  restart: bool = True, addon_change: bool = False) -> releases.Release | None:
     """Set (a value) or unset (None) config vars as one new release; nothing changes
-    when a name is invalid or the release fails. Before the first deploy there is no
-    image to release, so the vars are only stored, for the first build."""
+    when a name is invalid or the release phase fails. Before the first deploy there is
+    no image to release, so the vars are only stored, for the first build.
+    `addon_change`: an add-on's own vars, released without the release phase (Heroku)."""
     with platform.app_lock(app):
         with platform.db.connect() as conn:
             apps.get(conn, app)
@@ -66,7 +67,7 @@ def change_config(platform: Platform, app: str, changes: dict[str, str | None], 
                 config_vars.replace_all(conn, app, merged)
             return None
         return release_and_roll(platform, app, describe(changes), artifact, config=merged,
-                                say=say, restart=restart)
+                                say=say, restart=restart, release_phase=not addon_change)
 
 
 def rollback(platform: Platform, app: str, version: int | None, say: Say) -> releases.Release:

@@ -89,7 +89,7 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
         config = _provision_addons(platform, app, manifest, config, say)
     say("-----> Launching...")
     release = release_and_roll(platform, app, f"Deploy {source.commit[:7]}", artifact,
-                               config=config, say=say)
+                               config=config, say=say, web_must_boot=True)
     with platform.db.connect() as conn:
         apps.set_stack(conn, app, artifact.stack)
         web = formation.get(conn, app).get("web", 0)

@@ -22,12 +22,12 @@ log = logging.getLogger("minidyno.router")
 #: Tab-separated: nginx escapes tabs inside values, so the split is unambiguous.
 FIELDS = ("app", "method", "path", "host", "request_id", "fwd", "upstream", "connect",
           "service", "total", "status", "bytes", "upstream_status", "code", "activator_code",
-          "activator_dyno")
+          "activator_dyno", "scheme")
 LOG_FORMAT = "\\t".join(f"${v}" for v in (
     "minidyno_app", "request_method", "request_uri", "host", "minidyno_request_id",
     "remote_addr", "upstream_addr", "upstream_connect_time", "upstream_response_time",
     "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code",
-    "upstream_http_x_minidyno_code", "upstream_http_x_minidyno_dyno"))
+    "upstream_http_x_minidyno_code", "upstream_http_x_minidyno_dyno", "scheme"))
 
 ERRORS = {
     "H10": "App crashed",
@@ -55,6 +55,8 @@ class RouterRequest:
     code: str | None
     #: The dyno the activator forwarded to, when the request went through it.
     dyno: str = ""
+    #: `https` when the client came through the router's TLS port (Heroku's `protocol=`).
+    protocol: str = "http"
 
 
 def _last(value: str) -> str:
@@ -94,6 +96,7 @@ def parse(message: str) -> RouterRequest | None:
         code=error_code(raw["code"] if raw["code"] not in ("", "-") else raw["activator_code"],
                         _last(raw["upstream_status"])),
         dyno="" if raw["activator_dyno"] in ("", "-") else raw["activator_dyno"],
+        protocol=raw["scheme"],
     )
 
 
@@ -106,7 +109,7 @@ def heroku_line(request: RouterRequest, dyno: str) -> str:
     return (f'{head} method={request.method} path="{request.path}" host={request.host} '
             f'request_id={request.request_id} fwd="{request.fwd}" dyno={dyno} '
             f"connect={connect} service={request.service_ms}ms status={request.status} "
-            f"bytes={request.bytes} protocol=http")
+            f"bytes={request.bytes} protocol={request.protocol}")
 
 
 class AccessLogFollower:

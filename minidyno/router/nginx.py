@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from minidyno.certs import CertificateAuthority
 from minidyno.errors import UserError
 from minidyno.router import nginx_config
 from minidyno.router.routes import AppRoute
@@ -28,8 +30,9 @@ class RouterError(UserError):
 
 
 class NginxRouter:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ca: CertificateAuthority) -> None:
         self.settings = settings
+        self.ca = ca
         self.run_dir = settings.router_dir
         self.conf_path = self.run_dir / "nginx.conf"
         self.pid_path = self.run_dir / "nginx.pid"
@@ -38,6 +41,7 @@ class NginxRouter:
         self._generation = int(time.time() * 1000)
         self._lock = threading.Lock()
         self._workers: set[int] = set()
+        self._nginx_version: tuple[int, ...] | None = None
 
     def _binary(self) -> str:
         found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
@@ -108,6 +112,7 @@ class NginxRouter:
             access_log=self.access_log,
             activator_port=self.activator_port,
             generation=self._generation,
+            tls=self._tls(routes) if self.settings.tls else None,
         )
         candidate = self.conf_path.with_suffix(".new")
         candidate.write_text(text)
@@ -120,6 +125,30 @@ class NginxRouter:
             raise RouterError(f"nginx refused the rendered configuration: {check.stderr.strip()}")
         candidate.replace(self.conf_path)
 
+    def _tls(self, routes: list[AppRoute]) -> nginx_config.Tls:
+        """A certificate per app for its hostnames and custom domains, issued from
+        minidyno's CA (kept until the names change), and the dashboard's."""
+        settings = self.settings
+        certs = self.run_dir / "certs"
+        dashboard_hosts = (settings.domain, "127.0.0.1")
+        return nginx_config.Tls(
+            listen=f"{settings.bind}:{settings.router_tls_port}",
+            http_port=settings.router_port,
+            port=settings.router_tls_port,
+            certs={r.app: self.ca.leaf(certs, f"app-{r.app}", r.hostnames) for r in routes},
+            dashboard=self.ca.leaf(certs, "dashboard", dashboard_hosts),
+            dashboard_hosts=dashboard_hosts,
+            api_port=settings.api_port,
+            http2_directive=self._version() >= (1, 25, 1),
+        )
+
+    def _version(self) -> tuple[int, ...]:
+        if self._nginx_version is None:
+            out = subprocess.run([self._binary(), "-v"], capture_output=True, text=True).stderr
+            found = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out)
+            self._nginx_version = tuple(int(p) for p in found.groups()) if found else (0,)
+        return self._nginx_version
+
     def _start(self) -> None:
         proc = subprocess.run(
             [self._binary(), "-e", str(self.run_dir / "error.log"), "-c", str(self.conf_path)],
@@ -128,8 +157,10 @@ class NginxRouter:
         )
         if proc.returncode != 0:
             raise RouterError(
-                f"nginx could not start on {self.settings.bind}:{self.settings.router_port}: "
-                f"{proc.stderr.strip()} (is the port taken? set MINIDYNO_ROUTER_PORT)"
+                f"nginx could not start on {self.settings.bind}:{self.settings.router_port}"
+                f"{'/' + str(self.settings.router_tls_port) if self.settings.tls else ''}: "
+                f"{proc.stderr.strip()} (is the port taken? set MINIDYNO_ROUTER_PORT and "
+                "MINIDYNO_ROUTER_TLS_PORT)"
             )
 
     def _wait_until_retired(self, master: int, workers: set[int], timeout: float = 10.0) -> None:

@@ -3,13 +3,17 @@
 Heroku's routing semantics live here as nginx directives: the forwarding headers, a
 client's X-Request-Id kept when it is well formed, X-Request-Start in milliseconds,
 a retry on another dyno when one refuses the connection, a 30 s response timeout, and
-Heroku's error pages with their H-codes.
+Heroku's error pages with their H-codes. With TLS on, every server also listens with
+TLS and HTTP/2 on the TLS port, as Heroku's router terminates TLS, and the dashboard
+gets its own https origin.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from minidyno.certs import Leaf
 from minidyno.router import error_pages
 from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
@@ -49,6 +53,12 @@ _HTTP_COMMON = r"""
     large_client_header_buffers 4 16k;
 """
 
+_TLS_COMMON = """
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:minidyno_tls:10m;
+    ssl_session_timeout 1h;
+"""
+
 _PROXY_HEADERS = """
             proxy_set_header Host $http_host;
             proxy_set_header Upgrade $http_upgrade;
@@ -62,26 +72,76 @@ _PROXY_HEADERS = """
 """
 
 
+@dataclass(frozen=True)
+class Tls:
+    """What the TLS side of the router needs: where it listens, a certificate per app,
+    and the dashboard's (also served to clients that name no known host)."""
+
+    listen: str
+    http_port: int
+    port: int
+    certs: dict[str, Leaf]
+    dashboard: Leaf
+    dashboard_hosts: tuple[str, ...]
+    api_port: int
+    #: nginx 1.25.1 moved HTTP/2 from `listen … http2` to its own `http2 on;`.
+    http2_directive: bool = False
+
+
 def _upstream_name(app: str) -> str:
     return "app_" + app.replace("-", "_")
 
 
-def _server_head(listen: str, pages_conf: Path) -> str:
+def _tls_listen(tls: Tls, flag: str = "") -> str:
+    if tls.http2_directive:
+        return f"\n        listen {tls.listen} ssl{flag};\n        http2 on;"
+    return f"\n        listen {tls.listen} ssl http2{flag};"
+
+
+def _listens(listen: str, tls: Tls | None, default: bool = False) -> str:
+    flag = " default_server" if default else ""
+    return f"\n        listen {listen}{flag};" + (_tls_listen(tls, flag) if tls else "")
+
+
+def _certificate(leaf: Leaf) -> str:
     return f"""
-        listen {listen};
+        ssl_certificate {leaf.cert};
+        ssl_certificate_key {leaf.key};"""
+
+
+def _server_head(listen: str, pages_conf: Path, tls: Tls | None, leaf: Leaf | None = None,
+                 default: bool = False) -> str:
+    head = _listens(listen, tls, default)
+    if tls and leaf:
+        head += _certificate(leaf)
+    return head + f"""
         add_header Via "1.1 minidyno" always;
         error_page 502 =503 @h13;
         error_page 504 =503 @h12;
         include {pages_conf};"""
 
 
-def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
+def _https_redirects(hostnames: tuple[str, ...], tls: Tls | None) -> str:
+    """An app that redirects to https builds its URL from the Host it was asked for,
+    so behind a custom HTTP port it says `https://host:8080/` (or, from a bare Host,
+    `https://host/`), where nothing speaks TLS: point such a Location at the TLS port."""
+    if not tls:
+        return ""
+    hosts = "|".join(h.replace(".", r"\.") for h in hostnames)
+    port = "" if tls.port == 443 else f":{tls.port}"
+    return f"""
+            proxy_redirect "~*^https://({hosts})(:{tls.http_port})?(/.*)?$" "https://$1{port}$3";"""
+
+
+def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None) -> str:
     code = "H80" if route.maintenance else ""
+    leaf = tls.certs.get(route.app) if tls else None
     head = f"""
-    server {{{_server_head(listen, pages)}
+    server {{{_server_head(listen, pages, tls, leaf)}
         server_name {' '.join(route.hostnames)};
         set $minidyno_app {route.app};
         set $minidyno_code "{code}";"""
+    redirects = _https_redirects(route.hostnames, tls)
     if route.maintenance:
         return head + """
         location / {
@@ -92,7 +152,7 @@ def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
 """
     if not route.upstreams:
         return head + f"""
-        location / {{{_PROXY_HEADERS}
+        location / {{{_PROXY_HEADERS}{redirects}
             proxy_set_header X-Minidyno-App {route.app};
             proxy_read_timeout {ACTIVATOR_TIMEOUT}s;
             proxy_pass http://minidyno_activator;
@@ -100,7 +160,7 @@ def _app_server(route: AppRoute, listen: str, pages: Path) -> str:
     }}
 """
     return head + f"""
-        location / {{{_PROXY_HEADERS}
+        location / {{{_PROXY_HEADERS}{redirects}
             proxy_pass http://{_upstream_name(route.app)};
         }}
     }}
@@ -117,6 +177,28 @@ def _upstream(route: AppRoute) -> str:
 """
 
 
+def _dashboard_server(tls: Tls) -> str:
+    """The dashboard's https origin: the API behind TLS, streams and WebSockets kept
+    open as long as the page is."""
+    return f"""
+    server {{{_tls_listen(tls)}{_certificate(tls.dashboard)}
+        server_name {' '.join(tls.dashboard_hosts)};
+        access_log off;
+        location / {{
+            proxy_pass http://127.0.0.1:{tls.api_port};
+            proxy_set_header Host $http_host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $minidyno_connection;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_buffering off;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }}
+    }}
+"""
+
+
 def render(
     routes: list[AppRoute],
     *,
@@ -125,6 +207,7 @@ def render(
     access_log: Path,
     activator_port: int,
     generation: int,
+    tls: Tls | None = None,
 ) -> str:
     """The whole nginx.conf. `generation` is served to the control host so a reload
     can be confirmed before an old dyno is stopped."""
@@ -136,7 +219,9 @@ def render(
         keepalive 16;
     }}
 """
-    servers = "".join(_app_server(r, listen, pages) for r in routes)
+    servers = "".join(_app_server(r, listen, pages, tls) for r in routes)
+    if tls:
+        servers += _dashboard_server(tls)
     temp = {
         name: run_dir / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     }
@@ -156,8 +241,8 @@ http {{
     default_type text/html;
 {_HTTP_COMMON % {"log_format": LOG_FORMAT}}
     access_log {access_log} minidyno buffer=64k flush=200ms;
-{upstreams}
-    server {{{_server_head(listen + " default_server", pages)}
+{_TLS_COMMON if tls else ""}{upstreams}
+    server {{{_server_head(listen, pages, tls, tls.dashboard if tls else None, default=True)}
         server_name _;
         set $minidyno_app "";
         set $minidyno_code "";

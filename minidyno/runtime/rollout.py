@@ -1,6 +1,10 @@
 """Move an app to a new release without a gap: start the new dynos, wait for the web
 ones to bind $PORT (they join the router as they come up), and only then retire the
-old dynos, which finish their requests in the background."""
+old dynos, which finish their requests in the background.
+
+A push whose web dynos never come up is undone (the old release keeps serving). Any
+other release stands with a crashed web dyno, as Heroku's would: the supervisor
+restarts it on the cool-off schedule and the router answers H10 meanwhile."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Callable
 
 from docker.errors import DockerException
 
+from minidyno.runtime.boot import BootFailed
 from minidyno.runtime.dynos import Dyno
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.state.releases import Release
@@ -16,7 +21,8 @@ from minidyno.state.releases import Release
 Say = Callable[[str], None]
 
 
-def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say) -> None:
+def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say,
+         web_must_boot: bool = True) -> None:
     old = [d for d in supervisor.runtime.dynos(release.app) if d.process_type != "run"]
     started: list[Dyno] = []
     try:
@@ -25,7 +31,15 @@ def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: 
                 started.append(supervisor.start_dyno(release, f"{process_type}.{index}"))
         for dyno in started:
             if dyno.process_type == "web":
-                seconds = supervisor.boot(dyno)
+                try:
+                    seconds = supervisor.boot(dyno)
+                except BootFailed as failed:
+                    if web_must_boot:
+                        raise
+                    say(f" !     {dyno.name} crashed: {failed}")
+                    say(f" !     v{release.version} is released; the dyno restarts on the "
+                        "crash cool-off (see minidyno ps and minidyno logs)")
+                    continue
                 say(f"       {dyno.name} is up (bound $PORT in {seconds:.2f} s)")
     except BaseException:
         _discard(supervisor, started)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,10 +25,22 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample"
 
 
+#: Test servers' ports come from below the kernel's ephemeral range (32768 and up),
+#: where Docker also picks the ports it publishes for dynos: a port picked "free" from
+#: that range can be taken by a dyno before the test's nginx binds it.
+_TEST_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, outside the range Docker and the kernel allocate from."""
+    while True:
+        port = random.choice(_TEST_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @dataclass
@@ -34,6 +48,7 @@ class Server:
     home: Path
     api_port: int
     router_port: int
+    router_tls_port: int
     process: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
 
@@ -102,6 +117,35 @@ class Server:
         return httpx.get(f"http://127.0.0.1:{self.router_port}{path}", headers=headers,
                          timeout=kwargs.pop("timeout", 30), **kwargs)
 
+    @property
+    def ca_path(self) -> Path:
+        return self.home / "ca" / "minidyno-ca.crt"
+
+    def router_https(self, app: str, path: str = "/", **kwargs) -> httpx.Response:
+        """A request to the router's TLS port by the app's own name (so SNI picks its
+        certificate), trusting this server's CA."""
+        return self.via_router(f"https://{app}.localhost:{self.router_tls_port}{path}", **kwargs)
+
+    def via_router(self, url: str, **kwargs) -> httpx.Response:
+        """GET `url` as a browser on this machine would, but resolving every name to
+        127.0.0.1 (Python's resolver knows no `*.localhost`), and following redirects
+        the same way; TLS is verified against this server's CA by the URL's host."""
+        context = ssl.create_default_context(cafile=str(self.ca_path))
+        history: list[httpx.Response] = []
+        with httpx.Client(verify=context, timeout=kwargs.pop("timeout", 30)) as client:
+            for _ in range(5):
+                target = httpx.URL(url)
+                response = client.get(
+                    target.copy_with(host="127.0.0.1"),
+                    headers={"Host": target.netloc.decode(), **kwargs.get("headers", {})},
+                    extensions={"sni_hostname": target.host})
+                if not (kwargs.get("follow_redirects") and response.is_redirect):
+                    response.history = history
+                    return response
+                history.append(response)
+                url = str(target.join(response.headers["location"]))
+        raise AssertionError(f"more than 5 redirects from {url}")
+
     def app_source(self, tmp: Path, app: str, files: dict[str, str] | None = None,
                    from_sample: bool = True) -> Path:
         """A git work tree with the sample app (or the given files), committed, with a
@@ -130,12 +174,14 @@ class Server:
 def make_server(tmp: Path) -> Server:
     home = tmp / "home"
     home.mkdir()
-    server = Server(home=home, api_port=free_port(), router_port=free_port())
+    server = Server(home=home, api_port=free_port(), router_port=free_port(),
+                    router_tls_port=free_port())
     server.env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("MINIDYNO_", "GIT_"))},
         "MINIDYNO_HOME": str(home),
         "MINIDYNO_API_PORT": str(server.api_port),
         "MINIDYNO_ROUTER_PORT": str(server.router_port),
+        "MINIDYNO_ROUTER_TLS_PORT": str(server.router_tls_port),
         "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@localhost",
         "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@localhost",
         "GIT_TERMINAL_PROMPT": "0",

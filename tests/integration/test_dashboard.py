@@ -5,36 +5,25 @@ dyno fall asleep and wake. A screenshot of each step goes to test-output/dashboa
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.integration.platform_fixture import REPO, Server
-
-SHOTS = REPO / "test-output" / "dashboard"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
+from tests.integration import browser
+from tests.integration.platform_fixture import Server
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            yield browser.new_page(viewport={"width": 1280, "height": 900})
-        finally:
-            browser.close()
+def page(server: Server, tmp_path: Path) -> Iterator[Page]:
+    with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
+        yield page
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    browser.shot(page, "dashboard", name)
 
 
 def dyno_state(page: Page, dyno: str):
@@ -46,11 +35,13 @@ def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_pa
     server.cli("apps:create", "classroom")
     server.push(server.app_source(tmp_path, "classroom"))
 
-    page.goto(f"{server.api_url}/")
+    dashboard = f"https://localhost:{server.router_tls_port}/"
+    page.goto(dashboard)
     expect(page).to_have_url(re.compile(r"/login$"))
     shot(page, "1-login-required")
 
     link = server.cli("dashboard", "--no-browser").stdout.strip()
+    assert link.startswith(f"{dashboard}login?code=")
     page.goto(link)
     expect(page.locator("#apps")).to_contain_text("classroom")
     expect(page.locator("#apps")).to_contain_text("up")
@@ -58,7 +49,7 @@ def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_pa
     page.goto(link)
     expect(page.locator(".error")).to_contain_text("used already")
 
-    page.goto(f"{server.api_url}/")
+    page.goto(dashboard)
     page.get_by_role("link", name="classroom", exact=True).click()
     expect(dyno_state(page, "web.1")).to_have_text("up")
     shot(page, "3-app")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import httpx
+import psycopg2
 import pytest
 
 from tests.integration.platform_fixture import Server
@@ -23,7 +24,8 @@ app = Flask(__name__)
 
 
 def db():
-    return psycopg2.connect(os.environ["DATABASE_URL"])
+    # As Heroku's docs ask of every app: Heroku Postgres accepts TLS only.
+    return psycopg2.connect(os.environ["DATABASE_URL"], sslmode="require")
 
 
 @app.post("/items")
@@ -66,6 +68,19 @@ def post(server: Server, app: str, path: str) -> httpx.Response:
                       headers={"Host": f"{app}.localhost"}, timeout=30)
 
 
+def assert_only_tls(server: Server, app: str) -> None:
+    """The database refuses a connection without TLS and takes one that requires it,
+    with a certificate from minidyno's CA that names 127.0.0.1."""
+    credentials = httpx.get(f"{server.api_url}/apps/{app}/addons/DATABASE/credentials",
+                            headers={"Authorization": f"Bearer {server.token}"}).json()["url"]
+    with pytest.raises(psycopg2.OperationalError, match="no encryption"):
+        psycopg2.connect(credentials, sslmode="disable", connect_timeout=5)
+    with psycopg2.connect(credentials, sslmode="verify-full", sslrootcert=str(server.ca_path),
+                          connect_timeout=5) as conn, conn.cursor() as cur:
+        cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        assert cur.fetchone() == (True,)
+
+
 def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path,
                                                   docker_engine):
     db_app(server, tmp_path, "shop")
@@ -73,7 +88,9 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     created = server.cli("addons:create", "heroku-postgresql", "-a", "shop")
 
     assert re.search(r"Created postgresql-[a-z0-9-]+ as DATABASE_URL", created.stdout)
-    assert "migrated" in created.stderr
+    # Heroku runs no release command for a release an add-on's config vars made.
+    assert "Running release command" not in created.stderr
+    assert "migrated" in server.cli("run", "-a", "shop", "--", "python", "migrate.py").stdout
     url = server.cli("config:get", "DATABASE_URL", "-a", "shop").stdout.strip()
     password = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@", url)[1]
     assert post(server, "shop", "/items?name=apple").text == "added"
@@ -81,6 +98,10 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     assert server.router_get("shop", "/items").text == "apple,pear"
     psql = server.cli("pg:psql", "-a", "shop", "-c", "SELECT count(*) FROM items")
     assert re.search(r"^\s+2$", psql.stdout, re.M)
+    tls = server.cli("pg:psql", "-a", "shop", "-c",
+                     "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    assert re.search(r"^\s+t$", tls.stdout, re.M)
+    assert_only_tls(server, "shop")
     info = json.loads(server.cli("pg:info", "-a", "shop", "--json").stdout)
     assert (info["plan"], info["tables"], info["row_limit"]) == ("hobby-dev", 1, 10000)
     assert info["version"].startswith("17")
@@ -139,6 +160,7 @@ def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
 def test_backups_row_limit_and_rotation(server: Server, tmp_path: Path):
     db_app(server, tmp_path, "ledger")
     server.cli("addons:create", "postgres", "-a", "ledger")
+    server.cli("run", "-a", "ledger", "--", "python", "migrate.py")
     for name in ("one", "two"):
         post(server, "ledger", f"/items?name={name}")
 

@@ -27,15 +27,20 @@ def test_settings_defaults_match_the_design(tmp_path: Path):
     s = Settings.from_env({"HOME": str(tmp_path)})
     assert (s.api_port, s.router_port, s.idle_timeout, s.domain, s.bind) == (
         5100, 8080, 1800, "localhost", "127.0.0.1")
-    assert s.app_url("demo") == "http://demo.localhost:8080/"
+    assert s.router_tls_port == 8443
+    assert s.app_url("demo") == "https://demo.localhost:8443/"
+    assert s.dashboard_url == "https://localhost:8443/"
     assert s.git_url("demo") == "http://127.0.0.1:5100/git/demo.git"
 
 
 def test_settings_from_environment_and_a_clear_error_for_bad_ports(tmp_path: Path):
     s = Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_ROUTER_PORT": "80",
-                           "MINIDYNO_DOMAIN": "dyno.test"})
+                           "MINIDYNO_ROUTER_TLS_PORT": "443", "MINIDYNO_DOMAIN": "dyno.test"})
     assert s.home == tmp_path.resolve()
-    assert s.app_url("demo") == "http://demo.dyno.test/"
+    assert s.app_url("demo") == "https://demo.dyno.test/"
+    off = Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_ROUTER_TLS_PORT": "0"})
+    assert off.app_url("demo") == "http://demo.localhost:8080/"
+    assert off.dashboard_url == "http://127.0.0.1:5100/"
     with pytest.raises(SystemExit, match="MINIDYNO_API_PORT='x' is not a whole number"):
         Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_API_PORT": "x"})
 

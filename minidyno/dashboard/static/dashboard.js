@@ -145,7 +145,11 @@ const minidyno = (() => {
           if (/State changed|Starting process|Scaled to|Idling|Unidling|Release v/.test(text)) soon();
         }
       } catch (error) {
-        if (error.name !== "AbortError") pane.append(`\n[log stream ended: ${error.message}]\n`);
+        if (error.name === "AbortError") return;
+        // Chromium closes its HTTP/2 connections whenever the host's addresses change,
+        // which on a Docker host is every time a container starts: pick the stream up again.
+        pane.append(`\n[log stream interrupted (${error.message}); reconnecting]\n`);
+        setTimeout(followLogs, 1000);
       }
     }
 
