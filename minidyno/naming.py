@@ -27,7 +27,7 @@ class InvalidName(UserError):
 
 
 def check_app_name(name: str) -> str:
-    if not APP_NAME.match(name):
+    if not APP_NAME.fullmatch(name):
         raise InvalidName(
             f"invalid app name {name!r}: use 2 to 30 characters, lowercase letters, digits and "
             "dashes, starting with a letter (e.g. my-app)"

@@ -73,7 +73,7 @@ def check(text: str, looks_like_web_app: bool = False) -> list[Problem]:
 
 def _unreadable(number: int, line: str) -> Problem:
     name, sep, command = line.partition(":")
-    if sep and not PROCESS_TYPE.match(name.strip()):
+    if sep and not PROCESS_TYPE.fullmatch(name.strip()):
         return Problem(number, f"invalid process type {name.strip()!r}: use letters, digits, "
                                "_ and -")
     if sep and not command.strip():

@@ -20,7 +20,6 @@ from minidyno.state.addons import Addon
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-NAME = re.compile(r"^b\d{3,}$")
 
 
 @dataclass(frozen=True)

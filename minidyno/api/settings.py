@@ -63,7 +63,7 @@ def list_domains(app: str, platform: PlatformDep) -> list[str]:
 def add_domain(app: str, hostname: str, platform: PlatformDep) -> dict[str, str]:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-        added = domains.add(conn, app, hostname)
+        added = domains.add(conn, app, hostname, platform.settings.domain)
     platform.sync_router()
     return {"hostname": added}
 

@@ -175,7 +175,7 @@ def _cross_checks(manifest: HerokuYml) -> list[tuple[KeyPath, str]]:
                       else ("run", process_type))
         if spec and spec.image:
             path = ("run", process_type, "image")
-        if not PROCESS_TYPE.match(process_type) or process_type in ("run", "release"):
+        if not PROCESS_TYPE.fullmatch(process_type) or process_type in ("run", "release"):
             found.append((path, f"{process_type!r} is not a process type name (letters, "
                                 "digits, - and _; not `run` or `release`)"))
         elif manifest.image_of(process_type) not in built:

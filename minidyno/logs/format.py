@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
-#: Heroku splits longer lines; so do we, at a character boundary.
-MAX_LINE_BYTES = 10_000
+from minidyno.lines import MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)

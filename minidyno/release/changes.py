@@ -24,7 +24,7 @@ CONFIG_LIMIT_BYTES = 32 * 1024
 
 def check_config(changes: dict[str, str | None], merged: dict[str, str]) -> None:
     for name in changes:
-        if not CONFIG_NAME.match(name):
+        if not CONFIG_NAME.fullmatch(name):
             raise UserError(f"invalid config var name {name!r}: use letters, digits and _, "
                             "not starting with a digit")
         if name in RESERVED:

@@ -20,7 +20,7 @@ def parse_changes(args: list[str]) -> dict[str, str]:
     and ignored (every dyno here is the same size)."""
     found = {}
     for arg in args:
-        match = CHANGE.match(arg)
+        match = CHANGE.fullmatch(arg)
         if not match:
             raise UserError(f"cannot read {arg!r}: use TYPE=N, TYPE+N or TYPE-N (e.g. web=2)")
         found[match["type"]] = f"{match['op']}{match['count']}"

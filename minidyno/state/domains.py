@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sqlite3
 
@@ -14,7 +15,7 @@ HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})+$")
 
 def check(hostname: str) -> str:
     name = hostname.strip().lower().rstrip(".")
-    if not HOSTNAME.match(name):
+    if not HOSTNAME.fullmatch(name):
         raise UserError(f"{hostname!r} is not a hostname: use letters, digits, dashes and dots, "
                         "e.g. www.example.test")
     return name
@@ -25,8 +26,28 @@ def for_app(conn: sqlite3.Connection, app: str) -> list[str]:
     return [r["hostname"] for r in rows]
 
 
-def add(conn: sqlite3.Connection, app: str, hostname: str) -> str:
+def check_custom(hostname: str, platform_domain: str) -> str:
+    """A hostname an app may claim: not an IP address (a page there shares cookies
+    with the dashboard on 127.0.0.1), and nothing at or under the platform's own domain,
+    where every name is an app's (`other.localhost` would steal its traffic) or the
+    dashboard's."""
     name = check(hostname)
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    else:
+        raise UserError(f"{name} is an IP address; a custom domain is a hostname, e.g. "
+                        "www.example.test")
+    if name == platform_domain or name.endswith(f".{platform_domain}") or name == "localhost" \
+            or name.endswith(".localhost"):
+        raise UserError(f"{name} is under minidyno's own domain ({platform_domain}), where each "
+                        "name belongs to an app or the dashboard; use a domain of yours")
+    return name
+
+
+def add(conn: sqlite3.Connection, app: str, hostname: str, platform_domain: str) -> str:
+    name = check_custom(hostname, platform_domain)
     row = conn.execute("SELECT app FROM domains WHERE hostname = ?", (name,)).fetchone()
     if row:
         raise Conflict(f"{name} already routes to {row['app']}; remove it there first")
