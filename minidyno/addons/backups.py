@@ -6,7 +6,6 @@ hold everything the app's role can see."""
 from __future__ import annotations
 
 import io
-import re
 import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
