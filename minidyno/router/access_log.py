@@ -27,7 +27,7 @@ LOG_FORMAT = "\\t".join(f"${v}" for v in (
     "minidyno_app", "request_method", "request_uri", "host", "minidyno_request_id",
     "remote_addr", "upstream_addr", "upstream_connect_time", "upstream_response_time",
     "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code",
-    "upstream_http_x_minidyno_code", "upstream_http_x_minidyno_dyno", "scheme"))
+    "minidyno_activator_code", "minidyno_activator_dyno", "scheme"))
 
 ERRORS = {
     "H10": "App crashed",
@@ -72,9 +72,10 @@ def _ms(value: str) -> int | None:
 
 
 def error_code(nginx_code: str, upstream_status: str) -> str | None:
-    """The H-code of a request: the one nginx was told for the answers it makes itself
-    (H14, H80), else what the dyno did: no answer in time (H12) or none at all (H13)."""
-    if nginx_code and nginx_code != "-":
+    """The H-code of a request: the one nginx or the activator gave for the answers they
+    make themselves (H80, H10, H14…), else what the dyno did: no answer in time (H12) or
+    none at all (H13). A code this router does not make is not one."""
+    if nginx_code in ERRORS:
         return nginx_code
     return {"504": "H12", "502": "H13"}.get(upstream_status)
 
@@ -158,8 +159,16 @@ class AccessLogFollower:
             return False
 
     def _publish(self, raw_lines: list[bytes]) -> None:
-        requests = [r for raw in raw_lines
-                    if (r := parse(raw.decode("utf-8", errors="replace")))]
+        """Every readable entry is published: one that cannot be read is skipped alone,
+        never with the rest of its batch (other apps' lines, and the last-request times
+        idling counts from)."""
+        requests = []
+        for raw in raw_lines:
+            try:
+                if request := parse(raw.decode("utf-8", errors="replace")):
+                    requests.append(request)
+            except (ValueError, KeyError):
+                log.warning("skipped an unreadable router log entry: %r", raw[:200])
         if not requests:
             return
         try:

@@ -69,7 +69,7 @@ class Activator:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(RESPONSE_TIMEOUT, connect=5))
         headers = [(k, v) for k, v in request.headers.items()
-                   if k.lower() not in HOP_BY_HOP and k.lower() != "x-minidyno-app"]
+                   if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-minidyno-")]
         headers.append(("host", request.headers.get("host", "")))
         outbound = self._client.build_request(
             request.method, f"http://{address}{request.url.path}",
@@ -91,11 +91,15 @@ class Activator:
             finally:
                 await upstream.aclose()
 
-        response_headers = {k: v for k, v in upstream.headers.items()
-                            if k.lower() not in HOP_BY_HOP}
-        response_headers["x-minidyno-dyno"] = dyno
-        return StreamingResponse(body(), status_code=upstream.status_code,
-                                 headers=response_headers)
+        # Every header line kept apart (two Set-Cookie stay two); the dyno's own
+        # X-Minidyno-* headers are dropped, only the activator's are believed.
+        response = StreamingResponse(body(), status_code=upstream.status_code)
+        response.raw_headers = [
+            (k.lower(), v) for k, v in upstream.headers.raw
+            if k.lower().decode("latin-1") not in HOP_BY_HOP
+            and not k.lower().startswith(b"x-minidyno-")]
+        response.raw_headers.append((b"x-minidyno-dyno", dyno.encode("latin-1")))
+        return response
 
 
 def _error(code: str) -> Response:

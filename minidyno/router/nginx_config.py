@@ -43,6 +43,17 @@ _HTTP_COMMON = r"""
         "~^[A-Za-z0-9+/=-]{20,200}$" $http_x_request_id;
         default $request_id;
     }
+    # What the activator says of a request it answered (an H-code, the dyno it woke)
+    # reaches the router log only from the activator: a dyno's own response headers of
+    # the same names are not believed.
+    map "$minidyno_activator:$upstream_http_x_minidyno_code" $minidyno_activator_code {
+        "~^1:(?<code>H\d\d)$" $code;
+        default "";
+    }
+    map "$minidyno_activator:$upstream_http_x_minidyno_dyno" $minidyno_activator_dyno {
+        "~^1:(?<dyno>[a-z0-9_-]+\.\d+)$" $dyno;
+        default "";
+    }
     map $msec $minidyno_request_start {
         "~^(?<sec>\d+)\.(?<ms>\d+)$" "$sec$ms";
     }
@@ -140,7 +151,8 @@ def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None) -> s
     server {{{_server_head(listen, pages, tls, leaf)}
         server_name {' '.join(route.hostnames)};
         set $minidyno_app {route.app};
-        set $minidyno_code "{code}";"""
+        set $minidyno_code "{code}";
+        set $minidyno_activator "";"""
     redirects = _https_redirects(route.hostnames, tls)
     if route.maintenance:
         return head + """
@@ -154,6 +166,7 @@ def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None) -> s
         return head + f"""
         location / {{{_PROXY_HEADERS}{redirects}
             proxy_set_header X-Minidyno-App {route.app};
+            set $minidyno_activator 1;
             proxy_read_timeout {ACTIVATOR_TIMEOUT}s;
             proxy_pass http://minidyno_activator;
         }}
@@ -246,6 +259,7 @@ http {{
         server_name _;
         set $minidyno_app "";
         set $minidyno_code "";
+        set $minidyno_activator "";
         location / {{
             return 404;
         }}
@@ -257,6 +271,7 @@ http {{
         server_name {CONTROL_HOST};
         set $minidyno_app "";
         set $minidyno_code "";
+        set $minidyno_activator "";
         access_log off;
         location = /generation {{
             return 200 "{generation}";
