@@ -113,6 +113,20 @@ class Settings:
     def logs_dir(self) -> Path:
         return self.home / "logs"
 
+    def app_dirs(self, app: str) -> tuple[Path, ...]:
+        """The folders of the home that hold one app's build logs and database backups:
+        `apps:destroy` removes them with its repo, so that a new app of the same name
+        finds nothing of the old one (nor can restore its dump)."""
+        return (self.builds_dir / app, self.backups_dir / app)
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.home / "builds"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.home / "backups"
+
     @property
     def ca_dir(self) -> Path:
         return self.home / "ca"

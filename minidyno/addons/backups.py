@@ -30,7 +30,7 @@ class Backup:
 
 
 def _folder(platform: Platform, app: str) -> Path:
-    return platform.settings.home / "backups" / app
+    return platform.settings.backups_dir / app
 
 
 def all_backups(platform: Platform, app: str) -> list[Backup]:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from urllib.parse import unquote, urlsplit
 
 import click
 
@@ -92,8 +93,13 @@ def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> 
     name = resolve_app(app)
     psql = shutil.which("psql")
     if psql:
-        url = client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"]
-        os.execv(psql, [psql, url, *(["-c", sql] if sql else [])])
+        url = urlsplit(client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"])
+        # The password goes in psql's environment, never on its command line, where
+        # every user of this machine could read it in `ps`.
+        env = {**os.environ, "PGPASSWORD": unquote(url.password or ""), "PGSSLMODE": "require"}
+        os.execve(psql, [psql, "-h", url.hostname or "", "-p", str(url.port),
+                         "-U", unquote(url.username or ""), "-d", url.path.lstrip("/"),
+                         *(["-c", sql] if sql else [])], env)
     if not sql:
         raise click.ClickException("no psql on this machine for an interactive session: "
                                    "install postgresql-client, or pass -c SQL")

@@ -26,7 +26,7 @@ Say = Callable[[str], None]
 
 
 def build_log_path(platform: Platform, app: str, version: int) -> Path:
-    return platform.settings.home / "builds" / app / f"v{version}.log"
+    return platform.settings.builds_dir / app / f"v{version}.log"
 
 
 def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.Release:
