@@ -51,6 +51,8 @@ class Settings:
     max_dynos_per_type: int = 20
     #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
     row_check_interval: int = 60
+    #: The largest push (git pack or source tarball) the API reads, in MiB.
+    max_push_mb: int = 1024
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     #: The CAs this host added to its trust store, offered to Dockerfile builds.
@@ -77,6 +79,7 @@ class Settings:
             release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
+            max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR")
                                    or "/usr/local/share/ca-certificates"),

@@ -21,6 +21,7 @@ from minidyno.api import (
     tty,
 )
 from minidyno.api.auth import ensure_token, require_token
+from minidyno.api.gate import Gate
 from minidyno.dashboard import pages
 from minidyno.dashboard.sessions import Sessions
 from minidyno.errors import UserError
@@ -29,7 +30,10 @@ from minidyno.platform import Platform
 
 
 def create_app(platform: Platform) -> FastAPI:
-    api = FastAPI(title="minidyno", summary="Heroku on one machine")
+    # The schema describes every route: served to token holders only (and no docs
+    # page, which would load its scripts from a CDN).
+    api = FastAPI(title="minidyno", summary="Heroku on one machine", docs_url=None,
+                  redoc_url=None, openapi_url=None)
     api.state.platform = platform
     api.state.token = ensure_token(platform.settings.token_path)
     api.state.sessions = Sessions()
@@ -47,6 +51,12 @@ def create_app(platform: Platform) -> FastAPI:
         return {"status": "ok"}
 
     protected = [Depends(require_token)]
+
+    @api.get("/openapi.json", dependencies=protected, include_in_schema=False)
+    def openapi() -> JSONResponse:
+        return JSONResponse(api.openapi())
+
+
     for module in (apps, builds, releases, config, formation, dynos, tty, settings, addons,
                    logs, certs):
         api.include_router(module.router, dependencies=protected)
@@ -55,4 +65,5 @@ def create_app(platform: Platform) -> FastAPI:
     api.include_router(pages.router)
     api.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     api.include_router(git_http.router)
+    api.add_middleware(Gate, max_push_bytes=platform.settings.max_push_mb * 2**20)
     return api

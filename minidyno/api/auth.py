@@ -40,17 +40,21 @@ def presented_token(authorization: str) -> str | None:
     return None
 
 
-def require_token(connection: HTTPConnection) -> None:
-    """For HTTP requests and WebSockets alike (an interactive `run` is a WebSocket);
-    the dashboard's session cookie counts as the token."""
+UNAUTHORIZED = ("missing or wrong API token: run `minidyno git:remote -a APP` for git, or set "
+                "MINIDYNO_API_TOKEN")
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="minidyno"'}
+
+
+def authorized(connection: HTTPConnection) -> bool:
+    """The token (Bearer, or basic auth's password), or the dashboard's session cookie."""
     if connection.app.state.sessions.valid(connection.cookies.get(COOKIE)):
-        return
+        return True
     expected: str = connection.app.state.token
     given = presented_token(connection.headers.get("authorization", ""))
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(
-            status_code=401,
-            detail="missing or wrong API token: run `minidyno git:remote -a APP` for git, or set "
-            "MINIDYNO_API_TOKEN",
-            headers={"WWW-Authenticate": 'Basic realm="minidyno"'},
-        )
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def require_token(connection: HTTPConnection) -> None:
+    """For HTTP requests and WebSockets alike (an interactive `run` is a WebSocket)."""
+    if not authorized(connection):
+        raise HTTPException(status_code=401, detail=UNAUTHORIZED, headers=CHALLENGE)

@@ -3,6 +3,7 @@ it with the session cookie); these routes only render the HTML shells and log in
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Annotated
 
@@ -47,7 +48,7 @@ def login_page(request: Request, code: str = "", error: str = "") -> Response:
 
 @router.post("/login")
 def login_with_token(request: Request, token: Annotated[str, Form()]) -> Response:
-    if token.strip() != request.app.state.token:
+    if not hmac.compare_digest(token.strip().encode(), request.app.state.token.encode()):
         return RedirectResponse("/login?error=That+is+not+this+server%27s+token", status_code=303)
     return _with_session(RedirectResponse("/", status_code=303),
                          request.app.state.sessions.open())
