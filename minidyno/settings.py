@@ -25,6 +25,20 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name}={raw!r} is not a whole number; set it to one or unset it") from None
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise SystemExit(f"{name}={raw!r} is not a positive number; set it to one (e.g. 0.5) "
+                         "or unset it")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -51,6 +65,8 @@ class Settings:
     max_dynos_per_type: int = 20
     #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
     row_check_interval: int = 60
+    #: The most CPU cores one dyno may use (beside an equal share with the others).
+    dyno_cpus: float = 1.0
     #: The largest push (git pack or source tarball) the API reads, in MiB.
     max_push_mb: int = 1024
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
@@ -80,6 +96,7 @@ class Settings:
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
+            dyno_cpus=_float(env, "MINIDYNO_DYNO_CPUS", 1.0),
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR")
                                    or "/usr/local/share/ca-certificates"),

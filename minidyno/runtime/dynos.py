@@ -130,6 +130,10 @@ class DockerRuntime:
             stdin_open=tty,
             mem_limit="512m",
             pids_limit=256,
+            # Heroku's dyno sizes share the host's CPU; here each dyno gets an equal share
+            # and at most MINIDYNO_DYNO_CPUS cores, so one busy dyno cannot starve the rest.
+            cpu_shares=1024,
+            nano_cpus=int(self.settings.dyno_cpus * 1e9),
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
@@ -142,7 +146,7 @@ class DockerRuntime:
         in the image's WORKDIR, as the image's USER unless that is root, which no dyno
         runs as (then uid 1000)."""
         user = self.engine.images.get(image).attrs["Config"].get("User") or ""
-        if user.split(":")[0] in ("", "root", "0"):
+        if _is_root(user.split(":")[0].strip()):
             user = "1000:1000"
         return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}
 
@@ -173,3 +177,14 @@ class DockerRuntime:
         for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
             with contextlib.suppress(NotFound, APIError):
                 self.engine.images.remove(image.id, force=True)
+
+
+def _is_root(user: str) -> bool:
+    """USER root, or uid 0 however it is written (`0`, `00`, `+0`): Docker reads the
+    number, so `00` is root too."""
+    if user in ("", "root"):
+        return True
+    try:
+        return int(user) == 0
+    except ValueError:
+        return False

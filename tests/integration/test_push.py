@@ -194,6 +194,7 @@ def test_web_dyno_is_unprivileged_and_isolated(server: Server, tmp_path: Path, d
     assert "PORT=5000" in config["Env"] and "DYNO=web.1" in config["Env"]
     assert host["CapDrop"] == ["ALL"] and not host["Privileged"]
     assert host["Memory"] > 0 and host["PidsLimit"] > 0
+    assert host["NanoCpus"] == 10**9 and host["CpuShares"] == 1024
     assert all("docker.sock" not in m["Source"] for m in container.attrs["Mounts"])
     bindings = container.attrs["NetworkSettings"]["Ports"]["5000/tcp"]
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
