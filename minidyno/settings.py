@@ -166,6 +166,16 @@ class Settings:
         else the API's http one."""
         return self._router_url(self.domain) if self.tls else self.api_url + "/"
 
+    @property
+    def dashboard_origins(self) -> frozenset[str]:
+        """Where the dashboard's pages are served from: the API's own port, and its https
+        origin at the router. Cookie-authenticated requests must come from one of them."""
+        origins = {f"http://127.0.0.1:{self.api_port}", f"http://localhost:{self.api_port}"}
+        if self.tls:
+            port = "" if self.router_tls_port == 443 else f":{self.router_tls_port}"
+            origins |= {f"https://{self.domain}{port}", f"https://127.0.0.1{port}"}
+        return frozenset(origins)
+
     def _router_url(self, host: str) -> str:
         if self.tls:
             port = "" if self.router_tls_port == 443 else f":{self.router_tls_port}"

@@ -37,6 +37,7 @@ def create_app(platform: Platform) -> FastAPI:
     api.state.platform = platform
     api.state.token = ensure_token(platform.settings.token_path)
     api.state.sessions = Sessions()
+    api.state.dashboard_origins = platform.settings.dashboard_origins
 
     @api.exception_handler(UserError)
     async def user_error(_: Request, exc: UserError) -> JSONResponse:

@@ -45,13 +45,37 @@ UNAUTHORIZED = ("missing or wrong API token: run `minidyno git:remote -a APP` fo
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="minidyno"'}
 
 
+#: The header (or, for a WebSocket, the subprotocol `csrf.<token>`) that carries the
+#: dashboard session's CSRF token.
+CSRF_HEADER = "x-csrf-token"
+
+
 def authorized(connection: HTTPConnection) -> bool:
-    """The token (Bearer, or basic auth's password), or the dashboard's session cookie."""
-    if connection.app.state.sessions.valid(connection.cookies.get(COOKIE)):
-        return True
+    """The token (Bearer, or basic auth's password), or the dashboard's session cookie
+    on a request that the dashboard's own page made."""
     expected: str = connection.app.state.token
     given = presented_token(connection.headers.get("authorization", ""))
-    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    if given:
+        return hmac.compare_digest(given.encode(), expected.encode())
+    csrf = connection.app.state.sessions.csrf_token(connection.cookies.get(COOKIE))
+    return csrf is not None and _from_dashboard(connection, csrf)
+
+
+def _from_dashboard(connection: HTTPConnection, csrf: str) -> bool:
+    """Made by a dashboard page: from one of its origins (a browser names the origin of
+    cross-origin and WebSocket requests, and says `Sec-Fetch-Site`), with the session's
+    CSRF token, which no other page can read."""
+    headers = connection.headers
+    origin = headers.get("origin")
+    if origin is not None and origin not in connection.app.state.dashboard_origins:
+        return False
+    if headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return False
+    offered = headers.get(CSRF_HEADER, "")
+    if not offered and connection.scope["type"] == "websocket":
+        protocols = headers.get("sec-websocket-protocol", "").replace(",", " ").split()
+        offered = next((p.removeprefix("csrf.") for p in protocols if p.startswith("csrf.")), "")
+    return bool(offered) and hmac.compare_digest(offered.encode(), csrf.encode())
 
 
 def require_token(connection: HTTPConnection) -> None:

@@ -22,8 +22,15 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"),
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
 
 
-def _page(name: str, **context) -> HTMLResponse:
-    return HTMLResponse(templates.get_template(name).render(**context))
+#: No page of the dashboard may be framed by another (clickjacking).
+_HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+
+
+def _page(name: str, request: Request, **context) -> HTMLResponse:
+    """A page; a logged-in one carries the session's CSRF token for its scripts."""
+    csrf = request.app.state.sessions.csrf_token(request.cookies.get(COOKIE)) or ""
+    return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context),
+                        headers=_HEADERS)
 
 
 def _logged_in(request: Request) -> bool:
@@ -43,7 +50,7 @@ def login_page(request: Request, code: str = "", error: str = "") -> Response:
         if session:
             return _with_session(RedirectResponse("/", status_code=303), session)
         error = "That login link was used already or has expired: run `minidyno dashboard` again."
-    return _page("login.html", error=error)
+    return _page("login.html", request, error=error)
 
 
 @router.post("/login")
@@ -66,7 +73,7 @@ def logout(request: Request) -> Response:
 def apps_page(request: Request, platform: PlatformDep) -> Response:
     if not _logged_in(request):
         return RedirectResponse("/login", status_code=303)
-    return _page("apps.html", domain=platform.settings.domain)
+    return _page("apps.html", request, domain=platform.settings.domain)
 
 
 @router.get("/dashboard/apps/{app}")
@@ -75,7 +82,7 @@ def app_page(app: str, request: Request, platform: PlatformDep) -> Response:
         return RedirectResponse("/login", status_code=303)
     with platform.db.connect() as conn:
         apps.get(conn, app)
-    return _page("app.html", app=app, url=platform.settings.app_url(app))
+    return _page("app.html", request, app=app, url=platform.settings.app_url(app))
 
 
 @router.post("/dashboard/codes", dependencies=[Depends(require_token)])

@@ -54,6 +54,16 @@ _HTTP_COMMON = r"""
         "~^1:(?<dyno>[a-z0-9_-]+\.\d+)$" $dyno;
         default "";
     }
+    # minidyno's own session cookie never reaches a dyno: the dashboard and the apps
+    # share a site (cookies ignore ports), and app code must not get a login.
+    map $http_cookie $minidyno_cookie_once {
+        "~^(?<before>.*?)\bminidyno_session=[^;]*;?\s*(?<after>.*)$" "$before$after";
+        default $http_cookie;
+    }
+    map $minidyno_cookie_once $minidyno_cookie {
+        "~^(?<before>.*?)\bminidyno_session=[^;]*;?\s*(?<after>.*)$" "$before$after";
+        default $minidyno_cookie_once;
+    }
     map $msec $minidyno_request_start {
         "~^(?<sec>\d+)\.(?<ms>\d+)$" "$sec$ms";
     }
@@ -80,6 +90,7 @@ _PROXY_HEADERS = """
             proxy_set_header X-Request-Id $minidyno_request_id;
             proxy_set_header X-Request-Start $minidyno_request_start;
             proxy_set_header Via "1.1 minidyno";
+            proxy_set_header Cookie $minidyno_cookie;
 """
 
 

@@ -15,9 +15,13 @@ const minidyno = (() => {
     return node;
   }
 
+  // The session's CSRF token, sent with every request: the cookie alone is not enough.
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
   async function api(path, options = {}) {
     const response = await fetch(path, { credentials: "same-origin", ...options,
-      headers: { "Content-Type": "application/json", ...(options.headers || {}) } });
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
+                 ...(options.headers || {}) } });
     if (response.status === 401) { location.href = "/login"; throw new Error("login"); }
     const text = await response.text();
     if (!response.ok) throw new Error(JSON.parse(text).error || text);
@@ -128,7 +132,7 @@ const minidyno = (() => {
       pane.textContent = "";
       try {
         const response = await fetch(`/apps/${app}/logs?${params}`, { signal: logAbort.signal,
-          credentials: "same-origin" });
+          credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         for (;;) {
