@@ -110,7 +110,6 @@ class CertificateAuthority:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         _private_file(self.key_path, _key_pem(key))
         self.cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        self.cert_path.chmod(0o644)
         return key, cert
 
     @property

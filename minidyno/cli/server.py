@@ -9,6 +9,7 @@ import socket
 import click
 import uvicorn
 
+from minidyno import home
 from minidyno.api.app import create_app
 from minidyno.git import repos
 from minidyno.platform import Platform
@@ -22,6 +23,7 @@ def server(bind: str | None) -> None:
     settings = Settings.from_env()
     if bind:
         settings = Settings(**{**settings.__dict__, "bind": bind})
+    home.make_private(settings.home)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s minidyno[api]: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     platform = Platform(settings)

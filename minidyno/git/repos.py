@@ -36,5 +36,5 @@ def write_hooks(settings: Settings) -> Path:
     hooks.mkdir(parents=True, exist_ok=True)
     hook = hooks / "pre-receive"
     hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -m minidyno.git.hook \"$@\"\n")
-    hook.chmod(0o755)
+    hook.chmod(0o700)
     return hooks

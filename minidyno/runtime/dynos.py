@@ -83,7 +83,9 @@ class DockerRuntime:
         self.engine = engine
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
-        found = self.engine.containers.list(all=True, filters=labels.filters(self.settings, app))
+        # A crashed dyno may be removed between the listing and its inspection.
+        found = self.engine.containers.list(all=True, filters=labels.filters(self.settings, app),
+                                            ignore_removed=True)
         return sorted(
             (_as_dyno(c) for c in found if c.labels.get(labels.RELEASE)
              and c.labels.get(labels.PROCESS) not in ("release", "slug", "build")),
@@ -167,7 +169,8 @@ class DockerRuntime:
     def remove_app(self, app: str) -> None:
         """Every container, network, volume and image of one app of this server."""
         scope = labels.filters(self.settings, app)
-        for container in self.engine.containers.list(all=True, filters=scope):
+        for container in self.engine.containers.list(all=True, filters=scope,
+                                                     ignore_removed=True):
             container.remove(force=True)
         for network in self.engine.networks.list(filters=scope):
             network.remove()

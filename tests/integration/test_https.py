@@ -48,8 +48,12 @@ def headers():
 
 
 def secure_app(server: Server, tmp_path: Path, app: str) -> Path:
+    """--preload: the app is imported before gunicorn binds, so a crash at import ends
+    the dyno (without it gunicorn 23's master outlives its failed workers, bound)."""
     server.cli("apps:create", app)
-    src = server.app_source(tmp_path, app, {"app.py": SECURE_APP})
+    src = server.app_source(tmp_path, app, {
+        "app.py": SECURE_APP,
+        "Procfile": "web: gunicorn app:app --preload --bind 0.0.0.0:$PORT\n"})
     pushed = server.push(src)
     assert f"https://{app}.localhost:{server.router_tls_port}/ deployed to minidyno" \
         in pushed.stderr
@@ -127,7 +131,7 @@ def test_a_config_change_that_crashes_web_is_released_and_h10_follows(server: Se
 
     changed = server.cli("config:set", "CRASH=1", "-a", "crashing")
 
-    assert "done, v2" in changed.stderr
+    assert "web.1 crashed" in changed.stderr and "v2 is released" in changed.stderr
     assert server.cli("config:get", "CRASH", "-a", "crashing").stdout.strip() == "1"
     newest = server.cli("releases", "-a", "crashing").stdout.splitlines()[1]
     assert "Set CRASH config vars" in newest and "failed" not in newest
