@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -33,11 +34,24 @@ def logs(client: Client, app: str | None, num: int, tail: bool, dyno: str | None
         with client.stream_text(f"/apps/{name}/logs", params=params) as chunks:
             for chunk in chunks:
                 if colour:
-                    chunk = "".join(f"{_coloured(t)}\n" for t in chunk.splitlines())
+                    chunk = "".join(f"{_coloured(_printable(t))}\n" for t in chunk.split("\n")[:-1])
                 sys.stdout.write(chunk)
                 sys.stdout.flush()
     except (KeyboardInterrupt, httpx.RemoteProtocolError):
         pass
+
+
+#: Colours (SGR sequences) pass; every other control character is shown, not obeyed:
+#: an app's output must not move the cursor, retitle or clear the user's terminal.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    kept = _SGR.split(text)
+    shown = [_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", part) for part in kept]
+    colours = _SGR.findall(text)
+    return "".join(p + (colours[i] if i < len(colours) else "") for i, p in enumerate(shown))
 
 
 def _coloured(text: str) -> str:

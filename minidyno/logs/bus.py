@@ -74,10 +74,11 @@ class LogBus:
 
     def emit_many(self, app: str, source: str, process: str, messages: list[str]) -> None:
         """Several lines of one dyno at once: one lock, one write, one timestamp (when
-        they arrived, as logplex stamps them), for a chatty dyno."""
+        they arrived, as logplex stamps them), for a chatty dyno. A message with a
+        newline becomes several lines of the same source, never a line of another."""
         now = datetime.now(UTC)
         entries = [LogLine(now, source, process, piece)
-                   for m in messages for piece in split_long(m)]
+                   for m in messages for part in m.split("\n") for piece in split_long(part)]
         self._publish(app, entries)
 
     def platform(self, app: str, process: str, message: str) -> None:
@@ -121,7 +122,9 @@ class LogBus:
         tail: deque[str] = deque(maxlen=HISTORY_LINES)
         for path in (self._path(app, rotated=True), self._path(app)):
             if path.exists():
-                with open(path, encoding="utf-8", errors="replace") as f:
+                # Only "\n" ends a line: a "\r" a dyno printed is part of its line,
+                # not the start of a (forged) line of its own.
+                with open(path, encoding="utf-8", errors="replace", newline="\n") as f:
                     tail.extend(f)
         restored = [entry for text in tail if (entry := parse(text.rstrip("\n")))]
         self._history[app].extendleft(reversed(restored))
