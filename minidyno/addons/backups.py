@@ -6,6 +6,7 @@ hold everything the app's role can see."""
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,43 +55,74 @@ def get(platform: Platform, app: str, name: str | None) -> Backup:
     raise NotFound(f"no backup {name} of {app}; `minidyno pg:backups -a {app}` lists them")
 
 
+def _reserve(folder: Path) -> tuple[str, Path]:
+    """The next backup number, claimed by creating its partial file exclusively, so two
+    captures at once never pick the same one."""
+    while True:
+        taken = [int(p.name[1:].split(".")[0]) for p in folder.glob("b*.*")
+                 if p.name[1:].split(".")[0].isdigit()]
+        name = f"b{max(taken, default=0) + 1:03d}"
+        partial = folder / f"{name}.partial"
+        try:
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return name, partial
+
+
 def capture(platform: Platform, addon: Addon) -> Backup:
+    """pg_dump into `<name>.partial`, renamed to `.dump` only when pg_dump said it
+    succeeded: a failed dump never shows up as a backup."""
     folder = _folder(platform, addon.app)
     folder.mkdir(parents=True, exist_ok=True)
-    numbers = [int(b.name[1:]) for b in all_backups(platform, addon.app)]
-    name = f"b{max(numbers, default=0) + 1:03d}"
+    name, partial = _reserve(folder)
     container = platform.engine.containers.get(postgres.container_name(platform, addon))
-    partial = folder / f"{name}.partial"
-    result = container.exec_run(["pg_dump", "-Fc", "-h", "/tmp", "-U", "postgres", addon.db_name],
-                                stream=True, demux=True)
+    api = platform.engine.api
+    run = api.exec_create(container.id, ["pg_dump", "-Fc", "-h", "/tmp", "-U", "postgres",
+                                         addon.db_name])
     errors = b""
-    with open(partial, "wb") as out:
-        for stdout, stderr in result.output:
-            if stdout:
-                out.write(stdout)
-            if stderr:
-                errors += stderr
-    if errors.strip() or partial.stat().st_size == 0:
+    try:
+        with open(partial, "wb") as out:
+            for stdout, stderr in api.exec_start(run["Id"], stream=True, demux=True):
+                if stdout:
+                    out.write(stdout)
+                if stderr:
+                    errors += stderr
+        code = api.exec_inspect(run["Id"])["ExitCode"]
+        if code != 0 or partial.stat().st_size == 0:
+            raise UserError(f"pg_dump failed (exit {code}): "
+                            f"{errors.decode(errors='replace').strip()[:300]}")
+    except BaseException:
         partial.unlink(missing_ok=True)
-        raise UserError(f"pg_dump failed: {errors.decode(errors='replace').strip()[:300]}")
+        raise
     partial.replace(folder / f"{name}.dump")
     platform.logs.platform(addon.app, "api", f"Backup {name} of {addon.name} captured")
     return get(platform, addon.app, name)
 
 
 def restore(platform: Platform, addon: Addon, backup: Backup) -> None:
-    """Replace the database's contents with the backup's; the role keeps owning all."""
+    """Replace the database's contents with the backup's, all or nothing: one
+    transaction that stops at the first error, so a restore that cannot finish (the row
+    limit took CREATE away, say) leaves the database as it was. The role keeps owning
+    all."""
     container = platform.engine.containers.get(postgres.container_name(platform, addon))
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:
-        tar.add(backup.path, arcname="minidyno-restore.dump")
+        # Readable by the container's postgres user (the file under MINIDYNO_HOME is
+        # the owner's alone); nobody else runs in that container.
+        info = tar.gettarinfo(backup.path, arcname="minidyno-restore.dump")
+        info.mode, info.uid, info.gid = 0o644, 0, 0
+        with open(backup.path, "rb") as dump:
+            tar.addfile(info, dump)
     container.put_archive("/tmp", archive.getvalue())
     code, output = container.exec_run(
-        ["pg_restore", "--clean", "--if-exists", "--no-owner", f"--role={addon.db_user}",
+        ["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+         "--no-owner", f"--role={addon.db_user}",
          "-h", "/tmp", "-U", "postgres", "-d", addon.db_name, "/tmp/minidyno-restore.dump"])
     container.exec_run(["rm", "-f", "/tmp/minidyno-restore.dump"])
     if code != 0:
-        raise UserError(f"pg_restore failed: {output.decode(errors='replace').strip()[:300]}")
+        raise UserError(f"pg_restore failed and nothing was changed: "
+                        f"{output.decode(errors='replace').strip()[:300]}")
     platform.logs.platform(addon.app, "api", f"Backup {backup.name} restored to {addon.name}")
 
 
