@@ -1,7 +1,8 @@
 """The pre-receive hook: what git runs when a push arrives, before any ref moves.
 
 It takes the pushed commit of main (or master), archives it, and posts it to the
-control plane's builds endpoint, printing every line of the build as it comes, so the
+control plane's builds endpoint (tags and other branches in the push are accepted
+without a build, and named), printing every line of the build as it comes, so the
 pusher sees `remote:` output live. Exiting non-zero rejects the push and leaves the
 refs, and so the running release, as they were.
 """
@@ -26,24 +27,39 @@ def _reject(message: str) -> int:
 
 
 def _pushed_commit(lines: list[str]) -> tuple[str | None, str | None]:
-    """The new commit of the deploy branch, or an error message."""
+    """The new commit of the deploy branch (None when the push has none, as a push of
+    only tags or other branches), or an error message. Every other ref is accepted and
+    named as skipped, as Heroku does."""
+    deploy: str | None = None
     for line in lines:
         _old, new, ref = line.split()
-        if ref not in DEPLOY_BRANCHES:
-            name = ref.removeprefix("refs/heads/")
-            return None, (f"pushed to {name!r}: only main or master deploy; push with "
-                          f"`git push minidyno {name}:main`")
-        if new == ZERO:
-            branch = ref.removeprefix("refs/heads/")
-            return None, f"deleting {branch} is not allowed: it would undeploy the app"
-        return new, None
-    return None, "nothing was pushed"
+        name = ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
+        if ref in DEPLOY_BRANCHES and new == ZERO:
+            return None, f"deleting {name} is not allowed: it would undeploy the app"
+        if ref in DEPLOY_BRANCHES and deploy is None:
+            deploy = new
+        elif ref in DEPLOY_BRANCHES:
+            print(f"       Skipped {name}: main was pushed too, and main deploys", flush=True)
+        elif ref.startswith("refs/tags/"):
+            print(f"       Skipped tag {name}: tags do not deploy", flush=True)
+        else:
+            print(f"       Skipped {name}: only main or master deploy (to deploy it: "
+                  f"git push minidyno {name}:main)", flush=True)
+    if deploy is None and not lines:
+        return None, "nothing was pushed"
+    return deploy, None
 
 
 def main() -> int:
-    commit, problem = _pushed_commit([ln for ln in sys.stdin.read().splitlines() if ln.strip()])
+    refs = [ln for ln in sys.stdin.read().splitlines() if ln.strip()]
+    # main sorts before master, so a push of both deploys main, as Heroku does.
+    refs.sort(key=lambda ln: ln.split()[2] != "refs/heads/main")
+    commit, problem = _pushed_commit(refs)
     if problem:
         return _reject(problem)
+    if commit is None:
+        print("       Pushed to non-main branch, skipping build.", flush=True)
+        return 0
     archive = subprocess.run(["git", "archive", "--format=tar", commit], capture_output=True)
     if archive.returncode != 0:
         return _reject(f"could not read the pushed commit: {archive.stderr.decode().strip()}")

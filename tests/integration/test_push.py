@@ -104,15 +104,22 @@ def test_push_without_the_token_is_refused(server: Server, tmp_path: Path):
     assert server.router_get("guarded").status_code == 503
 
 
-def test_push_to_another_branch_is_rejected(server: Server, tmp_path: Path):
+def test_other_branches_and_tags_are_accepted_without_a_build(server: Server, tmp_path: Path):
+    """As on Heroku: only main (or master) deploys; a push of other refs is taken and
+    says it skipped the build, and one that carries main too deploys main."""
     server.cli("apps:create", "branches")
     src = server.app_source(tmp_path, "branches")
 
-    push = server.push(src, "main:feature", check=False)
-
-    assert push.returncode != 0
-    assert "only main or master deploy" in push.stderr
+    feature = server.push(src, "main:feature")
+    assert "Pushed to non-main branch, skipping build." in feature.stderr
     assert server.router_get("branches").status_code == 503
+
+    server.git("tag", "v1", cwd=src)
+    both = server.git("push", "minidyno", "main", "main:other", "v1", cwd=src)
+    assert "Skipped other: only main or master deploy" in both.stderr
+    assert "Skipped tag v1" in both.stderr
+    assert "Released v1" in both.stderr
+    assert server.router_get("branches").status_code == 200
 
 
 def test_other_language_is_named_and_refused(server: Server, tmp_path: Path):
