@@ -17,6 +17,7 @@ from minidyno.settings import Settings
 #: Verb -> "module:function", in the order a push meets them.
 VERBS = {
     "server": "server:server",
+    "server:stop": "server:server_stop",
     "apps": "apps:apps_list",
     "apps:create": "apps:apps_create",
     "apps:info": "apps:apps_info",

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 
 import click
 import uvicorn
 
-from minidyno import home
+from minidyno import engine, home, standby
 from minidyno.api.app import create_app
+from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
+from minidyno.router.nginx import NginxRouter
 from minidyno.settings import Settings
 
 
@@ -32,6 +35,8 @@ def server(bind: str | None) -> None:
     platform.router.activator_port = activator_socket.getsockname()[1]
     platform.ca.ensure()
     repos.write_hooks(settings)
+    if resumed := standby.resume(settings, platform.engine):
+        click.echo(f"Resumed {resumed} containers stopped by `minidyno server:stop`", err=True)
     platform.access_log.start()
     platform.supervisor.reconcile_all()
     platform.sync_router()
@@ -50,4 +55,21 @@ def server(bind: str | None) -> None:
     async def serve() -> None:
         await asyncio.gather(api.serve(), activator.serve(sockets=[activator_socket]))
 
-    asyncio.run(serve())
+    pid_file = standby.server_pid_path(settings)
+    pid_file.write_text(str(os.getpid()))
+    try:
+        asyncio.run(serve())
+    finally:
+        pid_file.unlink(missing_ok=True)
+
+
+@click.command("server:stop")
+def server_stop() -> None:
+    """Stop everything this home runs (the server, every dyno and database, the router),
+    keeping all state; `minidyno server` brings it back as it was."""
+    settings = Settings.from_env()
+    router = NginxRouter(settings, CertificateAuthority(settings.ca_dir))
+    stopped = standby.stop(settings, engine.client(), router.pid())
+    what = ", ".join(f"{n} {kind}" for kind, n in sorted(stopped.items())) or "no containers"
+    click.echo(f"Stopped the server, {what} and the router; all state is kept in "
+               f"{settings.home}. `minidyno server` brings everything back.")
