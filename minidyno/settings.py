@@ -49,7 +49,6 @@ class Settings:
     idle_timeout: int = 1800
     domain: str = "localhost"
     bind: str = "127.0.0.1"
-    default_stack: str = "trixie"
     #: Seconds between SIGTERM and SIGKILL when a dyno stops (Heroku: 30; R12 after).
     stop_timeout: int = 30
     #: Seconds a web dyno has to bind $PORT (Heroku: 60; R10 after).
@@ -87,7 +86,6 @@ class Settings:
             idle_timeout=_int(env, "MINIDYNO_IDLE_TIMEOUT", 1800),
             domain=env.get("MINIDYNO_DOMAIN") or "localhost",
             bind=env.get("MINIDYNO_BIND") or "127.0.0.1",
-            default_stack=env.get("MINIDYNO_DEFAULT_STACK") or "trixie",
             stop_timeout=_int(env, "MINIDYNO_STOP_TIMEOUT", 30),
             boot_timeout=_int(env, "MINIDYNO_BOOT_TIMEOUT", 60),
             crash_backoff_base=float(_int(env, "MINIDYNO_CRASH_BACKOFF_BASE", 2)),

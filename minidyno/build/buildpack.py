@@ -21,6 +21,7 @@ from docker.models.containers import Container
 
 from minidyno import labels
 from minidyno.build.source import Source
+from minidyno.build.stack_choice import PythonRequest
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
 from minidyno.settings import Settings
@@ -50,11 +51,13 @@ tar -C / --exclude=app/{DEPENDENCY_LAYER} -cf /tmp/minidyno/app.tar app
 
 
 class BuildFailed(UserError):
-    """The buildpack said no; its own output has already told the pusher why."""
+    """The buildpack said no; its own output has already told the pusher why, and
+    `reason` is its one-line summary (what went wrong and what to do), when it gave one."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
+    def __init__(self, message: str, exit_code: int, reason: str = "") -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.reason = reason
 
 
 @dataclass
@@ -101,12 +104,14 @@ def compile_app(
     settings: Settings,
     app: str,
     stack: Stack,
+    python: PythonRequest,
     source: Source,
     config: dict[str, str],
     say: Say,
 ) -> CompiledApp:
     env, volumes = _environment(settings)
-    env["STACK"] = stack.name
+    env.update(STACK=stack.name, PYTHON_VERSION_REQUESTED=python.version,
+               PYTHON_VERSION_ORIGIN=python.origin)
     volumes[labels.cache_volume_name(settings, app)] = {"bind": "/cache", "mode": "rw"}
     _ensure_cache_volume(engine, settings, app)
     container = engine.containers.create(
@@ -124,7 +129,8 @@ def compile_app(
         _stream_output(container, say)
         code = container.wait()["StatusCode"]
         if code != 0:
-            raise BuildFailed(f"the buildpack exited with status {code}", code)
+            raise BuildFailed(f"the buildpack exited with status {code}", code,
+                              _error_summary(container))
         return _collect(container)
     except BaseException:
         container.remove(force=True)
@@ -143,6 +149,17 @@ def _stream_output(container: Container, say: Say) -> None:
     for chunk in container.logs(stream=True, follow=True):
         splitter.feed(chunk)
     splitter.close()
+
+
+def _error_summary(container: Container) -> str:
+    """The one line the buildpack's output::error left in /tmp/minidyno/error."""
+    try:
+        stream, _ = container.get_archive("/tmp/minidyno/error")
+    except docker.errors.NotFound:
+        return ""
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+        member = tar.getmembers()[0]
+        return tar.extractfile(member).read().decode(errors="replace").strip()
 
 
 def _collect(container: Container) -> CompiledApp:

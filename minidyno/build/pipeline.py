@@ -12,7 +12,7 @@ from minidyno.build import buildpack, detect, docker_build, heroku_yml, release_
 from minidyno.build.source import Source
 from minidyno.errors import UserError
 from minidyno.settings import Settings
-from minidyno.stacks import builder
+from minidyno.stacks import builder, recipes
 from minidyno.state.releases import Artifact
 
 Say = Callable[[str], None]
@@ -37,16 +37,19 @@ def run(
     source: Source,
     config: dict[str, str],
     container: heroku_yml.HerokuYml | None,
+    last_stack: str | None,
     say: Say,
 ) -> Artifact:
-    """`container` is the push's heroku.yml, which makes it a Docker build."""
+    """`container` is the push's heroku.yml, which makes it a Docker build; `last_stack`
+    the stack of the app's previous build (its Python is the default for this one)."""
     names = source.names()
     if not names - {""}:
         raise UserError("the pushed commit has no files; commit your app, then push again")
     if container is not None:
         return docker_build.run(engine, settings, app, version, source, container, say)
     declared = _read_procfile(source, names, say)
-    stack = stack_choice.choose(source, settings.default_stack)
+    last = recipes.STACKS.get(last_stack or "")
+    stack, python = stack_choice.choose(source, last.python if last else None)
     say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, "
         f"Python {stack.python})")
     if not (builder.is_current(engine, stack.run_image, stack)
@@ -54,13 +57,13 @@ def run(
         say("-----> Making the stack images first (once per stack, about a minute)")
         builder.ensure(engine, stack, say=lambda line: say(f"       {line}"))
     try:
-        compiled = buildpack.compile_app(engine, settings, app, stack, source, config, say)
+        compiled = buildpack.compile_app(engine, settings, app, stack, python, source, config,
+                                         say)
     except buildpack.BuildFailed as failed:
         if failed.exit_code == buildpack.NOT_DETECTED:
             raise UserError(detect.refusal(names)) from None
-        raise UserError(
-            "build failed: the buildpack's output above says why; fix it and push again"
-        ) from None
+        raise UserError(failed.reason or "build failed: the buildpack's output above says why; "
+                        "fix it and push again") from None
     try:
         processes = declared if declared is not None else compiled.default_process_types
         say("-----> Discovering process types")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import click
 
 from minidyno import engine
-from minidyno.settings import Settings
+from minidyno.build.stack_choice import DEFAULT_PYTHON
 from minidyno.stacks import builder, recipes
 
 
 @click.command("stacks")
 def stacks_list() -> None:
     """List the stacks and whether their images are built."""
-    default = Settings.from_env().default_stack
+    default = recipes.for_python(DEFAULT_PYTHON).name
     client = engine.client()
     click.echo("=== Stacks")
     for stack in recipes.STACKS.values():

@@ -34,7 +34,7 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
     log (the dashboard shows it)."""
     with platform.app_lock(app):
         with platform.db.connect() as conn:
-            apps.get(conn, app)
+            last_stack = apps.get(conn, app).stack
             config = config_vars.get_all(conn, app)
             version = releases.next_version(conn, app)
             first = releases.current(conn, app) is None
@@ -51,7 +51,7 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
             if manifest:
                 config = app_json.initial_config(manifest, config)
             return _deploy(platform, app, source, config, version, container, manifest,
-                           say_and_keep)
+                           last_stack, say_and_keep)
 
 
 def _first_deploy_manifest(source: Source, container: heroku_yml.HerokuYml | None,
@@ -74,13 +74,13 @@ def _first_deploy_manifest(source: Source, container: heroku_yml.HerokuYml | Non
 
 def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str], version: int,
             container: heroku_yml.HerokuYml | None, manifest: app_json.AppJson | None,
-            say: Say) -> releases.Release:
+            last_stack: str | None, say: Say) -> releases.Release:
     """The build and release of one push; the caller holds the app's lock."""
     settings = platform.settings
     platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
     try:
         artifact = pipeline.run(platform.engine, settings, app, version, source, config,
-                                container, say)
+                                container, last_stack, say)
     except Exception as failed:
         platform.logs.platform(app, "api", f"Build failed: {failed}")
         raise

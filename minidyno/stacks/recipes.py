@@ -78,5 +78,6 @@ def for_python(version: str) -> Stack:
             return stack
     supported = ", ".join(f"{s.python} ({s.name})" for s in STACKS.values())
     raise UnknownStack(
-        f"Python {version} is not available; the supported versions are {supported}"
+        f"Python {version} is not available; the supported versions are {supported}: "
+        "put one of them in .python-version"
     )

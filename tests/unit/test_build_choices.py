@@ -5,7 +5,8 @@ import pytest
 
 from minidyno.build.detect import refusal
 from minidyno.build.source import Source
-from minidyno.build.stack_choice import choose, requested_python
+from minidyno.build.stack_choice import DEFAULT_PYTHON, PythonRequest, choose, requested_python
+from minidyno.errors import UserError
 from minidyno.stacks.recipes import UnknownStack, for_python
 
 
@@ -27,15 +28,38 @@ def test_source_reads_top_level_files_without_unpacking():
     assert source.names() == {"Procfile", "app/main.py"}
 
 
-@pytest.mark.parametrize(("files", "stack"), [
-    ({"requirements.txt": ""}, "trixie"),
-    ({".python-version": "3.11\n"}, "bookworm"),
-    ({".python-version": "# pinned\n3.14.0\n"}, "sid"),
-    ({"runtime.txt": "python-3.13.1\n"}, "trixie"),
-    ({".python-version": "3.11", "runtime.txt": "python-3.13"}, "bookworm"),
+@pytest.mark.parametrize(("files", "stack", "origin"), [
+    ({"requirements.txt": ""}, "sid", "default"),
+    ({".python-version": "3.11\n"}, "bookworm", ".python-version"),
+    ({".python-version": "# pinned\n\n  3.14.0  \n"}, "sid", ".python-version"),
+    ({"runtime.txt": "python-3.13.1\n"}, "trixie", "runtime.txt"),
+    ({".python-version": "3.11", "runtime.txt": "python-3.13"}, "trixie", "runtime.txt"),
+    ({"Pipfile.lock": '{"_meta": {"requires": {"python_version": "3.11"}}}'}, "bookworm",
+     "Pipfile.lock"),
 ])
-def test_python_version_picks_the_stack(files, stack):
-    assert choose(source_with(files), "trixie").name == stack
+def test_python_version_picks_the_stack(files, stack, origin):
+    chosen, request = choose(source_with(files))
+    assert (chosen.name, request.origin) == (stack, origin)
+
+
+def test_no_version_keeps_the_last_builds_major():
+    chosen, request = choose(source_with({"requirements.txt": ""}), last_build="3.13")
+    assert (chosen.name, request) == ("trixie", PythonRequest("3.13", "cached"))
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"python-version": "3.13"}, r"spelled incorrectly \('python-version'\)"),
+    ({".python_version": "3.13"}, "spelled incorrectly"),
+    ({".python-version": "3.13\n3.14\n"}, "multiple Python versions"),
+    ({".python-version": "# only a comment\n"}, "no Python version found"),
+    ({".python-version": "3.x"}, "invalid Python version '3.x'"),
+    ({".python-version": "3.8"}, r"supported versions are 3.11 \(bookworm\)"),
+    ({"runtime.txt": "python3.13"}, "runtime.txt is deprecated"),
+])
+def test_bad_python_versions_get_one_line_errors(files, message):
+    with pytest.raises(UserError, match=message) as raised:
+        choose(source_with(files))
+    assert "\n" not in str(raised.value)
 
 
 def test_unsupported_python_names_the_supported_versions():
@@ -43,8 +67,9 @@ def test_unsupported_python_names_the_supported_versions():
         for_python("3.8")
 
 
-def test_requested_python_absent():
-    assert requested_python(source_with({"requirements.txt": ""})) is None
+def test_requested_python_absent_is_herokus_default():
+    assert requested_python(source_with({"requirements.txt": ""})) == PythonRequest(
+        DEFAULT_PYTHON, "default")
 
 
 @pytest.mark.parametrize(("names", "expected"), [

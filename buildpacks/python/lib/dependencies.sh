@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Install the app's dependencies into a virtualenv at /app/.heroku/python.
+# Install the app's dependencies into a virtualenv at /app/.heroku/python, with the
+# package manager its files name, by the command heroku-buildpack-python runs:
+#   pip     pip install -r requirements.txt
+#   Pipenv  pipenv install --deploy
+#   Poetry  poetry sync --only main
+#   uv      uv sync --locked --no-default-groups
 #
-# The virtualenv has no pip of its own: the stack's pip installs into it with
-# `--python`, which skips ensurepip (about 2 s) and keeps 12 MB out of every slug.
+# The virtualenv has no pip of its own (but for Pipenv, which needs one): the stack's
+# pip installs into it with `--python`, which skips ensurepip (about 2 s) and keeps
+# 12 MB out of every slug.
 #
-# The virtualenv is kept in CACHE_DIR with a key made of the stack's Python and the
-# dependency files: an unchanged key restores it and skips pip entirely (nothing is
-# downloaded), a changed one builds a fresh virtualenv with pip's wheel cache.
+# The virtualenv is kept in CACHE_DIR with a key made of the stack's Python, the
+# package manager's version and the dependency files: an unchanged key restores it and
+# installs nothing (nothing is downloaded).
 
 VENV_DIR_NAME=".heroku/python"
 # Bump when the way the virtualenv is made changes, so no older cache is restored.
-CACHE_FORMAT=2
+CACHE_FORMAT=3
 
 dependencies::key() {
-  local build_dir="$1" file
+  local build_dir="$1" package_manager="$2" file
   {
-    echo "cache format ${CACHE_FORMAT} on ${STACK:-unknown}"
+    echo "cache format ${CACHE_FORMAT} on ${STACK:-unknown} with ${package_manager}"
+    [[ "${package_manager}" == pip ]] || package_tools::requirement "${package_manager}"
     python3 --version
-    for file in requirements.txt Pipfile.lock pyproject.toml setup.py setup.cfg uv.lock poetry.lock; do
+    for file in requirements.txt Pipfile Pipfile.lock pyproject.toml setup.py setup.cfg uv.lock poetry.lock; do
       if [[ -f "${build_dir}/${file}" ]]; then
         echo "${file}"
         cat "${build_dir}/${file}"
@@ -26,28 +33,10 @@ dependencies::key() {
   } | sha256sum | cut -d' ' -f1
 }
 
-# pip's arguments for what the app declares, most specific first.
-dependencies::pip_args() {
-  local build_dir="$1"
-  if [[ -f "${build_dir}/requirements.txt" ]]; then
-    echo "-r requirements.txt"
-  elif [[ -f "${build_dir}/Pipfile.lock" ]]; then
-    python3 "${BUILDPACK_DIR}/lib/pipfile_lock.py" "${build_dir}/Pipfile.lock" > /tmp/pipfile-requirements.txt
-    echo "-r /tmp/pipfile-requirements.txt"
-  elif [[ -f "${build_dir}/pyproject.toml" || -f "${build_dir}/setup.py" ]]; then
-    for lock in uv.lock poetry.lock; do
-      if [[ -f "${build_dir}/${lock}" ]]; then
-        output::info "Note: ${lock} is not read yet; installing what pyproject.toml declares" >&2
-      fi
-    done
-    echo "--editable ."
-  fi
-}
-
 dependencies::install() {
-  local build_dir="$1" cache_dir="$2" venv key args
+  local build_dir="$1" cache_dir="$2" package_manager="$3" venv key
   venv="${build_dir}/${VENV_DIR_NAME}"
-  key="$(dependencies::key "${build_dir}")"
+  key="$(dependencies::key "${build_dir}" "${package_manager}")"
   mkdir -p "${cache_dir}/python"
   if [[ -f "${cache_dir}/python/key" && "$(cat "${cache_dir}/python/key")" == "${key}" && -d "${cache_dir}/python/venv" ]]; then
     mkdir -p "$(dirname "${venv}")"
@@ -55,21 +44,62 @@ dependencies::install() {
     output::step "Dependencies unchanged since the last build: restored from the cache, nothing downloaded"
     return 0
   fi
-  args="$(dependencies::pip_args "${build_dir}")"
   output::step "Creating a virtualenv in ${VENV_DIR_NAME}"
-  python3 -m venv --without-pip "${venv}"
-  if [[ -z "${args}" ]]; then
-    output::info "No requirements.txt, Pipfile.lock, pyproject.toml or setup.py: no dependencies to install"
+  if [[ "${package_manager}" == pipenv ]]; then
+    python3 -m venv "${venv}"
   else
-    output::step "Installing dependencies with pip (${args})"
-    # shellcheck disable=SC2086
-    if ! python3 -m pip --python "${venv}/bin/python" install --disable-pip-version-check \
-        --no-input --progress-bar off --cache-dir "${cache_dir}/pip" ${args} 2>&1 | output::indent; then
-      output::error "pip could not install the app's dependencies (see the lines above).
-Check the package names and versions in your requirements, then push again."
-    fi
+    python3 -m venv --without-pip "${venv}"
   fi
+  "dependencies::with_${package_manager}" "${build_dir}" "${cache_dir}" "${venv}"
   rm -rf "${cache_dir}/python/venv"
   cp -a "${venv}" "${cache_dir}/python/venv"
   echo "${key}" > "${cache_dir}/python/key"
+}
+
+# Run an install command with its output indented; fail the build with `message`.
+dependencies::run() {
+  local message="$1"
+  shift
+  if ! "$@" 2>&1 | output::indent; then
+    output::error "${message}"
+  fi
+}
+
+dependencies::with_pip() {
+  local build_dir="$1" cache_dir="$2" venv="$3"
+  output::step "Installing dependencies using 'pip install -r requirements.txt'"
+  dependencies::run "Error: Unable to install dependencies using pip: check the package names and versions in requirements.txt (see the lines above), then push again." \
+    python3 -m pip --python "${venv}/bin/python" install --disable-pip-version-check \
+    --no-input --progress-bar off --cache-dir "${cache_dir}/pip" -r "${build_dir}/requirements.txt"
+}
+
+dependencies::with_uv() {
+  local build_dir="$1" cache_dir="$2" venv="$3" bin
+  bin="$(package_tools::ensure uv "${cache_dir}")"
+  output::step "Installing dependencies using 'uv sync --locked --no-default-groups'"
+  dependencies::run "Error: Unable to install dependencies using uv: if uv.lock is out of date run 'uv lock' and commit it (see the lines above), then push again." \
+    env UV_PROJECT_ENVIRONMENT="${venv}" UV_PYTHON="${venv}/bin/python" UV_NO_MANAGED_PYTHON=1 \
+    UV_PYTHON_DOWNLOADS=never UV_CACHE_DIR="${cache_dir}/uv" UV_LINK_MODE=copy \
+    "${bin}/uv" sync --locked --no-default-groups --compile-bytecode --no-progress --color never
+}
+
+dependencies::with_poetry() {
+  local build_dir="$1" cache_dir="$2" venv="$3" bin
+  bin="$(package_tools::ensure poetry "${cache_dir}")"
+  output::step "Installing dependencies using 'poetry sync --only main'"
+  dependencies::run "Error: Unable to install dependencies using Poetry: if poetry.lock is out of date run 'poetry lock' and commit it (see the lines above), then push again." \
+    env VIRTUAL_ENV="${venv}" PATH="${venv}/bin:${PATH}" POETRY_VIRTUALENVS_CREATE=false \
+    POETRY_CACHE_DIR="${cache_dir}/poetry" \
+    "${bin}/poetry" sync --only main --compile --no-ansi --no-interaction
+}
+
+dependencies::with_pipenv() {
+  local build_dir="$1" cache_dir="$2" venv="$3" bin
+  bin="$(package_tools::ensure pipenv "${cache_dir}")"
+  output::step "Installing dependencies using 'pipenv install --deploy'"
+  dependencies::run "Error: Unable to install dependencies using Pipenv: if Pipfile.lock is out of date run 'pipenv lock' and commit it (see the lines above), then push again." \
+    env VIRTUAL_ENV="${venv}" PATH="${venv}/bin:${PATH}" PIPENV_SYSTEM=1 PIPENV_VERBOSITY=-1 \
+    PIPENV_NOSPIN=1 PIP_SRC="${venv}/src" PIPENV_CACHE_DIR="${cache_dir}/pipenv" \
+    PIP_CACHE_DIR="${cache_dir}/pip" \
+    "${bin}/pipenv" install --deploy
 }

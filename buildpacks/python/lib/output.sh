@@ -14,12 +14,29 @@ output::indent() {
   sed -u 's/^/       /'
 }
 
-# What happened, why, and what to do; then fail the build.
+# A warning that does not stop the build: its lines, read from stdin, marked ` !     `.
+output::warning() {
+  {
+    echo
+    sed 's/^/ !     /'
+    echo
+  } >&2
+}
+
+# What happened, why, and what to do; then fail the build. Takes the message as an
+# argument or on stdin. Its first line is the one-line summary the push ends with: the
+# platform reads it from /tmp/minidyno/error, so it must say what to do.
 output::error() {
-  echo
-  while IFS= read -r line; do
-    echo " !     ${line}"
-  done <<< "$*"
-  echo
+  local message
+  if (($#)); then message="$*"; else message="$(cat)"; fi
+  mkdir -p /tmp/minidyno
+  head -n 1 <<< "${message}" | sed 's/^Error: //' > /tmp/minidyno/error
+  {
+    echo
+    while IFS= read -r line; do
+      echo " !     ${line}"
+    done <<< "${message}"
+    echo
+  } >&2
   exit 1
 }
