@@ -8,6 +8,9 @@ Side by side, in one run, on one machine:
   floor          a `docker run` of the release image with the changed source copied in,
                  to its first 200
 
+Both for the sample (pip, requirements.txt) and for a uv app (tests/apps/uv: uv.lock),
+whose floor installs uv from PyPI and runs `uv sync --locked` in the build container.
+
 Goals (issue 2): first push within 1.5x of its floor; redeploy within 5 s and 2x of its floor.
 Run: .venv/bin/python bench/deploy.py [--rounds N]
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import shutil
 import statistics
 import tarfile
 import time
@@ -25,9 +29,19 @@ import docker
 from common import push_and_wait, throwaway_server, wait_for_body
 
 from minidyno.settings import Settings
-from tests.integration.platform_fixture import SAMPLE
+from tests.integration.platform_fixture import REPO, SAMPLE
 
 STACK = "trixie"
+UV_APP = REPO / "tests" / "apps" / "uv"
+#: What the floor's build container runs: a fresh virtualenv and a plain install.
+INSTALL = {
+    "pip": "python3 -m venv /deps/venv && /deps/venv/bin/pip install -q --no-cache-dir "
+           "-r /src/requirements.txt",
+    "uv": "python3 -m venv /deps/tools && /deps/tools/bin/pip install -q --no-cache-dir "
+          "$(cat /buildpack/requirements/uv.txt) && cd /src && UV_PROJECT_ENVIRONMENT=/deps/venv "
+          "UV_PYTHON_DOWNLOADS=never /deps/tools/bin/uv sync -q --locked --no-default-groups "
+          "--no-cache",
+}
 
 
 def tar_dir(path: Path, prefix: str = "") -> bytes:
@@ -39,25 +53,26 @@ def tar_dir(path: Path, prefix: str = "") -> bytes:
     return buf.getvalue()
 
 
-def floor_first(engine: docker.DockerClient, src: Path) -> tuple[float, float]:
-    """pip install into a fresh venv (no cache) in a build container, then run it:
+def floor_first(engine: docker.DockerClient, src: Path, manager: str,
+                marker: str) -> tuple[float, float]:
+    """A plain install into a fresh venv (no cache) in a build container, then run it:
     the (start, first 200) times."""
     volume = engine.volumes.create()
     started = time.monotonic()
     try:
         builder = engine.containers.create(
             f"minidyno/stack:{STACK}-build",
-            ["bash", "-c", "python3 -m venv /deps/venv && /deps/venv/bin/pip install -q "
-                           "--no-cache-dir -r /src/requirements.txt"],
+            ["bash", "-c", INSTALL[manager]],
             volumes={volume.name: {"bind": "/deps", "mode": "rw"},
-                     "/etc/ssl/certs/ca-certificates.crt": {"bind": "/ca.crt", "mode": "ro"}},
-            environment={"PIP_CERT": "/ca.crt"},
+                     "/etc/ssl/certs/ca-certificates.crt": {"bind": "/ca.crt", "mode": "ro"},
+                     str(REPO / "buildpacks" / "python"): {"bind": "/buildpack", "mode": "ro"}},
+            environment={"PIP_CERT": "/ca.crt", "SSL_CERT_FILE": "/ca.crt"},
         )
         builder.put_archive("/", tar_dir(src, "src/"))
         builder.start()
         assert builder.wait()["StatusCode"] == 0, builder.logs()
         builder.remove()
-        return started, run_and_wait(engine, f"minidyno/stack:{STACK}", src, volume.name, "Hello")
+        return started, run_and_wait(engine, f"minidyno/stack:{STACK}", src, volume.name, marker)
     finally:
         volume.remove(force=True)
 
@@ -82,37 +97,53 @@ def run_and_wait(engine: docker.DockerClient, image: str, src: Path, deps_volume
         container.remove(force=True)
 
 
+def measure(engine: docker.DockerClient, server, tmp: Path, app: str, folder: Path,
+            manager: str, marker: str, rounds: int) -> tuple[float, float, list[float], list[float]]:
+    """First push and code-only redeploys of one app, each beside its floor."""
+    home_id = Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
+    server.cli("apps:create", app)
+    src = tmp / f"src-{app}"
+    shutil.copytree(folder, src)
+    server.git("init", "-q", "-b", "main", cwd=src)
+    server.commit(src, "Initial commit")
+    server.cli("git:remote", "-a", app, cwd=src)
+    first = push_and_wait(server, src, app, marker)
+    started, ended = floor_first(engine, folder, manager, marker)
+    redeploys, floors = [], []
+    for n in range(rounds):
+        app_py = src / "app.py"
+        new = f"Round {n}"
+        app_py.write_text(app_py.read_text().replace(marker if n == 0 else f"Round {n - 1}", new))
+        server.commit(src, new)
+        redeploys.append(push_and_wait(server, src, app, new))
+        t0 = time.monotonic()
+        floors.append(run_and_wait(engine, f"minidyno/{home_id}/{app}:v{n + 2}", src, None, new)
+                      - t0)
+    return first, ended - started, redeploys, floors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="redeploys to time (median)")
     args = parser.parse_args()
     engine = docker.from_env()
+    results = {}
     with throwaway_server() as (server, tmp):
-        home_id = Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
-        server.cli("apps:create", "bench")
-        src = server.app_source(tmp, "bench")
-        first = push_and_wait(server, src, "bench", "Hello")
-        started, ended = floor_first(engine, SAMPLE)
-        floor1 = ended - started
-        redeploys, floors = [], []
-        for n in range(args.rounds):
-            app_py = src / "app.py"
-            marker = f"Round {n}"
-            app_py.write_text(app_py.read_text().replace(
-                "Hello from minidyno" if n == 0 else f"Round {n - 1}", marker))
-            server.commit(src, f"Round {n}")
-            redeploys.append(push_and_wait(server, src, "bench", marker))
-            t0 = time.monotonic()
-            image = f"minidyno/{home_id}/bench:v{n + 2}"
-            floors.append(run_and_wait(engine, image, src, None, marker) - t0)
+        results["pip"] = measure(engine, server, tmp, "bench", SAMPLE, "pip", "Hello",
+                                 args.rounds)
+        results["uv"] = measure(engine, server, tmp, "bench-uv", UV_APP, "uv", "uv app via",
+                                args.rounds)
 
-    redeploy, floor2 = statistics.median(redeploys), statistics.median(floors)
-    print(f"{'':34}{'minidyno':>10}{'floor':>10}{'ratio':>8}")
-    print(f"{'first push to first 200':34}{first:>9.2f}s{floor1:>9.2f}s{first / floor1:>7.2f}x")
-    print(f"{'code-only redeploy to first 200':34}{redeploy:>9.2f}s{floor2:>9.2f}s"
-          f"{redeploy / floor2:>7.2f}x")
-    print(f"(redeploy: median of {args.rounds}: {', '.join(f'{r:.2f}' for r in redeploys)}; "
-          "goals: first <= 1.5x, redeploy <= 2x and <= 5 s)")
+    print(f"{'':40}{'minidyno':>10}{'floor':>10}{'ratio':>8}")
+    for manager, (first, floor1, redeploys, floors) in results.items():
+        redeploy, floor2 = statistics.median(redeploys), statistics.median(floors)
+        print(f"{manager + ': first push to first 200':40}{first:>9.2f}s{floor1:>9.2f}s"
+              f"{first / floor1:>7.2f}x")
+        print(f"{manager + ': code-only redeploy to first 200':40}{redeploy:>9.2f}s"
+              f"{floor2:>9.2f}s{redeploy / floor2:>7.2f}x")
+        print(f"  (redeploys, median of {args.rounds}: "
+              f"{', '.join(f'{r:.2f}' for r in redeploys)})")
+    print("goals: first <= 1.5x, redeploy <= 2x and <= 5 s")
 
 
 if __name__ == "__main__":
