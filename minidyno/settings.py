@@ -58,6 +58,8 @@ class Settings:
     #: so a crash loop is visible in class without a dyno staying down for long.
     crash_backoff_base: float = 2.0
     crash_backoff_cap: float = 60.0
+    #: Seconds a build may run before it is stopped (Heroku: 15 minutes).
+    build_timeout: int = 900
     #: Seconds a release phase may run before the release fails (Heroku: 1 hour).
     release_timeout: int = 3600
     #: The most dynos of one process type `ps:scale` accepts.
@@ -91,6 +93,7 @@ class Settings:
             crash_backoff_base=float(_int(env, "MINIDYNO_CRASH_BACKOFF_BASE", 2)),
             crash_backoff_cap=float(_int(env, "MINIDYNO_CRASH_BACKOFF_CAP", 60)),
             release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),
+            build_timeout=_int(env, "MINIDYNO_BUILD_TIMEOUT", 900),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),

@@ -1,6 +1,10 @@
 """Run Heroku's buildpack API (`detect`, `compile`, `release`) in a build container of
 the app's stack.
 
+The build runs the app's own code (its hooks, its packages' setup scripts), so its
+container is confined like a dyno: the unprivileged dyno user, no capabilities, no new
+privileges, memory, pids and CPU limits, and a time limit (Heroku's 15 minutes).
+
 The source, the buildpack and the env dir go in with `put_archive`, not bind mounts,
 so this works the same when the control plane itself runs in a container. The host's
 CA bundle and proxy settings are given to this container only; the release image is
@@ -9,8 +13,10 @@ made from the run stack and never sees them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +46,6 @@ set -e
 /buildpack/bin/compile /app /cache /env
 mkdir -p /tmp/minidyno
 /buildpack/bin/release /app > /tmp/minidyno/release.yml
-chown -R {DYNO_UID}:{DYNO_UID} /app
 if [ -d /app/{DEPENDENCY_LAYER} ]; then
   cd /app/{DEPENDENCY_LAYER}
   find . ! -type d -printf '%P %s %T@ %m %l\\n' | sort | sha256sum | cut -c1-16 \\
@@ -48,6 +53,14 @@ if [ -d /app/{DEPENDENCY_LAYER} ]; then
 fi
 tar -C / --exclude=app/{DEPENDENCY_LAYER} -cf /tmp/minidyno/app.tar app
 """
+
+
+#: What one build may use: a standard-2X dyno's memory, and one core.
+BUILD_MEMORY = "1g"
+BUILD_PIDS = 1024
+BUILD_CPUS = 1.0
+#: Marks a cache volume whose root the dyno user owns (older ones were root's).
+_CACHE_OWNER_LABEL = "minidyno.cache.uid"
 
 
 class BuildFailed(UserError):
@@ -77,17 +90,31 @@ def _inputs(source: Source, buildpack_dir: Path, config: dict[str, str]) -> byte
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar, \
             tarfile.open(fileobj=io.BytesIO(source.tarball)) as pushed:
+        for name, mode in (("app", 0o755), ("env", 0o700), ("tmp/minidyno", 0o755)):
+            tar.addfile(_owned(tarfile.TarInfo(name), tarfile.DIRTYPE, mode))
         for member in pushed.getmembers():
             content = pushed.extractfile(member) if member.isfile() else None
             member.name = f"app/{member.name.removeprefix('./')}".rstrip("/")
-            tar.addfile(member, content)
+            tar.addfile(_owned(member), content)
         tar.add(buildpack_dir, arcname="buildpack")
         for key, value in config.items():
             data = value.encode()
-            info = tarfile.TarInfo(f"env/{key}")
-            info.size, info.mode = len(data), 0o600
+            info = _owned(tarfile.TarInfo(f"env/{key}"), mode=0o600)
+            info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+
+
+def _owned(info: tarfile.TarInfo, kind: bytes | None = None, mode: int | None = None
+           ) -> tarfile.TarInfo:
+    """A tar member the build's unprivileged user owns (what it must write)."""
+    info.uid = info.gid = DYNO_UID
+    info.uname = info.gname = ""
+    if kind is not None:
+        info.type = kind
+    if mode is not None:
+        info.mode = mode
+    return info
 
 
 def _environment(settings: Settings) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -111,9 +138,9 @@ def compile_app(
 ) -> CompiledApp:
     env, volumes = _environment(settings)
     env.update(STACK=stack.name, PYTHON_VERSION_REQUESTED=python.version,
-               PYTHON_VERSION_ORIGIN=python.origin)
+               PYTHON_VERSION_ORIGIN=python.origin, HOME="/tmp")
     volumes[labels.cache_volume_name(settings, app)] = {"bind": "/cache", "mode": "rw"}
-    _ensure_cache_volume(engine, settings, app)
+    _ensure_cache_volume(engine, settings, app, stack)
     container = engine.containers.create(
         stack.build_image,
         ["/bin/bash", "-c", _SCRIPT],
@@ -122,12 +149,22 @@ def compile_app(
         labels=labels.for_resource(settings, app, "build"),
         working_dir="/app",
         network_mode="bridge",
+        user=f"{DYNO_UID}:{DYNO_UID}",
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        mem_limit=BUILD_MEMORY,
+        pids_limit=BUILD_PIDS,
+        nano_cpus=int(BUILD_CPUS * 1e9),
     )
+    timer = threading.Timer(settings.build_timeout, _stop, (container,))
     try:
         container.put_archive("/", _inputs(source, settings.buildpacks_dir / "python", config))
         container.start()
+        timer.start()
         _stream_output(container, say)
         code = container.wait()["StatusCode"]
+        if not timer.is_alive():
+            raise BuildFailed("the build timed out", code, _timed_out(settings.build_timeout))
         if code != 0:
             raise BuildFailed(f"the buildpack exited with status {code}", code,
                               _error_summary(container))
@@ -135,12 +172,48 @@ def compile_app(
     except BaseException:
         container.remove(force=True)
         raise
+    finally:
+        timer.cancel()
 
 
-def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str) -> None:
+def _stop(container: Container) -> None:
+    with contextlib.suppress(docker.errors.DockerException):
+        container.kill()
+
+
+def _timed_out(seconds: int) -> str:
+    return (f"the build ran longer than {seconds} s and was stopped (Heroku stops builds "
+            "after 15 minutes; MINIDYNO_BUILD_TIMEOUT sets the limit here): find what hangs, "
+            "e.g. a bin/pre_compile hook, and push again")
+
+
+def remove_stale(engine: docker.DockerClient, settings: Settings) -> int:
+    """Build containers a stopped or killed server left behind: none of them is
+    finishing a build any more."""
+    stale = engine.containers.list(all=True, filters=labels.filters(settings, process="build"),
+                                   ignore_removed=True)
+    for container in stale:
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
+    return len(stale)
+
+
+def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str,
+                        stack: Stack) -> None:
+    """The app's build cache, its root owned by the build's user: made so once (a root
+    container chowns the new volume); a cache of an older minidyno, root's, is replaced."""
     name = labels.cache_volume_name(settings, app)
-    if not engine.volumes.list(filters={"name": name}):
-        engine.volumes.create(name, labels=labels.for_resource(settings, app, "build-cache"))
+    found = [v for v in engine.volumes.list(filters={"name": name}) if v.name == name]
+    if found and (found[0].attrs.get("Labels") or {}).get(_CACHE_OWNER_LABEL) == str(DYNO_UID):
+        return
+    for volume in found:
+        volume.remove(force=True)
+    engine.volumes.create(name, labels={**labels.for_resource(settings, app, "build-cache"),
+                                        _CACHE_OWNER_LABEL: str(DYNO_UID)})
+    engine.containers.run(stack.build_image, ["chown", f"{DYNO_UID}:{DYNO_UID}", "/cache"],
+                          volumes={name: {"bind": "/cache", "mode": "rw"}}, remove=True,
+                          labels=labels.for_resource(settings, app, "build"),
+                          network_mode="none")
 
 
 def _stream_output(container: Container, say: Say) -> None:

@@ -12,6 +12,7 @@ import uvicorn
 
 from minidyno import engine, home, standby
 from minidyno.api.app import create_app
+from minidyno.build import buildpack
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
@@ -35,6 +36,7 @@ def server(bind: str | None) -> None:
     platform.router.activator_port = activator_socket.getsockname()[1]
     platform.ca.ensure()
     repos.write_hooks(settings)
+    buildpack.remove_stale(platform.engine, settings)
     if resumed := standby.resume(settings, platform.engine):
         click.echo(f"Resumed {resumed} containers stopped by `minidyno server:stop`", err=True)
     platform.access_log.start()

@@ -19,7 +19,8 @@ def test_push_sample_serves_through_router_with_heroku_headers(server: Server, t
     push = server.push(src)
 
     assert "-----> Building on the minidyno-trixie stack" in push.stderr
-    assert "remote: -----> Installing dependencies with pip" in push.stderr
+    assert "remote: -----> Installing dependencies using 'pip install -r requirements.txt'" \
+        in push.stderr
     assert "Released v1" in push.stderr
     response = server.router_get("hello")
     assert response.status_code == 200
@@ -81,7 +82,7 @@ def test_broken_requirement_is_rejected_and_old_release_keeps_serving(server: Se
     push = server.push(src, check=False)
 
     assert push.returncode != 0
-    assert "pip could not install the app's dependencies" in push.stderr
+    assert "Unable to install dependencies using pip: check the package names" in push.stderr
     assert "pre-receive hook declined" in push.stderr
     assert server.router_get("broken").status_code == 200
     releases = server.cli("releases", "-a", "broken").stdout
