@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from minidyno import abandon
 from minidyno.errors import UserError
 
 Say = Callable[[str], None]
@@ -28,11 +29,13 @@ def stream_work(work: Callable[[Say], dict[str, Any]], key: str = "line") -> Str
     output that keeps its own newlines."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
+    gone = threading.Event()
 
     def put(item: Any) -> None:
         loop.call_soon_threadsafe(queue.put_nowait, item)
 
     def run() -> None:
+        abandon.mark(gone)
         try:
             result = work(lambda text: put({key: text}))
             put({"ok": True, **result})
@@ -47,7 +50,10 @@ def stream_work(work: Callable[[Say], dict[str, Any]], key: str = "line") -> Str
     threading.Thread(target=run, daemon=True).start()
 
     async def events() -> AsyncIterator[bytes]:
-        while (item := await queue.get()) is not _DONE:
-            yield (json.dumps(item) + "\n").encode()
+        try:
+            while (item := await queue.get()) is not _DONE:
+                yield (json.dumps(item) + "\n").encode()
+        finally:
+            gone.set()  # the client hung up (or had everything): nobody listens any more
 
     return StreamingResponse(events(), media_type="application/x-ndjson")

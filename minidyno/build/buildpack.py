@@ -17,6 +17,7 @@ import contextlib
 import io
 import tarfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ import docker
 import yaml
 from docker.models.containers import Container
 
-from minidyno import labels
+from minidyno import abandon, labels
 from minidyno.build.source import Source
 from minidyno.build.stack_choice import PythonRequest
 from minidyno.errors import UserError
@@ -156,15 +157,15 @@ def compile_app(
         pids_limit=BUILD_PIDS,
         nano_cpus=int(BUILD_CPUS * 1e9),
     )
-    timer = threading.Timer(settings.build_timeout, _stop, (container,))
+    watchdog = _Watchdog(container, settings.build_timeout)
     try:
         container.put_archive("/", _inputs(source, settings.buildpacks_dir / "python", config))
         container.start()
-        timer.start()
+        watchdog.start()
         _stream_output(container, say)
         code = container.wait()["StatusCode"]
-        if not timer.is_alive():
-            raise BuildFailed("the build timed out", code, _timed_out(settings.build_timeout))
+        if watchdog.stopped:
+            raise BuildFailed(f"the build was stopped: {watchdog.stopped}", code, watchdog.stopped)
         if code != 0:
             raise BuildFailed(f"the buildpack exited with status {code}", code,
                               _error_summary(container))
@@ -173,18 +174,35 @@ def compile_app(
         container.remove(force=True)
         raise
     finally:
-        timer.cancel()
+        watchdog.done.set()
 
 
-def _stop(container: Container) -> None:
-    with contextlib.suppress(docker.errors.DockerException):
-        container.kill()
+class _Watchdog(threading.Thread):
+    """Kills the build container when it runs past the time limit or when the pusher
+    hangs up (see minidyno.abandon), and says which."""
 
+    def __init__(self, container: Container, seconds: int) -> None:
+        super().__init__(name="build-watchdog", daemon=True)
+        self.container = container
+        self.seconds = seconds
+        self.abandoned = abandon.event()
+        self.done = threading.Event()
+        self.stopped = ""
 
-def _timed_out(seconds: int) -> str:
-    return (f"the build ran longer than {seconds} s and was stopped (Heroku stops builds "
-            "after 15 minutes; MINIDYNO_BUILD_TIMEOUT sets the limit here): find what hangs, "
-            "e.g. a bin/pre_compile hook, and push again")
+    def run(self) -> None:
+        deadline = time.monotonic() + self.seconds
+        while not self.done.wait(0.25):
+            if time.monotonic() > deadline:
+                self.stopped = (
+                    f"the build ran longer than {self.seconds} s and was stopped (Heroku stops "
+                    "builds after 15 minutes; MINIDYNO_BUILD_TIMEOUT sets the limit here): find "
+                    "what hangs, e.g. a bin/pre_compile hook, and push again")
+            elif self.abandoned is not None and self.abandoned.is_set():
+                self.stopped = "the pusher disconnected, so the build was stopped; push again"
+            if self.stopped:
+                with contextlib.suppress(docker.errors.DockerException):
+                    self.container.kill()
+                return
 
 
 def remove_stale(engine: docker.DockerClient, settings: Settings) -> int:

@@ -8,7 +8,9 @@ is streamed back as it is produced, so build lines reach the pusher live.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import zlib
 from collections.abc import AsyncIterator
 
@@ -65,6 +67,7 @@ async def _git(platform: Platform, request: Request, repo: str, *args: str,
         _repo_for(platform, repo),
         stdin=stdin, stdout=asyncio.subprocess.PIPE,
         env=_git_env(platform, request, repo.removesuffix(".git")),
+        start_new_session=True,  # its own process group: the hook goes with it
     )
 
 
@@ -94,10 +97,17 @@ async def rpc(
     await _feed(request, proc.stdin, gzipped=request.headers.get("content-encoding") == "gzip")
 
     async def body() -> AsyncIterator[bytes]:
-        while chunk := await output.get():
-            yield chunk
-        await reader
-        await proc.wait()
+        try:
+            while chunk := await output.get():
+                yield chunk
+            await reader
+            await proc.wait()
+        finally:
+            # A pusher who hangs up takes receive-pack and its hook along, so the hook's
+            # build request ends too and the build stops (minidyno.abandon).
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
 
     return StreamingResponse(
         body(), media_type=f"application/x-{service}-result", headers={"Cache-Control": "no-cache"}

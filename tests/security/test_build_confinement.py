@@ -5,12 +5,16 @@ containers were never cleaned up."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.integration.platform_fixture import Server
+from tests.integration.test_dynos import logs, wait_for
 
 PROBE = """#!/bin/sh
 echo "uid=$(id -u)"
@@ -56,3 +60,22 @@ def test_stale_build_containers_are_removed_at_start(server: Server, docker_engi
     builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
     assert docker_engine.containers.list(all=True, filters=builds) == []
     assert stale.id
+
+
+def test_a_pusher_who_hangs_up_ends_the_build_and_frees_the_app(server: Server, tmp_path: Path,
+                                                                docker_engine):
+    server.cli("apps:create", "leaver")
+    src = server.app_source(tmp_path, "leaver", {"bin/pre_compile": "#!/bin/sh\nsleep 600\n"})
+    push = subprocess.Popen(["git", "push", "minidyno", "main"], cwd=src, env=server.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    for line in push.stdout:
+        if "Running bin/pre_compile hook" in line:
+            break
+    os.killpg(push.pid, signal.SIGINT)  # Ctrl-C: git and its HTTP helper go
+    push.wait()
+
+    builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
+    assert wait_for(lambda: docker_engine.containers.list(all=True, filters=builds) == [], 20)
+    server.cli("config:set", "AFTER=1", "-a", "leaver")  # the app's lock is free again
+    assert "the pusher disconnected" in logs(server, "leaver")
