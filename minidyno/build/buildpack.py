@@ -205,17 +205,6 @@ class _Watchdog(threading.Thread):
                 return
 
 
-def remove_stale(engine: docker.DockerClient, settings: Settings) -> int:
-    """Build containers a stopped or killed server left behind: none of them is
-    finishing a build any more."""
-    stale = engine.containers.list(all=True, filters=labels.filters(settings, process="build"),
-                                   ignore_removed=True)
-    for container in stale:
-        with contextlib.suppress(docker.errors.NotFound):
-            container.remove(force=True)
-    return len(stale)
-
-
 def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str,
                         stack: Stack) -> None:
     """The app's build cache, its root owned by the build's user: made so once (a root

@@ -12,12 +12,12 @@ import uvicorn
 
 from minidyno import engine, home, standby
 from minidyno.api.app import create_app
-from minidyno.build import buildpack
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
 from minidyno.router.nginx import NginxRouter
 from minidyno.settings import Settings
+from minidyno.state import releases
 
 
 @click.command("server")
@@ -36,7 +36,15 @@ def server(bind: str | None) -> None:
     platform.router.activator_port = activator_socket.getsockname()[1]
     platform.ca.ensure()
     repos.write_hooks(settings)
-    buildpack.remove_stale(platform.engine, settings)
+    # What a stopped (or killed) server left half done: builds and release phases, whose
+    # releases never succeeded, are dropped; the releases before them keep serving.
+    platform.runtime.remove_labelled(process="build")
+    platform.runtime.remove_labelled(process="release")
+    with platform.db.connect() as conn:
+        interrupted = releases.fail_interrupted(conn)
+    for app, version in interrupted:
+        platform.logs.platform(app, "api", f"Release v{version} failed: the server stopped "
+                                           "before it finished")
     if resumed := standby.resume(settings, platform.engine):
         click.echo(f"Resumed {resumed} containers stopped by `minidyno server:stop`", err=True)
     platform.access_log.start()

@@ -166,6 +166,13 @@ class DockerRuntime:
         except NotFound:
             pass
 
+    def remove_labelled(self, **wanted: str) -> None:
+        """Every container of this server whose labels say `minidyno.<key>=<value>`."""
+        for container in self.engine.containers.list(
+                all=True, filters=labels.filters(self.settings, **wanted), ignore_removed=True):
+            with contextlib.suppress(NotFound):
+                container.remove(force=True)
+
     def remove_app(self, app: str) -> None:
         """Every container, network, volume and image of one app of this server."""
         scope = labels.filters(self.settings, app)

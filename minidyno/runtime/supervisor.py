@@ -220,11 +220,19 @@ class Supervisor:
         wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
                   if t in release.processes and t not in asleep for i in range(1, q + 1)}
         present: dict[str, list[Dyno]] = {}
+        unfinished: list[Dyno] = []
         for dyno in self.runtime.dynos(app):
-            if (dyno.process_type not in ("run", *asleep)
-                    and dyno.container.id not in self._retiring):
-                present.setdefault(dyno.name, []).append(dyno)
-        surplus = [d for name, ds in present.items() if name not in wanted for d in ds]
+            if (dyno.process_type in ("run", *asleep)
+                    or dyno.container.id in self._retiring):
+                continue
+            if dyno.release > release.version:
+                # Of a release that never succeeded (the server stopped mid-release):
+                # never adopted, whatever it is doing.
+                unfinished.append(dyno)
+                continue
+            present.setdefault(dyno.name, []).append(dyno)
+        surplus = unfinished + [d for name, ds in present.items() if name not in wanted
+                                for d in ds]
         if surplus:
             self.retire(surplus)
         for name in sorted(wanted):

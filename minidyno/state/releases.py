@@ -95,6 +95,14 @@ def get(conn: sqlite3.Connection, app: str, version: int) -> Release:
     return _from_row(row)
 
 
+def fail_interrupted(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Releases a stopped server left pending: they never succeeded, so they are failed
+    (the release before each keeps serving). Which ones, as (app, version)."""
+    rows = conn.execute("SELECT app, version FROM releases WHERE status = 'pending'").fetchall()
+    conn.execute("UPDATE releases SET status = 'failed' WHERE status = 'pending'")
+    return [(r["app"], r["version"]) for r in rows]
+
+
 def set_status(conn: sqlite3.Connection, app: str, version: int, status: str) -> None:
     conn.execute(
         "UPDATE releases SET status = ? WHERE app = ? AND version = ?", (status, app, version)
