@@ -25,7 +25,7 @@ from minidyno.errors import UserError
 from minidyno.naming import random_app_name
 from minidyno.release.changes import change_config
 from minidyno.stacks import postgres as image
-from minidyno.state import addons, apps
+from minidyno.state import addons, apps, config_vars
 
 if TYPE_CHECKING:
     from minidyno.platform import Platform
@@ -223,17 +223,46 @@ def reset(platform: Platform, addon: addons.Addon) -> None:
 
 
 def rotate_credentials(platform: Platform, addon: addons.Addon, say: Say) -> None:
-    """A new password for the app's role, and a release with the new URL."""
-    password = secrets.token_hex(24)
+    """A new password for the app's role, and a release with the new URL. Each step is
+    written down before it is taken, so a server stopped at any point finishes the
+    rotation at its next start (`recover`) instead of locking the app out."""
     with platform.app_lock(addon.app):
-        with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
-            cur.execute(f"ALTER ROLE \"{addon.db_user}\" PASSWORD %s", (password,))
-            conn.commit()
         with platform.db.connect() as conn:
-            addons.set_password(conn, addon.name, password)
-        rotated = addons.Addon(**{**addon.__dict__, "db_password": password})
-        change_config(platform, addon.app, {addon.config_var: database_url(platform, rotated)},
-                      say, addon_change=True)
+            addons.plan_password(conn, addon.name, secrets.token_hex(24))
+        _finish_rotation(platform, addon.name, say)
+
+
+def _finish_rotation(platform: Platform, name: str, say: Say) -> None:
+    with platform.db.connect() as conn:
+        addon = next(a for a in addons.all_addons(conn) if a.name == name)
+    if addon.db_password_next:
+        # Hex only, so it is safe inside the literal; as the superuser over the socket,
+        # so it works whichever password the role has now.
+        superuser_sql(platform, addon,
+                      f"ALTER ROLE \"{addon.db_user}\" PASSWORD '{addon.db_password_next}'")
+        with platform.db.connect() as conn:
+            addons.commit_password(conn, addon.name)
+            addon = next(a for a in addons.all_addons(conn) if a.name == name)
+    _attach(platform, addon, say)
+
+
+def _attach(platform: Platform, addon: addons.Addon, say: Say) -> None:
+    """The app's config var says what the add-on's URL is now (a release if it did not)."""
+    with platform.db.connect() as conn:
+        current = config_vars.get_all(conn, addon.app).get(addon.config_var)
+    url = database_url(platform, addon)
+    if current != url:
+        change_config(platform, addon.app, {addon.config_var: url}, say, addon_change=True)
+
+
+def recover(platform: Platform, say: Say) -> None:
+    """At start: finish what a stopped server left half done with the databases'
+    credentials (a planned password, or a config var that lags behind its add-on)."""
+    with platform.db.connect() as conn:
+        found = addons.all_addons(conn)
+    for addon in found:
+        with platform.app_lock(addon.app):
+            _finish_rotation(platform, addon.name, say)
 
 
 def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:

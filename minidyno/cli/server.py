@@ -11,6 +11,7 @@ import click
 import uvicorn
 
 from minidyno import engine, home, standby
+from minidyno.addons import postgres
 from minidyno.api.app import create_app
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
@@ -51,6 +52,7 @@ def server(bind: str | None) -> None:
     platform.supervisor.reconcile_all()
     platform.sync_router()
     platform.supervisor.start()
+    postgres.recover(platform, logging.getLogger("minidyno.addons").info)
     platform.row_limits.start()
     tls = (f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: "
            "minidyno certs)" if settings.tls else "")

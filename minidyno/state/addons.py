@@ -20,12 +20,20 @@ class Addon:
     db_password: str
     db_name: str
     created_at: str
+    #: A password being rotated to: written before the database's role is changed, so a
+    #: server stopped half way finishes the rotation at its next start.
+    db_password_next: str | None = None
 
 
 def create(conn: sqlite3.Connection, addon: Addon) -> None:
-    conn.execute("INSERT INTO addons VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO addons (name, app, service, plan, config_var, db_user, db_password,"
+                 " db_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (addon.name, addon.app, addon.service, addon.plan, addon.config_var,
                   addon.db_user, addon.db_password, addon.db_name, addon.created_at or now()))
+
+
+def all_addons(conn: sqlite3.Connection) -> list[Addon]:
+    return [Addon(**dict(r)) for r in conn.execute("SELECT * FROM addons ORDER BY app, name")]
 
 
 def for_app(conn: sqlite3.Connection, app: str) -> list[Addon]:
@@ -45,8 +53,14 @@ def get(conn: sqlite3.Connection, app: str, name: str | None) -> Addon:
                    f"`minidyno addons -a {app}` lists them")
 
 
-def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
-    conn.execute("UPDATE addons SET db_password = ? WHERE name = ?", (password, name))
+def plan_password(conn: sqlite3.Connection, name: str, password: str) -> None:
+    conn.execute("UPDATE addons SET db_password_next = ? WHERE name = ?", (password, name))
+
+
+def commit_password(conn: sqlite3.Connection, name: str) -> None:
+    """The planned password is the role's now."""
+    conn.execute("UPDATE addons SET db_password = db_password_next, db_password_next = NULL "
+                 "WHERE name = ? AND db_password_next IS NOT NULL", (name,))
 
 
 def delete(conn: sqlite3.Connection, name: str) -> None:

@@ -93,6 +93,7 @@ _ADDED_COLUMNS = (
     ("apps", "dyno_type", "TEXT NOT NULL DEFAULT 'eco'"),
     ("apps", "maintenance", "INTEGER NOT NULL DEFAULT 0"),
     ("apps", "idle", "INTEGER NOT NULL DEFAULT 0"),
+    ("addons", "db_password_next", "TEXT"),
     ("releases", "images", "TEXT NOT NULL DEFAULT '{}'"),
 )
 
