@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from minidyno.addons import postgres
 from minidyno.errors import NotFound, UserError
+from minidyno.settings import Settings
 from minidyno.state.addons import Addon
 
 if TYPE_CHECKING:
@@ -53,6 +54,13 @@ def get(platform: Platform, app: str, name: str | None) -> Backup:
         if backup.name == name:
             return backup
     raise NotFound(f"no backup {name} of {app}; `minidyno pg:backups -a {app}` lists them")
+
+
+def remove_partial(settings: Settings) -> None:
+    """Dumps a stopped server left unfinished: never backups, so never listed; removed
+    at start so their numbers are free again."""
+    for partial in settings.backups_dir.glob("*/b*.partial"):
+        partial.unlink(missing_ok=True)
 
 
 def _reserve(folder: Path) -> tuple[str, Path]:

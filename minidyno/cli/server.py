@@ -11,7 +11,7 @@ import click
 import uvicorn
 
 from minidyno import engine, home, standby
-from minidyno.addons import postgres
+from minidyno.addons import backups, postgres
 from minidyno.api.app import create_app
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
@@ -41,6 +41,7 @@ def server(bind: str | None) -> None:
     # releases never succeeded, are dropped; the releases before them keep serving.
     platform.runtime.remove_labelled(process="build")
     platform.runtime.remove_labelled(process="release")
+    backups.remove_partial(settings)
     with platform.db.connect() as conn:
         interrupted = releases.fail_interrupted(conn)
     for app, version in interrupted:

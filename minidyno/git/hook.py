@@ -26,6 +26,14 @@ def _reject(message: str) -> int:
     return 1
 
 
+def _stale(old: str, ref: str) -> bool:
+    """Whether the ref moved since the pusher looked (another push landed meanwhile):
+    git would refuse to move it after the hook, so nothing may be deployed."""
+    found = subprocess.run(["git", "rev-parse", "--verify", "-q", ref], capture_output=True,
+                           text=True).stdout.strip()
+    return (found or ZERO) != old
+
+
 def _pushed_commit(lines: list[str]) -> tuple[str | None, str | None]:
     """The new commit of the deploy branch (None when the push has none, as a push of
     only tags or other branches), or an error message. Every other ref is accepted and
@@ -37,6 +45,9 @@ def _pushed_commit(lines: list[str]) -> tuple[str | None, str | None]:
         if ref in DEPLOY_BRANCHES and new == ZERO:
             return None, f"deleting {name} is not allowed: it would undeploy the app"
         if ref in DEPLOY_BRANCHES and deploy is None:
+            if _stale(_old, ref):
+                return None, (f"{name} moved while you pushed (another push landed first): "
+                              f"fetch, then push again")
             deploy = new
         elif ref in DEPLOY_BRANCHES:
             print(f"       Skipped {name}: main was pushed too, and main deploys", flush=True)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import zlib
+from collections import defaultdict
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -86,12 +87,27 @@ async def info_refs(
     )
 
 
+#: One receive-pack at a time per app: git checks a pushed ref's old value only after
+#: the pre-receive hook (the build and release) ran, so two pushes at once would both
+#: deploy and then one would fail to move the ref. In turn, the hook sees the ref as the
+#: pusher must have seen it, or refuses before building.
+_pushing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+
 @router.post("/{repo}/{service}")
 async def rpc(
     repo: str, service: str, request: Request, platform: PlatformDep
 ) -> StreamingResponse:
-    proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
-                      stdin=asyncio.subprocess.PIPE)
+    turn = _pushing[repo] if _service(service) == "receive-pack" else None
+    if turn:
+        await turn.acquire()
+    try:
+        proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
+                          stdin=asyncio.subprocess.PIPE)
+    except BaseException:
+        if turn:
+            turn.release()
+        raise
     output: asyncio.Queue[bytes] = asyncio.Queue()
     reader = asyncio.create_task(_drain(proc.stdout, output))
     await _feed(request, proc.stdin, gzipped=request.headers.get("content-encoding") == "gzip")
@@ -108,6 +124,9 @@ async def rpc(
             if proc.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
+                await proc.wait()
+            if turn:
+                turn.release()
 
     return StreamingResponse(
         body(), media_type=f"application/x-{service}-result", headers={"Cache-Control": "no-cache"}

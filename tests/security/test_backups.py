@@ -50,3 +50,20 @@ def test_two_captures_at_once_get_two_numbers(server: Server, tmp_path: Path):
 
     assert sorted(b["name"] for b in made) == ["b001", "b002"]
     assert not list((server.home / "backups" / "twins").glob("*.partial"))
+
+
+def test_a_dump_cut_short_by_a_stopped_server_is_not_a_backup(server: Server, tmp_path: Path):
+    server.cli("apps:create", "halfway")
+    server.push(server.app_source(tmp_path, "halfway"))
+    server.cli("addons:create", "postgres", "-a", "halfway")
+    server.cli("pg:backups:capture", "-a", "halfway")
+    server.process.kill()  # as if killed mid-capture: what it leaves is a .partial file
+    server.process.wait()
+    (server.home / "backups" / "halfway" / "b002.partial").write_bytes(b"PGDMP half")
+
+    server.start()
+
+    assert not list((server.home / "backups" / "halfway").glob("*.partial"))
+    listed = server.cli("pg:backups", "-a", "halfway").stdout
+    assert "b001" in listed and "b002" not in listed
+    assert "b002" in server.cli("pg:backups:capture", "-a", "halfway").stdout

@@ -20,7 +20,8 @@ def test_token_from_bearer_or_basic_with_any_user():
     assert presented_token("") is None
 
 
-def test_hook_deploys_main_or_master_only(capsys):
+def test_hook_deploys_main_or_master_only(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no repo, so no ref has moved
     sha = "a" * 40
     assert _pushed_commit([f"{ZERO} {sha} refs/heads/main"]) == (sha, None)
     assert _pushed_commit([f"{ZERO} {sha} refs/heads/master"]) == (sha, None)
