@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Error, Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,6 +41,19 @@ def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:
             browser.close()
+
+
+def goto(page: Page, url: str, tries: int = 3) -> None:
+    """Open `url` as a user would, reloading when Chromium aborts the navigation with
+    ERR_NETWORK_CHANGED: it does that whenever the host's network addresses change, and
+    on a Docker host every container start or network removal changes them."""
+    for attempt in range(tries):
+        try:
+            page.goto(url)
+            return
+        except Error as error:
+            if "ERR_NETWORK_CHANGED" not in str(error) or attempt == tries - 1:
+                raise
 
 
 def shot(page: Page, folder: str, name: str) -> None:

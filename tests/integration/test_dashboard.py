@@ -36,20 +36,20 @@ def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_pa
     server.push(server.app_source(tmp_path, "classroom"))
 
     dashboard = f"https://localhost:{server.router_tls_port}/"
-    page.goto(dashboard)
+    browser.goto(page, dashboard)
     expect(page).to_have_url(re.compile(r"/login$"))
     shot(page, "1-login-required")
 
     link = server.cli("dashboard", "--no-browser").stdout.strip()
     assert link.startswith(f"{dashboard}login?code=")
-    page.goto(link)
+    browser.goto(page, link)
     expect(page.locator("#apps")).to_contain_text("classroom")
     expect(page.locator("#apps")).to_contain_text("up")
     shot(page, "2-apps")
-    page.goto(link)
+    browser.goto(page, link)
     expect(page.locator(".error")).to_contain_text("used already")
 
-    page.goto(dashboard)
+    browser.goto(page, dashboard)
     page.get_by_role("link", name="classroom", exact=True).click()
     expect(dyno_state(page, "web.1")).to_have_text("up")
     shot(page, "3-app")

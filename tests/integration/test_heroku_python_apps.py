@@ -43,7 +43,7 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
     assert "Using Python 3.13 specified in .python-version" in first.stderr
 
     with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
-        page.goto(f"http://getting-started.localhost:{server.router_port}/")
+        browser.goto(page, f"http://getting-started.localhost:{server.router_port}/")
         expect(page).to_have_url(f"https://getting-started.localhost:{server.router_tls_port}/")
         expect(page.locator("#scheme")).to_have_text("Served over https")
         browser.shot(page, "heroku-apps", "1-django-over-https")
@@ -60,7 +60,7 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
         assert "Running release command: ./manage.py migrate --no-input" in second.stderr
         assert "Applying hello.0001_initial... OK" in second.stderr
 
-        page.goto(f"http://getting-started.localhost:{server.router_port}/db/")
+        browser.goto(page, f"http://getting-started.localhost:{server.router_port}/db/")
         expect(page).to_have_url(re.compile(rf":{server.router_tls_port}/db/$"))
         expect(page.locator("#tls")).to_have_text("Database connection encrypted: True")
         expect(page.locator("#count")).to_have_text("1 greetings")
