@@ -63,9 +63,16 @@ def container_name(platform: Platform, addon: addons.Addon) -> str:
     return f"{labels.prefix(platform.settings, addon.app)}-{addon.name}"
 
 
+def _endpoint(platform: Platform, addon: addons.Addon) -> Any:
+    """Dynos reach the database by the add-on's own name, a network alias: the container's
+    name (home id + app + add-on) can pass 63 characters, the most a DNS label may have,
+    and resolvers then refuse it outright ("label too long")."""
+    return platform.engine.api.create_endpoint_config(aliases=[addon.name])
+
+
 def database_url(platform: Platform, addon: addons.Addon, host: str | None = None,
                  port: int = 5432) -> str:
-    host = host or container_name(platform, addon)
+    host = host or addon.name
     return f"postgres://{addon.db_user}:{addon.db_password}@{host}:{port}/{addon.db_name}"
 
 
@@ -129,6 +136,7 @@ def provision(platform: Platform, app: str, request: Request, say: Say) -> addon
 def _start_container(platform: Platform, addon: addons.Addon) -> Container:
     settings = platform.settings
     resource = labels.for_resource(settings, addon.app, "postgres", addon.name)
+    network = platform.runtime.ensure_network(addon.app)
     volume = platform.engine.volumes.create(f"{container_name(platform, addon)}-data",
                                             labels=resource)
     try:
@@ -140,14 +148,15 @@ def _start_container(platform: Platform, addon: addons.Addon) -> Container:
                          "MINIDYNO_USER": addon.db_user, "MINIDYNO_PASSWORD": addon.db_password,
                          "MINIDYNO_DATABASE": addon.db_name},
             volumes={volume.name: {"bind": image.DATA_DIR, "mode": "rw"}},
-            network=platform.runtime.ensure_network(addon.app),
+            network=network,
+            networking_config={network: _endpoint(platform, addon)},
             ports={"5432/tcp": ("127.0.0.1", None)},
             labels=resource,
             mem_limit="512m",
             restart_policy={"Name": "unless-stopped"},
             security_opt=["no-new-privileges"],
         )
-        container.put_archive(image.TLS_DIR, _tls_files(platform, container_name(platform, addon)))
+        container.put_archive(image.TLS_DIR, _tls_files(platform, addon.name))
         container.start()
         return container
     except DockerException as exc:
@@ -262,7 +271,22 @@ def recover(platform: Platform, say: Say) -> None:
         found = addons.all_addons(conn)
     for addon in found:
         with platform.app_lock(addon.app):
+            _ensure_alias(platform, addon)
             _finish_rotation(platform, addon.name, say)
+
+
+def _ensure_alias(platform: Platform, addon: addons.Addon) -> None:
+    """A database made before dynos reached it by its alias gets the alias (a moment off
+    its network); `_attach` then points the config var at it."""
+    with contextlib.suppress(NotFound):
+        container = platform.engine.containers.get(container_name(platform, addon))
+        name = labels.network_name(platform.settings, addon.app)
+        endpoint = container.attrs["NetworkSettings"]["Networks"].get(name) or {}
+        if addon.name not in (endpoint.get("Aliases") or []):
+            network = platform.engine.networks.get(name)
+            if endpoint:
+                network.disconnect(container)
+            network.connect(container, aliases=[addon.name])
 
 
 def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:

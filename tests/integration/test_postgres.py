@@ -81,44 +81,57 @@ def assert_only_tls(server: Server, app: str) -> None:
         assert cur.fetchone() == (True,)
 
 
+APP_NAME = "shop-with-the-longest-app-name"
+
+
 def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path,
                                                   docker_engine):
-    db_app(server, tmp_path, "shop")
+    # The longest name Heroku allows: the database's container name then passes 63
+    # characters, the most a DNS label may have, so dynos must reach it by its alias.
+    db_app(server, tmp_path, APP_NAME)
 
-    created = server.cli("addons:create", "heroku-postgresql", "-a", "shop")
+    created = server.cli("addons:create", "heroku-postgresql", "-a", APP_NAME)
 
     assert re.search(r"Created postgresql-[a-z0-9-]+ as DATABASE_URL", created.stdout)
     # Heroku runs no release command for a release an add-on's config vars made.
     assert "Running release command" not in created.stderr
-    assert "migrated" in server.cli("run", "-a", "shop", "--", "python", "migrate.py").stdout
-    url = server.cli("config:get", "DATABASE_URL", "-a", "shop").stdout.strip()
-    password = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@", url)[1]
-    assert post(server, "shop", "/items?name=apple").text == "added"
-    assert post(server, "shop", "/items?name=pear").text == "added"
-    assert server.router_get("shop", "/items").text == "apple,pear"
-    psql = server.cli("pg:psql", "-a", "shop", "-c", "SELECT count(*) FROM items")
+    assert "migrated" in server.cli("run", "-a", APP_NAME, "--", "python", "migrate.py").stdout
+    url = server.cli("config:get", "DATABASE_URL", "-a", APP_NAME).stdout.strip()
+    password, addon = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@([^:]+):5432/",
+                               url).groups()
+    assert addon.startswith("postgresql-") and len(addon) <= 63
+    assert post(server, APP_NAME, "/items?name=apple").text == "added"
+    assert post(server, APP_NAME, "/items?name=pear").text == "added"
+    assert server.router_get(APP_NAME, "/items").text == "apple,pear"
+    psql = server.cli("pg:psql", "-a", APP_NAME, "-c", "SELECT count(*) FROM items")
     assert re.search(r"^\s+2$", psql.stdout, re.M)
-    tls = server.cli("pg:psql", "-a", "shop", "-c",
+    tls = server.cli("pg:psql", "-a", APP_NAME, "-c",
                      "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
     assert re.search(r"^\s+t$", tls.stdout, re.M)
-    assert_only_tls(server, "shop")
-    info = json.loads(server.cli("pg:info", "-a", "shop", "--json").stdout)
+    assert_only_tls(server, APP_NAME)
+    info = json.loads(server.cli("pg:info", "-a", APP_NAME, "--json").stdout)
     assert (info["plan"], info["tables"], info["row_limit"]) == ("hobby-dev", 1, 10000)
     assert info["version"].startswith("17")
-    listing = server.cli("addons", "-a", "shop").stdout
+    listing = server.cli("addons", "-a", APP_NAME).stdout
     assert "as DATABASE_URL" in listing and password not in listing
-    assert password not in logs(server, "shop") and password not in server.log_tail()
+    assert password not in logs(server, APP_NAME) and password not in server.log_tail()
 
     server.stop()
     (database,) = docker_engine.containers.list(filters={"label": [
         f"minidyno.home={server.home.resolve()}", "minidyno.process=postgres"]})
     database.restart()
+    # As a database made before dynos reached it by alias: it gets the alias at start.
+    network = docker_engine.networks.get(f"{database.name.removesuffix(addon)}net")
+    network.disconnect(database)
+    network.connect(database)
     server.start()
 
-    assert wait_for(lambda: server.router_get("shop", "/items").text == "apple,pear", 30)
-    server.cli("pg:reset", "-a", "shop", "--confirm", "shop")
+    database.reload()
+    assert addon in database.attrs["NetworkSettings"]["Networks"][network.name]["Aliases"]
+    assert wait_for(lambda: server.router_get(APP_NAME, "/items").text == "apple,pear", 30)
+    server.cli("pg:reset", "-a", APP_NAME, "--confirm", APP_NAME)
     assert "relation \"items\" does not exist" in server.cli(
-        "pg:psql", "-a", "shop", "-c", "SELECT 1 FROM items", check=False).stderr
+        "pg:psql", "-a", APP_NAME, "-c", "SELECT 1 FROM items", check=False).stderr
 
 
 def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
