@@ -36,6 +36,11 @@ def server(bind: str | None) -> None:
     activator_socket.bind(("127.0.0.1", 0))
     platform.router.activator_port = activator_socket.getsockname()[1]
     platform.ca.ensure()
+    if not platform.engine.info().get("LiveRestoreEnabled"):
+        click.echo("Warning: dockerd runs without live-restore, so restarting it stops every "
+                   "dyno (minidyno starts them again); set \"live-restore\": true in "
+                   "/etc/docker/daemon.json, or start dockerd --live-restore as ./dev does",
+                   err=True)
     repos.write_hooks(settings)
     # What a stopped (or killed) server left half done: builds and release phases, whose
     # releases never succeeded, are dropped; the releases before them keep serving.

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
 from docker.models.containers import Container
 from requests.exceptions import RequestException
 
@@ -25,19 +25,30 @@ from minidyno.logs.bus import LogBus
 _HEADER = 8
 
 
+#: How long a follower waits for a restarting engine before it lets its dyno go.
+ENGINE_RESTART_WAIT = 120.0
+
+
 def follow(bus: LogBus, container: Container, app: str, dyno: str, since_now: bool = False) -> None:
     """Relay everything the container prints (from its start, or from now when an
     existing container is adopted) as `app[dyno]` lines, until it exits."""
-    since = int(time.time()) if since_now else 0
+    since = time.time() if since_now else 0.0
 
     handoff = _Handoff()
 
     def read() -> None:
-        try:
-            for payload in output(container, since):
-                handoff.put(payload)
-        except (DockerException, RequestException):
-            pass
+        nonlocal since
+        while True:
+            try:
+                for payload in output(container, since):
+                    handoff.put(payload)
+            except (DockerException, RequestException):
+                pass
+            # The stream also ends when dockerd restarts under a dyno that goes on
+            # running (live-restore): follow again from where this stream stopped.
+            since = time.time()
+            if not _still_running(container):
+                break
         handoff.close()
 
     def publish() -> None:
@@ -87,12 +98,26 @@ class _Handoff:
             return data
 
 
-def output(container: Container, since: int = 0) -> Iterator[bytes]:
+def _still_running(container: Container) -> bool:
+    """Whether the container runs, waiting out an engine that is restarting."""
+    deadline = time.monotonic() + ENGINE_RESTART_WAIT
+    while time.monotonic() < deadline:
+        try:
+            container.reload()
+            return bool(container.attrs["State"]["Running"])
+        except NotFound:
+            return False
+        except (DockerException, RequestException):
+            time.sleep(0.5)
+    return False
+
+
+def output(container: Container, since: float = 0.0) -> Iterator[bytes]:
     """stdout and stderr of a non-TTY container, as they come, several frames at a time."""
     api = container.client.api
     response = api.get(
         f"{api.base_url}/v{api.api_version}/containers/{container.id}/logs",
-        params={"follow": 1, "stdout": 1, "stderr": 1, "since": since},
+        params={"follow": 1, "stdout": 1, "stderr": 1, "since": f"{since:.9f}"},
         stream=True, timeout=None,
     )
     response.raise_for_status()

@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 from docker.errors import DockerException, NotFound
+from requests.exceptions import RequestException
 
 from minidyno import labels
 from minidyno.logs.follow import follow
@@ -168,6 +169,7 @@ class Supervisor:
         threading.Thread(target=self._watch_events, name="docker-events", daemon=True).start()
 
     def _loop(self) -> None:
+        engine_lost = False
         while True:
             self._wake.wait(self._until_next_restart())
             self._wake.clear()
@@ -175,6 +177,12 @@ class Supervisor:
                 self._watch_router()
                 self.reconcile_all()
                 self.platform.idler.idle_due()
+                engine_lost = False
+            except (DockerException, RequestException) as exc:
+                # dockerd restarting: the dynos are left as they are until it answers.
+                if not engine_lost:
+                    log.warning("the Docker engine does not answer (%s); retrying", exc)
+                engine_lost = True
             except Exception:
                 log.exception("reconcile failed")
 
