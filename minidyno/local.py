@@ -88,9 +88,9 @@ def run(setup: LocalSetup, port: int | None, formation: dict[str, int]) -> int:
     return manager.returncode or 0
 
 
-def run_one(setup: LocalSetup, command: list[str]) -> int:
+def run_one(env: dict[str, str], command: list[str]) -> int:
     """`local:run`: one command with the app's .env, for a migration or a shell."""
-    return subprocess.call(command, env={**os.environ, **setup.env})
+    return subprocess.call(command, env={**os.environ, **env})
 
 
 def parse_formation(text: str) -> dict[str, int]:

@@ -53,6 +53,8 @@ class Settings:
     stop_timeout: int = 30
     #: Seconds a web dyno has to bind $PORT (Heroku: 60; R10 after).
     boot_timeout: int = 60
+    #: Seconds the router waits for a dyno's response (Heroku: 30; H12 after).
+    router_timeout: int = 30
     #: Crash restarts: the first is immediate, then base * 2^(n-2) s up to cap. Heroku's
     #: cool-off grows to 20 minutes; the default cap is 20 minutes scaled down 20x (60 s),
     #: so a crash loop is visible in class without a dyno staying down for long.
@@ -90,6 +92,7 @@ class Settings:
             bind=env.get("MINIDYNO_BIND") or "127.0.0.1",
             stop_timeout=_int(env, "MINIDYNO_STOP_TIMEOUT", 30),
             boot_timeout=_int(env, "MINIDYNO_BOOT_TIMEOUT", 60),
+            router_timeout=_int(env, "MINIDYNO_ROUTER_TIMEOUT", 30),
             crash_backoff_base=float(_int(env, "MINIDYNO_CRASH_BACKOFF_BASE", 2)),
             crash_backoff_cap=float(_int(env, "MINIDYNO_CRASH_BACKOFF_CAP", 60)),
             release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from docker.models.containers import Container
 from minidyno import labels
 from minidyno.errors import UserError
 from minidyno.naming import random_app_name
+from minidyno.progress import Say
 from minidyno.release.changes import change_config
 from minidyno.stacks import postgres as image
 from minidyno.state import addons, apps, config_vars
@@ -30,7 +30,6 @@ from minidyno.state import addons, apps, config_vars
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-Say = Callable[[str], None]
 
 PLANS = {"hobby-dev": 10_000, "standard": None}
 SERVICES = ("postgres", "postgresql", "heroku-postgresql")

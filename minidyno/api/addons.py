@@ -9,10 +9,10 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
 from minidyno.addons import backups, postgres, row_limit
-from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.errors import UserError
 from minidyno.state import addons, apps
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/addons", tags=["addons"])
 

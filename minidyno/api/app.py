@@ -17,16 +17,16 @@ from minidyno.api import (
     formation,
     logs,
     releases,
-    settings,
+    router_settings,
     tty,
 )
-from minidyno.api.auth import ensure_token, require_token
 from minidyno.api.gate import Gate
 from minidyno.dashboard import pages
-from minidyno.dashboard.sessions import Sessions
 from minidyno.errors import UserError
 from minidyno.git import http as git_http
 from minidyno.platform import Platform
+from minidyno.web.auth import ensure_token, require_token
+from minidyno.web.sessions import Sessions
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -58,11 +58,11 @@ def create_app(platform: Platform) -> FastAPI:
         return JSONResponse(api.openapi())
 
 
-    for module in (apps, builds, releases, config, formation, dynos, tty, settings, addons,
+    for module in (apps, builds, releases, config, formation, dynos, tty, router_settings, addons,
                    logs, certs):
         api.include_router(module.router, dependencies=protected)
     api.include_router(addons.backups_router, dependencies=protected)
-    api.include_router(settings.platform_router, dependencies=protected)
+    api.include_router(router_settings.platform_router, dependencies=protected)
     api.include_router(pages.router)
     api.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     api.include_router(git_http.router)

@@ -7,24 +7,19 @@ import shutil
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from minidyno.api.deps import PlatformDep
+from minidyno.api.dynos import DynoInfo, describe
 from minidyno.errors import UserError
 from minidyno.git import repos
 from minidyno.naming import check_app_name, random_app_name
 from minidyno.platform import Platform
 from minidyno.state import apps, releases
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps", tags=["apps"])
 
 
 class AppCreate(BaseModel):
     name: str | None = None
-
-
-class DynoInfo(BaseModel):
-    name: str
-    release: int
-    state: str
 
 
 class AppInfo(BaseModel):
@@ -48,8 +43,7 @@ def _info(platform: Platform, name: str) -> AppInfo:
         web_url=platform.settings.app_url(name),
         git_url=platform.settings.git_url(name),
         release=current.version if current else None,
-        dynos=[DynoInfo(name=d.name, release=d.release, state=platform.supervisor.state_of(d))
-               for d in platform.runtime.dynos(name)],
+        dynos=[describe(platform, d) for d in platform.runtime.dynos(name)],
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.build.source import Source
 from minidyno.release.deploy import deploy
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/builds", tags=["builds"])
 

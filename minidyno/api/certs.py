@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from minidyno.api.deps import PlatformDep
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/platform/certs", tags=["certificates"])
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.release.changes import change_config
 from minidyno.state import apps, config_vars
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/config", tags=["config"])
 

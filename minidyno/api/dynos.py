@@ -10,12 +10,14 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.errors import NotFound
 from minidyno.logs.follow import follow
+from minidyno.platform import Platform
 from minidyno.runtime import oneoff, scale
+from minidyno.runtime.dynos import Dyno
 from minidyno.state import apps, releases
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/dynos", tags=["dynos"])
 
@@ -39,17 +41,18 @@ class RunRequest(BaseModel):
 def list_dynos(app: str, platform: PlatformDep) -> list[DynoInfo]:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-    found = []
-    for dyno in platform.runtime.dynos(app):
-        since = platform.supervisor.since(dyno)
-        found.append(DynoInfo(
-            name=dyno.name, type=dyno.process_type, state=platform.supervisor.state_of(dyno),
-            release=dyno.release, command=dyno.command,
-            started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
-            if since else None,
-            age_seconds=round(time.time() - since, 1) if since else None,
-        ))
-    return found
+    return [describe(platform, dyno) for dyno in platform.runtime.dynos(app)]
+
+
+def describe(platform: Platform, dyno: Dyno) -> DynoInfo:
+    since = platform.supervisor.since(dyno)
+    return DynoInfo(
+        name=dyno.name, type=dyno.process_type, state=platform.supervisor.state_of(dyno),
+        release=dyno.release, command=dyno.command,
+        started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
+        if since else None,
+        age_seconds=round(time.time() - since, 1) if since else None,
+    )
 
 
 @router.post("/restart")

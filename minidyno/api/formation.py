@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from minidyno.api.deps import PlatformDep
 from minidyno.runtime import scale
 from minidyno.state import apps, formation
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/formation", tags=["formation"])
 

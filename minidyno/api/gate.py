@@ -15,7 +15,7 @@ import re
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minidyno.api.auth import CHALLENGE, UNAUTHORIZED, authorized
+from minidyno.web.auth import CHALLENGE, UNAUTHORIZED, authorized
 
 #: What anyone may ask for: the health check, the dashboard's pages (which ask to log
 #: in themselves) and their static files.

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from minidyno.api.deps import PlatformDep
 from minidyno.logs.format import LogFilter
 from minidyno.state import apps
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/logs", tags=["logs"])
 

@@ -6,12 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
-from minidyno.api.deps import PlatformDep
 from minidyno.api.streaming import stream_work
 from minidyno.errors import NotFound
 from minidyno.release.changes import rollback
 from minidyno.release.deploy import build_log_path
 from minidyno.state import apps, releases
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/releases", tags=["releases"])
 

@@ -17,8 +17,8 @@ from fastapi.responses import StreamingResponse
 
 from minidyno import abandon
 from minidyno.errors import UserError
+from minidyno.progress import Say
 
-Say = Callable[[str], None]
 log = logging.getLogger("minidyno.api")
 
 _DONE = object()

@@ -13,9 +13,9 @@ import socket
 from docker.errors import DockerException
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from minidyno.api.deps import PlatformDep
 from minidyno.runtime import oneoff
 from minidyno.state import releases
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/dynos", tags=["dynos"])
 

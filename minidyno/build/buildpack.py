@@ -18,7 +18,6 @@ import io
 import tarfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +30,9 @@ from minidyno.build.source import Source
 from minidyno.build.stack_choice import PythonRequest
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
+from minidyno.progress import Say
 from minidyno.settings import Settings
 from minidyno.stacks.recipes import DYNO_UID, Stack
-
-Say = Callable[[str], None]
 
 NOT_DETECTED = 100
 #: What the buildpack installs under /app that changes only with the dependencies; it

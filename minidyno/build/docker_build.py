@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -26,10 +25,10 @@ from minidyno.build.heroku_yml import DockerBuild, HerokuYml, command_text
 from minidyno.build.source import Source
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
+from minidyno.progress import Say
 from minidyno.settings import Settings
 from minidyno.state.releases import CONTAINER_STACK, Artifact
 
-Say = Callable[[str], None]
 CA_BUILD_ARG = "MINIDYNO_CA_CERT"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")

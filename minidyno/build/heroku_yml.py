@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
+from minidyno.build.app_json import Addon, plain_message
 from minidyno.errors import UserError
 from minidyno.procfile import PROCESS_TYPE
-from minidyno.release.app_json import Addon, plain_message
 
 #: Where a key is: its names (and list indexes) from the file's root.
 KeyPath = tuple[str | int, ...]

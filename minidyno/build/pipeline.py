@@ -3,19 +3,16 @@ the push has heroku.yml, its Dockerfiles (the container stack)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import docker
 
 from minidyno import procfile
 from minidyno.build import buildpack, detect, docker_build, heroku_yml, release_image, stack_choice
 from minidyno.build.source import Source
 from minidyno.errors import UserError
+from minidyno.progress import Say
 from minidyno.settings import Settings
 from minidyno.stacks import builder, recipes
 from minidyno.state.releases import Artifact
-
-Say = Callable[[str], None]
 
 
 def read_heroku_yml(source: Source, say: Say) -> heroku_yml.HerokuYml | None:

@@ -34,12 +34,13 @@ def local_start(types: tuple[str, ...], procfile_path: Path, env_files: str, por
 @click.command("local:run", context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("-e", "--env", "env_files", default=".env", show_default=True)
-@click.option("-f", "--procfile", "procfile_path", default="Procfile",
-              type=click.Path(path_type=Path))
-def local_run(command: tuple[str, ...], env_files: str, procfile_path: Path) -> None:
-    """Run one command with the app's .env (a migration, a shell)."""
+@click.option("-p", "--port", type=int, help="PORT for the command (default: .env's, if any)")
+def local_run(command: tuple[str, ...], env_files: str, port: int | None) -> None:
+    """Run one command with the app's .env (a migration, a shell), like `heroku local:run`."""
     env = local.read_env_files(_env_paths(env_files))
-    sys.exit(local.run_one(local.LocalSetup({}, env, []), list(command)))
+    if port is not None:
+        env["PORT"] = str(port)
+    sys.exit(local.run_one(env, list(command)))
 
 
 @click.command("procfile:check")

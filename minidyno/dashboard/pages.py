@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from minidyno.api.auth import require_token
-from minidyno.api.deps import PlatformDep
-from minidyno.dashboard.sessions import COOKIE, SESSION_SECONDS
 from minidyno.state import apps
+from minidyno.web.auth import require_token
+from minidyno.web.deps import PlatformDep
+from minidyno.web.sessions import COOKIE, SESSION_SECONDS
 
 HERE = Path(__file__).parent
 templates = Environment(loader=FileSystemLoader(HERE / "templates"),

@@ -18,12 +18,12 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
-from minidyno.api.auth import require_token
-from minidyno.api.deps import PlatformDep
 from minidyno.errors import NotFound
 from minidyno.git import repos
 from minidyno.platform import Platform
 from minidyno.state import apps
+from minidyno.web.auth import require_token
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/git", tags=["git"], dependencies=[Depends(require_token)])
 

@@ -4,17 +4,16 @@ existing image and go through the same release path as a push."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from minidyno.errors import NotFound, UserError
+from minidyno.progress import Say
 from minidyno.release.releasing import release_and_roll
 from minidyno.state import apps, config_vars, releases
 
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-Say = Callable[[str], None]
 
 CONFIG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RESERVED = ("PORT", "DYNO")

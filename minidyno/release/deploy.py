@@ -6,15 +6,14 @@ do not come up is marked failed, and the running release keeps serving.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minidyno.addons import postgres
-from minidyno.build import heroku_yml, pipeline
+from minidyno.build import app_json, heroku_yml, pipeline
 from minidyno.build.source import Source
 from minidyno.lines import LineSplitter
-from minidyno.release import app_json
+from minidyno.progress import Say
 from minidyno.release.releasing import release_and_roll
 from minidyno.runtime import oneoff, scale
 from minidyno.state import apps, config_vars, formation, releases
@@ -22,7 +21,6 @@ from minidyno.state import apps, config_vars, formation, releases
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-Say = Callable[[str], None]
 
 
 def build_log_path(platform: Platform, app: str, version: int) -> Path:

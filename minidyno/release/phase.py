@@ -4,16 +4,14 @@ timeout fails the release, and the running release keeps serving."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
 from minidyno.logs.bus import LogBus
+from minidyno.progress import Say
 from minidyno.runtime import oneoff
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.state.releases import Release
 
-Say = Callable[[str], None]
 DYNO = "release.1"
 
 

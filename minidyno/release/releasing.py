@@ -9,9 +9,9 @@ follow, rather than the config being refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from minidyno.progress import Say
 from minidyno.release import phase
 from minidyno.runtime import rollout
 from minidyno.state import apps, config_vars, formation, releases
@@ -19,7 +19,6 @@ from minidyno.state import apps, config_vars, formation, releases
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-Say = Callable[[str], None]
 
 
 def release_and_roll(

@@ -3,8 +3,9 @@
 It wakes an idle app (every request that arrives meanwhile waits on the same wake),
 waits for starting dynos, and then forwards each held request, in order, to a dyno,
 streaming both ways. What it cannot serve it answers itself with Heroku's errors: H14
-(no web dynos), H10 (crashed), H20 (not up within 75 s), H12 (no response in 30 s),
-H13 (closed without one). Once the app is up, nginx routes to the dynos directly again.
+(no web dynos), H10 (crashed), H20 (not up within 75 s), H12 (no response within
+MINIDYNO_ROUTER_TIMEOUT, 30 s), H13 (closed without one). Once the app is up, nginx
+routes to the dynos directly again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from minidyno.runtime.idling import WakeFailed, WebStatus
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-RESPONSE_TIMEOUT = 30.0
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
 
@@ -67,7 +67,8 @@ class Activator:
 
     async def _forward(self, request: Request, address: str) -> Response:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(RESPONSE_TIMEOUT, connect=5))
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(
+                float(self.platform.settings.router_timeout), connect=5))
         headers = [(k, v) for k, v in request.headers.items()
                    if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-minidyno-")]
         headers.append(("host", request.headers.get("host", "")))

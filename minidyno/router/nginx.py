@@ -113,6 +113,7 @@ class NginxRouter:
             activator_port=self.activator_port,
             generation=self._generation,
             tls=self._tls(routes) if self.settings.tls else None,
+            request_timeout=self.settings.router_timeout,
         )
         candidate = self.conf_path.with_suffix(".new")
         candidate.write_text(text)

@@ -19,9 +19,9 @@ from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
 
 CONTROL_HOST = "minidyno-router.internal"
-#: How long nginx waits on the activator: a wake (H20 after 75 s) plus a response (H12
-#: after 30 s); the activator enforces both itself.
-ACTIVATOR_TIMEOUT = 110
+#: How long nginx waits on the activator beyond the response timeout: a wake (H20
+#: after 75 s) and a margin; the activator enforces both limits itself.
+ACTIVATOR_WAKE_ALLOWANCE = 80
 
 _HTTP_COMMON = r"""
     server_tokens off;
@@ -30,8 +30,8 @@ _HTTP_COMMON = r"""
     proxy_max_temp_file_size 0;
     proxy_http_version 1.1;
     proxy_connect_timeout 5s;
-    proxy_read_timeout 30s;
-    proxy_send_timeout 30s;
+    proxy_read_timeout %(request_timeout)ss;
+    proxy_send_timeout %(request_timeout)ss;
     proxy_next_upstream error;
     proxy_next_upstream_tries 3;
 
@@ -155,7 +155,8 @@ def _https_redirects(hostnames: tuple[str, ...], tls: Tls | None) -> str:
             proxy_redirect "~*^https://({hosts})(:{tls.http_port})?(/.*)?$" "https://$1{port}$3";"""
 
 
-def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None) -> str:
+def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None,
+                request_timeout: int) -> str:
     code = "H80" if route.maintenance else ""
     leaf = tls.certs.get(route.app) if tls else None
     head = f"""
@@ -178,7 +179,7 @@ def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None) -> s
         location / {{{_PROXY_HEADERS}{redirects}
             proxy_set_header X-Minidyno-App {route.app};
             set $minidyno_activator 1;
-            proxy_read_timeout {ACTIVATOR_TIMEOUT}s;
+            proxy_read_timeout {ACTIVATOR_WAKE_ALLOWANCE + request_timeout}s;
             proxy_pass http://minidyno_activator;
         }}
     }}
@@ -232,6 +233,7 @@ def render(
     activator_port: int,
     generation: int,
     tls: Tls | None = None,
+    request_timeout: int = 30,
 ) -> str:
     """The whole nginx.conf. `generation` is served to the control host so a reload
     can be confirmed before an old dyno is stopped."""
@@ -243,7 +245,7 @@ def render(
         keepalive 16;
     }}
 """
-    servers = "".join(_app_server(r, listen, pages, tls) for r in routes)
+    servers = "".join(_app_server(r, listen, pages, tls, request_timeout) for r in routes)
     if tls:
         servers += _dashboard_server(tls)
     temp = {
@@ -263,7 +265,7 @@ http {{
     uwsgi_temp_path {temp['uwsgi']};
     scgi_temp_path {temp['scgi']};
     default_type text/html;
-{_HTTP_COMMON % {"log_format": LOG_FORMAT}}
+{_HTTP_COMMON % {"log_format": LOG_FORMAT, "request_timeout": request_timeout}}
     access_log {access_log} minidyno buffer=64k flush=200ms;
 {_TLS_COMMON if tls else ""}{upstreams}
     server {{{_server_head(listen, pages, tls, tls.dashboard if tls else None, default=True)}

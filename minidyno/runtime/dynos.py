@@ -158,14 +158,6 @@ class DockerRuntime:
         container.reload()
         return _as_dyno(container)
 
-    def stop(self, dyno: Dyno, timeout: int = 30) -> None:
-        """SIGTERM, then SIGKILL after `timeout` seconds, as Heroku stops a dyno."""
-        try:
-            dyno.container.stop(timeout=timeout)
-            dyno.container.remove(force=True)
-        except NotFound:
-            pass
-
     def remove_labelled(self, **wanted: str) -> None:
         """Every container of this server whose labels say `minidyno.<key>=<value>`."""
         for container in self.engine.containers.list(

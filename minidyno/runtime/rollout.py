@@ -9,16 +9,14 @@ restarts it on the cool-off schedule and the router answers H10 meanwhile."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 
 from docker.errors import DockerException
 
+from minidyno.progress import Say
 from minidyno.runtime.boot import BootFailed
 from minidyno.runtime.dynos import Dyno
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.state.releases import Release
-
-Say = Callable[[str], None]
 
 
 def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say,

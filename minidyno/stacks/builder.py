@@ -12,20 +12,20 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 from docker.errors import APIError, ImageNotFound
 
 from minidyno.errors import UserError
+from minidyno.progress import Say
 from minidyno.stacks.recipes import BUILD_PACKAGES, DYNO_UID, RUN_PACKAGES, Stack
 
 RECIPE_LABEL = "minidyno.stack.recipe"
 STACK_LABEL = "minidyno.stack"
 MIRROR = os.environ.get("MINIDYNO_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 
-Say = Callable[[str], None]
 
 _IMAGE_CHANGES = [
     "ENV LANG=C.UTF-8",

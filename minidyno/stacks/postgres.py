@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
-from collections.abc import Callable
 
 import docker
 
+from minidyno.progress import Say
 from minidyno.stacks import builder, recipes
 
 STACK = "trixie"
@@ -76,7 +76,7 @@ def recipe_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def ensure(client: docker.DockerClient, say: Callable[[str], None]) -> str:
+def ensure(client: docker.DockerClient, say: Say) -> str:
     """Build the image when it is missing or its recipe changed; its name."""
     labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
     if labels.get(builder.RECIPE_LABEL) == recipe_hash():

@@ -113,6 +113,9 @@ def test_local_run_uses_the_dotenv(tmp_path):
     result = subprocess.run([sys.executable, "-m", "minidyno", "local:run", "--", "sh", "-c",
                              "echo $GREETING; exit 4"], cwd=folder, capture_output=True, text=True)
     assert result.returncode == 4 and result.stdout == "from env file\n"
+    ported = subprocess.run([sys.executable, "-m", "minidyno", "local:run", "-p", "7000", "--",
+                             "sh", "-c", "echo $PORT"], cwd=folder, capture_output=True, text=True)
+    assert ported.stdout == "7000\n"
 
 
 def test_tracked_env_with_secrets_is_warned_about(tmp_path):

@@ -30,7 +30,7 @@ def index():
 
 @app.get("/slow")
 def slow():
-    time.sleep(35)
+    time.sleep(8)
     return "too late"
 
 
@@ -155,10 +155,11 @@ def test_maintenance_and_custom_domains(server: Server, tmp_path: Path):
     assert gone.status_code == 404
 
 
+@pytest.mark.server_env(MINIDYNO_ROUTER_TIMEOUT="3")
 def test_h12_h13_and_h14(server: Server, tmp_path: Path):
     router_app(server, tmp_path, "faulty")
 
-    slow = server.router_get("faulty", "/slow", timeout=60)
+    slow = server.router_get("faulty", "/slow", timeout=20)
     died = server.router_get("faulty", "/die")
 
     assert slow.status_code == 503 and "H12" in slow.text

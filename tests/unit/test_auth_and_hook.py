@@ -1,7 +1,7 @@
 import base64
 
-from minidyno.api.auth import ensure_token, presented_token
 from minidyno.git.hook import ZERO, _pushed_commit
+from minidyno.web.auth import ensure_token, presented_token
 
 
 def test_token_is_made_once_with_mode_0600(tmp_path):

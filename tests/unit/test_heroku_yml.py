@@ -3,9 +3,9 @@ names its key and line."""
 
 import pytest
 
+from minidyno.build import app_json
 from minidyno.build.heroku_yml import command_text, parse
 from minidyno.errors import UserError
-from minidyno.release import app_json
 
 FULL = """\
 setup:

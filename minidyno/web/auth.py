@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
 
-from minidyno.dashboard.sessions import COOKIE
+from minidyno.web.sessions import COOKIE
 
 
 def ensure_token(path: Path) -> str:

@@ -8,9 +8,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from minidyno.api.deps import PlatformDep
 from minidyno.errors import UserError
 from minidyno.state import apps, domains
+from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}", tags=["router settings"])
 
