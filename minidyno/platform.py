@@ -4,26 +4,32 @@ of living in globals."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
 
 import docker
 
-from minidyno import engine
+from minidyno import engine, standby
+from minidyno.addons import backups, postgres
 from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
+from minidyno.progress import Say
 from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_line
 from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.idling import Idler
+from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.settings import Settings
-from minidyno.state import apps, domains
+from minidyno.state import apps, domains, releases
 from minidyno.state.db import Database
+
+log = logging.getLogger("minidyno.platform")
 
 
 class Platform:
@@ -42,6 +48,7 @@ class Platform:
         #: Starts as MINIDYNO_IDLE_TIMEOUT; the dashboard can shorten it for a class demo.
         self.idle_timeout = settings.idle_timeout
         self._dyno_at: dict[str, str] = {}
+        self.sleeping = SleepingApps(self.db)
         self.supervisor = Supervisor(self)
         self.idler = Idler(self)
         self.activator = Activator(self)
@@ -51,6 +58,35 @@ class Platform:
         self._router_lock = threading.Lock()
         self._router_requested = 0
         self._router_applied = 0
+
+    def start(self, say: Say) -> None:
+        """Come up as the last server left things, even killed half way: what it left
+        unfinished is undone or finished, what ran runs again, and only then do the
+        supervisor and the watchers start. Dynos and nginx that outlived it are adopted,
+        not restarted."""
+        self.ca.ensure()
+        if not self.engine.info().get("LiveRestoreEnabled"):
+            say("Warning: dockerd runs without live-restore, so restarting it stops every "
+                "dyno (minidyno starts them again); set \"live-restore\": true in "
+                "/etc/docker/daemon.json, or start dockerd --live-restore as ./dev does")
+        # Builds and release phases whose releases never succeeded are dropped; the
+        # releases before them keep serving.
+        self.runtime.remove_labelled(process="build")
+        self.runtime.remove_labelled(process="release")
+        backups.remove_partial(self.settings)
+        with self.db.connect() as conn:
+            interrupted = releases.fail_interrupted(conn)
+        for app, version in interrupted:
+            self.logs.platform(app, "api", f"Release v{version} failed: the server stopped "
+                                           "before it finished")
+        if resumed := standby.resume(self.settings, self.engine):
+            say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
+        self.access_log.start()
+        self.supervisor.reconcile_all()
+        self.sync_router()
+        self.supervisor.start()
+        postgres.recover(self, log.info)
+        self.row_limits.start()
 
     def app_lock(self, app: str) -> threading.RLock:
         """Serialises pushes, scales, config changes and rollbacks of one app, so none

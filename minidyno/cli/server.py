@@ -11,14 +11,12 @@ import click
 import uvicorn
 
 from minidyno import engine, home, standby
-from minidyno.addons import backups, postgres
 from minidyno.api.app import create_app
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
 from minidyno.router.nginx import NginxRouter
 from minidyno.settings import Settings
-from minidyno.state import releases
 
 
 @click.command("server")
@@ -35,31 +33,8 @@ def server(bind: str | None) -> None:
     activator_socket = socket.socket()
     activator_socket.bind(("127.0.0.1", 0))
     platform.router.activator_port = activator_socket.getsockname()[1]
-    platform.ca.ensure()
-    if not platform.engine.info().get("LiveRestoreEnabled"):
-        click.echo("Warning: dockerd runs without live-restore, so restarting it stops every "
-                   "dyno (minidyno starts them again); set \"live-restore\": true in "
-                   "/etc/docker/daemon.json, or start dockerd --live-restore as ./dev does",
-                   err=True)
     repos.write_hooks(settings)
-    # What a stopped (or killed) server left half done: builds and release phases, whose
-    # releases never succeeded, are dropped; the releases before them keep serving.
-    platform.runtime.remove_labelled(process="build")
-    platform.runtime.remove_labelled(process="release")
-    backups.remove_partial(settings)
-    with platform.db.connect() as conn:
-        interrupted = releases.fail_interrupted(conn)
-    for app, version in interrupted:
-        platform.logs.platform(app, "api", f"Release v{version} failed: the server stopped "
-                                           "before it finished")
-    if resumed := standby.resume(settings, platform.engine):
-        click.echo(f"Resumed {resumed} containers stopped by `minidyno server:stop`", err=True)
-    platform.access_log.start()
-    platform.supervisor.reconcile_all()
-    platform.sync_router()
-    platform.supervisor.start()
-    postgres.recover(platform, logging.getLogger("minidyno.addons").info)
-    platform.row_limits.start()
+    platform.start(lambda line: click.echo(line, err=True))
     tls = (f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: "
            "minidyno certs)" if settings.tls else "")
     click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from minidyno.progress import Say
 from minidyno.release import phase
 from minidyno.runtime import rollout
-from minidyno.state import apps, config_vars, formation, releases
+from minidyno.state import config_vars, formation, releases
 
 if TYPE_CHECKING:
     from minidyno.platform import Platform
@@ -53,10 +53,8 @@ def release_and_roll(
     with platform.db.connect() as conn:
         releases.set_status(conn, app, release.version, "succeeded")
         config_vars.replace_all(conn, app, config)
-        if restart:
-            apps.set_flag(conn, app, "idle", False)
     if restart:
-        platform.supervisor.idle_apps.discard(app)
+        platform.sleeping.wake(app)
     platform.logs.platform(app, "api", f"Release v{release.version} created: {description}")
     return release
 

@@ -55,12 +55,11 @@ class Idler:
 
     def web_status(self, app: str) -> str:
         """What a request to this app meets, for the activator to act on."""
+        if app in self.platform.sleeping:
+            return WebStatus.IDLE
         with self.platform.db.connect() as conn:
-            row = apps.get(conn, app)
             release = releases.current(conn, app)
             wanted = formation.get(conn, app).get("web", 0)
-        if row.idle:
-            return WebStatus.IDLE
         if release is None or "web" not in release.processes or wanted == 0:
             return WebStatus.NONE
         states = {self.supervisor.state_of(d) for d in self.web_dynos(app)}
@@ -101,9 +100,7 @@ class Idler:
     def idle(self, app: str) -> None:
         """The caller holds the app's lock."""
         dynos = [d for d in self.web_dynos(app) if d.running]
-        with self.platform.db.connect() as conn:
-            apps.set_flag(conn, app, "idle", True)
-        self.supervisor.idle_apps.add(app)
+        self.platform.sleeping.put_to_sleep(app)
         for dyno in dynos:
             self.platform.logs.platform(app, dyno.name, "Idling")
         self.platform.sync_router()
@@ -124,13 +121,12 @@ class Idler:
         the app was not asleep. Routing them through nginx follows in the background, so
         the caller can forward at once."""
         with self.platform.app_lock(app):
+            if app not in self.platform.sleeping:
+                return []
             with self.platform.db.connect() as conn:
-                if not apps.get(conn, app).idle:
-                    return []
                 release = releases.current(conn, app)
                 wanted = formation.get(conn, app).get("web", 0)
-                apps.set_flag(conn, app, "idle", False)
-            self.supervisor.idle_apps.discard(app)
+            self.platform.sleeping.wake(app)
             kept = {d.name: d for d in self.web_dynos(app)}
             started = []
             for index in range(1, wanted + 1):

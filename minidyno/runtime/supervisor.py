@@ -43,9 +43,8 @@ class Supervisor:
         self._crashes: dict[tuple[str, str], CrashHistory] = {}
         self._lock = threading.RLock()
         self._retiring: set[str] = set()
-        #: Apps whose web dynos sleep (kept, stopped containers); read from the state
-        #: at every pass, so a restarted server leaves them asleep.
-        self.idle_apps: set[str] = set()
+        #: Apps whose web dynos sleep (kept, stopped containers).
+        self.sleeping = platform.sleeping
         self._wake = threading.Event()
 
     # -- what the rest of the platform asks -------------------------------------------
@@ -56,7 +55,7 @@ class Supervisor:
             return known.state
         if dyno.running:
             return State.STARTING
-        return State.IDLE if dyno.app in self.idle_apps and dyno.process_type == "web" \
+        return State.IDLE if dyno.process_type == "web" and dyno.app in self.sleeping \
             else State.CRASHED
 
     def since(self, dyno: Dyno) -> float | None:
@@ -66,9 +65,9 @@ class Supervisor:
     def routable(self, dyno: Dyno) -> bool:
         """Up, not being retired, and not of an app going to sleep: an idling app is
         routed to the activator before its dynos stop, so no request meets a stopping one."""
-        return (dyno.process_type == "web" and dyno.running and dyno.app not in self.idle_apps
+        return (dyno.process_type == "web" and dyno.running
                 and dyno.container.id not in self._retiring
-                and self.state_of(dyno) == State.UP)
+                and self.state_of(dyno) == State.UP and dyno.app not in self.sleeping)
 
     def set_state(self, dyno: Dyno, state: State, wait_for_router: bool = True) -> None:
         """Record and log a state change; a web dyno coming up or going away re-routes
@@ -208,7 +207,6 @@ class Supervisor:
     def reconcile_all(self) -> None:
         with self.platform.db.connect() as conn:
             found = apps.all_apps(conn)
-        self.idle_apps = {a.name for a in found if a.idle}
         for app in (a.name for a in found):
             lock = self.platform.app_lock(app)
             if lock.acquire(blocking=False):
@@ -224,7 +222,7 @@ class Supervisor:
             wanted_counts = formation.get(conn, app)
         if release is None:
             return
-        asleep = ("web",) if app in self.idle_apps else ()
+        asleep = ("web",) if app in self.sleeping else ()
         wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
                   if t in release.processes and t not in asleep for i in range(1, q + 1)}
         present: dict[str, list[Dyno]] = {}

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.integration.test_dynos import ps, wait_for
+from tests.integration.platform_fixture import ps, wait_for
 
 MANIFEST = {
     "name": "Sample",

@@ -10,54 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.platform_fixture import Server
-
-WORKER = """\
-import os, time
-print("worker started with", os.environ.get("GREETING", "-"), flush=True)
-while True:
-    time.sleep(1)
-"""
-
-RELEASE = """\
-import os, sys
-print("release phase for", os.environ.get("DYNO"), flush=True)
-sys.exit(int(os.environ.get("RELEASE_EXIT", "0")))
-"""
-
-PROCFILE = """\
-web: gunicorn app:app --bind 0.0.0.0:$PORT
-worker: python worker.py
-release: python release.py
-"""
-
-
-def deployed(server: Server, tmp_path: Path, app: str, procfile: str = PROCFILE) -> Path:
-    server.cli("apps:create", app)
-    src = server.app_source(tmp_path, app, {"Procfile": procfile, "worker.py": WORKER,
-                                            "release.py": RELEASE})
-    server.push(src)
-    return src
-
-
-def ps(server: Server, app: str) -> dict[str, dict]:
-    import json
-
-    return {d["name"]: d for d in json.loads(server.cli("ps", "-a", app, "--json").stdout)}
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
-
-
-def logs(server: Server, app: str, *args: str) -> str:
-    return server.cli("logs", "-a", app, "-n", "1500", *args).stdout
+from tests.integration.platform_fixture import PROCFILE, RELEASE, Server, deployed, logs, ps, wait_for
 
 
 def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(server: Server, tmp_path: Path,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docker
 
-from tests.integration.test_dynos import ps, wait_for
+from tests.integration.platform_fixture import ps, wait_for
 
 HEROKU_YML = """\
 setup:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import logs, ps, wait_for
+from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
 #: The sample app plus what Django's SECURE_SSL_REDIRECT does: behind the router,
 #: with gunicorn trusting X-Forwarded-Proto (FORWARDED_ALLOW_IPS=* from the buildpack),

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import deployed, logs, wait_for
+from tests.integration.platform_fixture import Server, deployed, logs, wait_for
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"
 

@@ -12,8 +12,7 @@ import httpx
 import psycopg2
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import logs, wait_for
+from tests.integration.platform_fixture import Server, logs, wait_for
 
 APP = '''\
 import os

@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import logs, ps, wait_for
+from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
 ROUTER_APP = '''\
 import os, time

@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import wait_for
+from tests.integration.platform_fixture import Server, wait_for
 
 
 def psql(server: Server, app: str, sql: str, check: bool = True) -> str:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import logs, wait_for
+from tests.integration.platform_fixture import Server, logs, wait_for
 
 PROBE = """#!/bin/sh
 echo "uid=$(id -u)"

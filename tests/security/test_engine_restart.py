@@ -15,8 +15,7 @@ from pathlib import Path
 
 import docker
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import logs, ps, wait_for
+from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
 TICKER = """\
 import itertools

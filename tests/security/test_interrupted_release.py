@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import wait_for
+from tests.integration.platform_fixture import Server, wait_for
 
 SLOW_RELEASE = "web: gunicorn app:app --bind 0.0.0.0:$PORT\nrelease: sleep 600\n"
 SLOW_BOOT = "web: sleep 600 && gunicorn app:app --bind 0.0.0.0:$PORT\n"

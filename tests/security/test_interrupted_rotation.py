@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import wait_for
+from tests.integration.platform_fixture import Server, wait_for
 
 PROBE = '''\
 import os

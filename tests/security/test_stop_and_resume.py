@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.platform_fixture import Server
-from tests.integration.test_dynos import ps, wait_for
+from tests.integration.platform_fixture import Server, ps, wait_for
 
 
 @pytest.mark.server_env(MINIDYNO_IDLE_TIMEOUT="3", MINIDYNO_STOP_TIMEOUT="5")
