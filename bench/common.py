@@ -31,8 +31,7 @@ def throwaway_server(**env: str) -> Iterator[tuple[Server, Path]]:
             remove_everything(server)
 
 
-def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None,
-                  timeout: float = 120) -> None:
+def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -49,13 +48,11 @@ def push_and_wait(server: Server, src: Path, app: str, marker: str) -> float:
     """Seconds from `git push` to the first answer through the router that shows `marker`."""
     started = time.monotonic()
     server.push(src)
-    wait_for_body(f"http://127.0.0.1:{server.router_port}/", marker,
-                  {"Host": f"{app}.localhost"})
+    wait_for_body(f"http://127.0.0.1:{server.router_port}/", marker, {"Host": f"{app}.localhost"})
     return time.monotonic() - started
 
 
-def dyno_container(engine: docker.DockerClient, server: Server, dyno: str = "web.1",
-                   app: str | None = None):
+def dyno_container(engine: docker.DockerClient, server: Server, dyno: str = "web.1", app: str | None = None):
     """The container of one dyno of this throwaway server, once it exists."""
     wanted = [f"minidyno.home={server.home.resolve()}", f"minidyno.dyno={dyno}"]
     if app:

@@ -36,11 +36,11 @@ UV_APP = REPO / "tests" / "apps" / "uv"
 #: What the floor's build container runs: a fresh virtualenv and a plain install.
 INSTALL = {
     "pip": "python3 -m venv /deps/venv && /deps/venv/bin/pip install -q --no-cache-dir "
-           "-r /src/requirements.txt",
+    "-r /src/requirements.txt",
     "uv": "python3 -m venv /deps/tools && /deps/tools/bin/pip install -q --no-cache-dir "
-          "$(cat /buildpack/requirements/uv.txt) && cd /src && UV_PROJECT_ENVIRONMENT=/deps/venv "
-          "UV_PYTHON_DOWNLOADS=never /deps/tools/bin/uv sync -q --locked --no-default-groups "
-          "--no-cache",
+    "$(cat /buildpack/requirements/uv.txt) && cd /src && UV_PROJECT_ENVIRONMENT=/deps/venv "
+    "UV_PYTHON_DOWNLOADS=never /deps/tools/bin/uv sync -q --locked --no-default-groups "
+    "--no-cache",
 }
 
 
@@ -53,8 +53,7 @@ def tar_dir(path: Path, prefix: str = "") -> bytes:
     return buf.getvalue()
 
 
-def floor_first(engine: docker.DockerClient, src: Path, manager: str,
-                marker: str) -> tuple[float, float]:
+def floor_first(engine: docker.DockerClient, src: Path, manager: str, marker: str) -> tuple[float, float]:
     """A plain install into a fresh venv (no cache) in a build container, then run it:
     the (start, first 200) times."""
     volume = engine.volumes.create()
@@ -63,9 +62,11 @@ def floor_first(engine: docker.DockerClient, src: Path, manager: str,
         builder = engine.containers.create(
             f"minidyno/stack:{STACK}-build",
             ["bash", "-c", INSTALL[manager]],
-            volumes={volume.name: {"bind": "/deps", "mode": "rw"},
-                     "/etc/ssl/certs/ca-certificates.crt": {"bind": "/ca.crt", "mode": "ro"},
-                     str(REPO / "buildpacks" / "python"): {"bind": "/buildpack", "mode": "ro"}},
+            volumes={
+                volume.name: {"bind": "/deps", "mode": "rw"},
+                "/etc/ssl/certs/ca-certificates.crt": {"bind": "/ca.crt", "mode": "ro"},
+                str(REPO / "buildpacks" / "python"): {"bind": "/buildpack", "mode": "ro"},
+            },
             environment={"PIP_CERT": "/ca.crt", "SSL_CERT_FILE": "/ca.crt"},
         )
         builder.put_archive("/", tar_dir(src, "src/"))
@@ -77,14 +78,17 @@ def floor_first(engine: docker.DockerClient, src: Path, manager: str,
         volume.remove(force=True)
 
 
-def run_and_wait(engine: docker.DockerClient, image: str, src: Path, deps_volume: str | None,
-                 marker: str) -> float:
+def run_and_wait(
+    engine: docker.DockerClient, image: str, src: Path, deps_volume: str | None, marker: str
+) -> float:
     """docker run with the source copied in, to its first 200; returns the end time."""
     volumes = {deps_volume: {"bind": "/deps", "mode": "rw"}} if deps_volume else {}
     python = "/deps/venv/bin/" if deps_volume else "/app/.heroku/python/bin/"
     container = engine.containers.create(
-        image, ["bash", "-c", f"cd /app && exec {python}gunicorn app:app --bind 0.0.0.0:5000"],
-        volumes=volumes, ports={"5000/tcp": ("127.0.0.1", None)},
+        image,
+        ["bash", "-c", f"cd /app && exec {python}gunicorn app:app --bind 0.0.0.0:5000"],
+        volumes=volumes,
+        ports={"5000/tcp": ("127.0.0.1", None)},
     )
     try:
         container.put_archive("/app", tar_dir(src))
@@ -97,8 +101,16 @@ def run_and_wait(engine: docker.DockerClient, image: str, src: Path, deps_volume
         container.remove(force=True)
 
 
-def measure(engine: docker.DockerClient, server, tmp: Path, app: str, folder: Path,
-            manager: str, marker: str, rounds: int) -> tuple[float, float, list[float], list[float]]:
+def measure(
+    engine: docker.DockerClient,
+    server,
+    tmp: Path,
+    app: str,
+    folder: Path,
+    manager: str,
+    marker: str,
+    rounds: int,
+) -> tuple[float, float, list[float], list[float]]:
     """First push and code-only redeploys of one app, each beside its floor."""
     home_id = Settings.from_env({"MINIDYNO_HOME": str(server.home)}).home_id
     server.cli("apps:create", app)
@@ -117,8 +129,7 @@ def measure(engine: docker.DockerClient, server, tmp: Path, app: str, folder: Pa
         server.commit(src, new)
         redeploys.append(push_and_wait(server, src, app, new))
         t0 = time.monotonic()
-        floors.append(run_and_wait(engine, f"minidyno/{home_id}/{app}:v{n + 2}", src, None, new)
-                      - t0)
+        floors.append(run_and_wait(engine, f"minidyno/{home_id}/{app}:v{n + 2}", src, None, new) - t0)
     return first, ended - started, redeploys, floors
 
 
@@ -129,20 +140,20 @@ def main() -> None:
     engine = docker.from_env()
     results = {}
     with throwaway_server() as (server, tmp):
-        results["pip"] = measure(engine, server, tmp, "bench", SAMPLE, "pip", "Hello",
-                                 args.rounds)
-        results["uv"] = measure(engine, server, tmp, "bench-uv", UV_APP, "uv", "uv app via",
-                                args.rounds)
+        results["pip"] = measure(engine, server, tmp, "bench", SAMPLE, "pip", "Hello", args.rounds)
+        results["uv"] = measure(engine, server, tmp, "bench-uv", UV_APP, "uv", "uv app via", args.rounds)
 
     print(f"{'':40}{'minidyno':>10}{'floor':>10}{'ratio':>8}")
     for manager, (first, floor1, redeploys, floors) in results.items():
         redeploy, floor2 = statistics.median(redeploys), statistics.median(floors)
-        print(f"{manager + ': first push to first 200':40}{first:>9.2f}s{floor1:>9.2f}s"
-              f"{first / floor1:>7.2f}x")
-        print(f"{manager + ': code-only redeploy to first 200':40}{redeploy:>9.2f}s"
-              f"{floor2:>9.2f}s{redeploy / floor2:>7.2f}x")
-        print(f"  (redeploys, median of {args.rounds}: "
-              f"{', '.join(f'{r:.2f}' for r in redeploys)})")
+        print(
+            f"{manager + ': first push to first 200':40}{first:>9.2f}s{floor1:>9.2f}s{first / floor1:>7.2f}x"
+        )
+        print(
+            f"{manager + ': code-only redeploy to first 200':40}{redeploy:>9.2f}s"
+            f"{floor2:>9.2f}s{redeploy / floor2:>7.2f}x"
+        )
+        print(f"  (redeploys, median of {args.rounds}: {', '.join(f'{r:.2f}' for r in redeploys)})")
     print("goals: first <= 1.5x, redeploy <= 2x and <= 5 s")
 
 

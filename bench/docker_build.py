@@ -23,26 +23,26 @@ from common import push_and_wait, throwaway_server, wait_for_body
 
 FILES = {
     "heroku.yml": "build:\n  docker:\n    web: Dockerfile\n",
-    "Dockerfile": "FROM minidyno/stack:trixie\nWORKDIR /srv\nCOPY app.py .\n"
-                  "CMD python3 app.py\n",
+    "Dockerfile": "FROM minidyno/stack:trixie\nWORKDIR /srv\nCOPY app.py .\nCMD python3 app.py\n",
     "app.py": "import http.server, os\n"
-              "class Hello(http.server.BaseHTTPRequestHandler):\n"
-              "    def do_GET(self):\n"
-              "        body = b'Round -1'\n"
-              "        self.send_response(200)\n"
-              "        self.send_header('Content-Length', str(len(body)))\n"
-              "        self.end_headers()\n"
-              "        self.wfile.write(body)\n"
-              "http.server.ThreadingHTTPServer(('0.0.0.0', int(os.environ['PORT'])),"
-              " Hello).serve_forever()\n",
+    "class Hello(http.server.BaseHTTPRequestHandler):\n"
+    "    def do_GET(self):\n"
+    "        body = b'Round -1'\n"
+    "        self.send_response(200)\n"
+    "        self.send_header('Content-Length', str(len(body)))\n"
+    "        self.end_headers()\n"
+    "        self.wfile.write(body)\n"
+    "http.server.ThreadingHTTPServer(('0.0.0.0', int(os.environ['PORT'])),"
+    " Hello).serve_forever()\n",
 }
 
 
 def floor(engine: docker.DockerClient, src: Path, marker: str) -> float:
     started = time.monotonic()
     image, _ = engine.images.build(path=str(src), tag="minidyno-bench/floor:latest", rm=True)
-    container = engine.containers.run(image.id, environment={"PORT": "5000"}, detach=True,
-                                      ports={"5000/tcp": ("127.0.0.1", None)})
+    container = engine.containers.run(
+        image.id, environment={"PORT": "5000"}, detach=True, ports={"5000/tcp": ("127.0.0.1", None)}
+    )
     try:
         container.reload()
         port = container.attrs["NetworkSettings"]["Ports"]["5000/tcp"][0]["HostPort"]
@@ -75,8 +75,10 @@ def main() -> None:
     mine, base = statistics.median(ours), statistics.median(floors)
     print(f"{'':36}{'minidyno':>10}{'floor':>10}{'ratio':>8}")
     print(f"{'heroku.yml code-only push to 200':36}{mine:>9.2f}s{base:>9.2f}s{mine / base:>7.2f}x")
-    print(f"(medians of {args.rounds}: minidyno {', '.join(f'{r:.2f}' for r in ours)}; "
-          f"floor {', '.join(f'{r:.2f}' for r in floors)})")
+    print(
+        f"(medians of {args.rounds}: minidyno {', '.join(f'{r:.2f}' for r in ours)}; "
+        f"floor {', '.join(f'{r:.2f}' for r in floors)})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ time.sleep(3600)
 
 
 def timed_reader(command: list[str], env: dict | None, last: str, results: dict, key: str) -> None:
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            bufsize=1 << 20)
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=1 << 20
+    )
     first = None
     count = 0
     try:
@@ -57,20 +58,45 @@ def main() -> None:
     engine = docker.from_env()
     with throwaway_server() as (server, tmp):
         server.cli("apps:create", "bench")
-        src = server.app_source(tmp, "bench", {
-            "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nchatty: python chatty.py\n",
-            "chatty.py": CHATTY.format(lines=args.lines)})
+        src = server.app_source(
+            tmp,
+            "bench",
+            {
+                "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nchatty: python chatty.py\n",
+                "chatty.py": CHATTY.format(lines=args.lines),
+            },
+        )
         server.push(src)
         server.cli("ps:scale", "chatty=1", "-a", "bench")
         chatty = dyno_container(engine, server, "chatty.1")
         last = f"chatty-line {args.lines - 1} "
         results: dict[str, tuple[int, float]] = {}
         readers = [
-            threading.Thread(target=timed_reader, args=(
-                [sys.executable, "-m", "minidyno", "logs", "-t", "-n", "0", "-a", "bench",
-                 "-p", "chatty"], server.env, last, results, "minidyno")),
-            threading.Thread(target=timed_reader, args=(
-                ["docker", "logs", "-f", chatty.id], None, last, results, "docker")),
+            threading.Thread(
+                target=timed_reader,
+                args=(
+                    [
+                        sys.executable,
+                        "-m",
+                        "minidyno",
+                        "logs",
+                        "-t",
+                        "-n",
+                        "0",
+                        "-a",
+                        "bench",
+                        "-p",
+                        "chatty",
+                    ],
+                    server.env,
+                    last,
+                    results,
+                    "minidyno",
+                ),
+            ),
+            threading.Thread(
+                target=timed_reader, args=(["docker", "logs", "-f", chatty.id], None, last, results, "docker")
+            ),
         ]
         for reader in readers:
             reader.start()
@@ -81,8 +107,10 @@ def main() -> None:
         count, seconds = results.get(key, (0, 0))
         print(f"{label:24}{count:>9} lines {seconds:>7.2f}s {rates.get(key, 0):>12,.0f} lines/s")
     if "docker" in rates and "minidyno" in rates:
-        print(f"ratio {rates['minidyno'] / rates['docker']:.2f} (goal: >= 0.50); "
-              f"lines lost by the tail: {args.lines - results['minidyno'][0]}")
+        print(
+            f"ratio {rates['minidyno'] / rates['docker']:.2f} (goal: >= 0.50); "
+            f"lines lost by the tail: {args.lines - results['minidyno'][0]}"
+        )
     print(json.dumps({k: round(v) for k, v in rates.items()}))
 
 

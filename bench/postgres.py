@@ -29,8 +29,7 @@ def first_query(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with contextlib.closing(psycopg2.connect(url, connect_timeout=2)) as conn, \
-                    conn.cursor() as cur:
+            with contextlib.closing(psycopg2.connect(url, connect_timeout=2)) as conn, conn.cursor() as cur:
                 cur.execute("SELECT 1")
                 return
         except psycopg2.OperationalError:
@@ -43,9 +42,16 @@ def plain_run(engine: docker.DockerClient, tls: bytes) -> float:
     """The same image by hand: create, hand it its certificate, start (as minidyno does)."""
     started = time.monotonic()
     container = engine.containers.create(
-        image.IMAGE, detach=True, ports={"5432/tcp": ("127.0.0.1", None)},
-        environment={"MINIDYNO_SUPERUSER_PASSWORD": "x" * 24, "MINIDYNO_USER": "bench",
-                     "MINIDYNO_PASSWORD": "y" * 24, "MINIDYNO_DATABASE": "bench"})
+        image.IMAGE,
+        detach=True,
+        ports={"5432/tcp": ("127.0.0.1", None)},
+        environment={
+            "MINIDYNO_SUPERUSER_PASSWORD": "x" * 24,
+            "MINIDYNO_USER": "bench",
+            "MINIDYNO_PASSWORD": "y" * 24,
+            "MINIDYNO_DATABASE": "bench",
+        },
+    )
     try:
         container.put_archive(image.TLS_DIR, tls)
         container.start()
@@ -64,8 +70,7 @@ def main() -> None:
     engine = docker.from_env()
     image.ensure(engine, print)
     ours, floors = [], []
-    tls = image.tls_archive(*CertificateAuthority(Path(tempfile.mkdtemp())).issue(
-        ("localhost", "127.0.0.1")))
+    tls = image.tls_archive(*CertificateAuthority(Path(tempfile.mkdtemp())).issue(("localhost", "127.0.0.1")))
     with throwaway_server() as (server, tmp):
         for n in range(args.rounds):
             app = f"bench{n}"
@@ -81,10 +86,14 @@ def main() -> None:
             ours.append(time.monotonic() - started)
             floors.append(plain_run(engine, tls))
     mine, floor = statistics.median(ours), statistics.median(floors)
-    print(f"{'addons:create postgres to first query':40}{mine:>7.2f}s  (runs: "
-          f"{', '.join(f'{x:.2f}' for x in ours)})")
-    print(f"{'docker run of the image to first query':40}{floor:>7.2f}s  (runs: "
-          f"{', '.join(f'{x:.2f}' for x in floors)})")
+    print(
+        f"{'addons:create postgres to first query':40}{mine:>7.2f}s  (runs: "
+        f"{', '.join(f'{x:.2f}' for x in ours)})"
+    )
+    print(
+        f"{'docker run of the image to first query':40}{floor:>7.2f}s  (runs: "
+        f"{', '.join(f'{x:.2f}' for x in floors)})"
+    )
     print(f"ratio {mine / floor:.2f}x (goal: <= 1.5x)")
 
 

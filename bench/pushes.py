@@ -37,8 +37,9 @@ def main() -> None:
             server.git("clone", "-q", str(sources[app]), str(clone), cwd=tmp)
             server.git("remote", "remove", "origin", cwd=clone)
             server.cli("git:remote", "-a", app, cwd=clone)
-            (clone / "app.py").write_text((clone / "app.py").read_text().replace(
-                "Hello from minidyno", f"Push {n} to {app}"))
+            (clone / "app.py").write_text(
+                (clone / "app.py").read_text().replace("Hello from minidyno", f"Push {n} to {app}")
+            )
             server.commit(clone, f"Push {n}")
             sha = server.git("rev-parse", "HEAD", cwd=clone).stdout.strip()
             jobs.append((n, app, clone, sha))
@@ -64,20 +65,23 @@ def main() -> None:
             else:
                 lost.append(n)
         for app in sources:
-            released = {line.split()[2] for line in server.cli(
-                "releases", "-a", app).stdout.splitlines()[1:]
-                if "Deploy" in line and "succeeded" in line}
+            released = {
+                line.split()[2]
+                for line in server.cli("releases", "-a", app).stdout.splitlines()[1:]
+                if "Deploy" in line and "succeeded" in line
+            }
             # A push that landed is a release of its app; one turned away is not.
             crossed += [sha for sha in landed[app] if sha not in released]
-            crossed += [f"{sha} (refused, yet released)" for sha in turned_away[app]
-                        if sha in released]
+            crossed += [f"{sha} (refused, yet released)" for sha in turned_away[app] if sha in released]
             last = server.router_get(app).text
             if f"to {app}" not in last:
                 crossed.append(f"{app} serves {last.strip()!r}")
-    print(f"{args.pushes} concurrent pushes to {args.apps} apps in {elapsed:.1f} s: "
-          f"{sum(map(len, landed.values()))} landed, "
-          f"{sum(map(len, turned_away.values()))} refused with a reason, "
-          f"{len(lost)} lost, {len(crossed)} crossed")
+    print(
+        f"{args.pushes} concurrent pushes to {args.apps} apps in {elapsed:.1f} s: "
+        f"{sum(map(len, landed.values()))} landed, "
+        f"{sum(map(len, turned_away.values()))} refused with a reason, "
+        f"{len(lost)} lost, {len(crossed)} crossed"
+    )
     if lost or crossed:
         first = next((r[4] for r in results if r[0] in lost), "")
         raise SystemExit(f"lost: {lost}; crossed: {crossed}; first failure: {first[-500:]}")

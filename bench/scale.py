@@ -19,8 +19,9 @@ from common import dyno_container, throwaway_server, wait_for_body
 def scale_until_up(server, count: int) -> float:
     """Through the API, as `minidyno ps:scale` does, polling the dyno list directly so
     the CLI's own start-up is not counted."""
-    api = httpx.Client(base_url=server.api_url,
-                       headers={"Authorization": f"Bearer {server.token}"}, timeout=60)
+    api = httpx.Client(
+        base_url=server.api_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=60
+    )
     started = time.monotonic()
     api.patch("/apps/bench/formation", json=[f"web={count}"]).raise_for_status()
     while True:
@@ -35,10 +36,15 @@ def plain_runs(engine: docker.DockerClient, image: str, count: int) -> float:
     containers = []
     try:
         for _ in range(count):
-            containers.append(engine.containers.run(
-                image, ["bash", "-c", "exec /app/.heroku/python/bin/gunicorn app:app "
-                                      "--bind 0.0.0.0:5000"],
-                detach=True, ports={"5000/tcp": ("127.0.0.1", None)}, working_dir="/app"))
+            containers.append(
+                engine.containers.run(
+                    image,
+                    ["bash", "-c", "exec /app/.heroku/python/bin/gunicorn app:app --bind 0.0.0.0:5000"],
+                    detach=True,
+                    ports={"5000/tcp": ("127.0.0.1", None)},
+                    working_dir="/app",
+                )
+            )
         for container in containers:
             container.reload()
             port = container.attrs["NetworkSettings"]["Ports"]["5000/tcp"][0]["HostPort"]

@@ -37,16 +37,24 @@ def first_byte(url: str, host: str) -> float:
         first = next(chunks)
         elapsed = time.monotonic() - started
         if response.status_code != 200:
-            raise SystemExit(f"the wake answered {response.status_code}: "
-                             f"{(first + b''.join(chunks))[-400:]!r}")
+            raise SystemExit(
+                f"the wake answered {response.status_code}: {(first + b''.join(chunks))[-400:]!r}"
+            )
     return elapsed
 
 
 def docker_start_floor(engine: docker.DockerClient, image: str) -> float:
     container = engine.containers.create(
-        image, ["bash", "-c", "for f in /app/.profile.d/*.sh; do . $f; done; exec gunicorn "
-                              "app:app --bind 0.0.0.0:5000"],
-        ports={"5000/tcp": ("127.0.0.1", None)}, user="dyno", working_dir="/app")
+        image,
+        [
+            "bash",
+            "-c",
+            "for f in /app/.profile.d/*.sh; do . $f; done; exec gunicorn app:app --bind 0.0.0.0:5000",
+        ],
+        ports={"5000/tcp": ("127.0.0.1", None)},
+        user="dyno",
+        working_dir="/app",
+    )
     try:
         container.start()
         container.reload()
@@ -81,17 +89,20 @@ def main() -> None:
             floors.append(docker_start_floor(engine, image))
         wait_idle(server)
         with concurrent.futures.ThreadPoolExecutor(50) as pool:
-            statuses = list(pool.map(
-                lambda _: httpx.get(url, headers={"Host": "bench.localhost"}, timeout=90)
-                .status_code, range(50)))
+            statuses = list(
+                pool.map(
+                    lambda _: httpx.get(url, headers={"Host": "bench.localhost"}, timeout=90).status_code,
+                    range(50),
+                )
+            )
     wake, floor = statistics.median(wakes), statistics.median(floors)
-    print(f"{'wake from idle to first byte':36}{wake:>8.3f}s  (runs: "
-          f"{', '.join(f'{w:.3f}' for w in wakes)})")
-    print(f"{'docker start to first response':36}{floor:>8.3f}s  (runs: "
-          f"{', '.join(f'{f:.3f}' for f in floors)})")
+    print(f"{'wake from idle to first byte':36}{wake:>8.3f}s  (runs: {', '.join(f'{w:.3f}' for w in wakes)})")
+    print(
+        f"{'docker start to first response':36}{floor:>8.3f}s  (runs: "
+        f"{', '.join(f'{f:.3f}' for f in floors)})"
+    )
     print(f"ratio {wake / floor:.2f}x (goal: <= 1.5x)")
-    print(f"50 concurrent requests during one wake: {statuses.count(200)} answered 200 "
-          f"(goal: 50)")
+    print(f"50 concurrent requests during one wake: {statuses.count(200)} answered 200 (goal: 50)")
 
 
 if __name__ == "__main__":

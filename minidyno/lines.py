@@ -18,8 +18,9 @@ class LineSplitter:
     """Calls `emit` with each complete line, or `emit_batch` with all the lines one
     chunk completed (one call per chunk keeps a flood cheap)."""
 
-    def __init__(self, emit: Callable[[str], None] | None = None,
-                 emit_batch: Callable[[list[str]], None] | None = None) -> None:
+    def __init__(
+        self, emit: Callable[[str], None] | None = None, emit_batch: Callable[[list[str]], None] | None = None
+    ) -> None:
         self._emit_batch = emit_batch or (lambda lines: [emit(x) for x in lines])
         self._pending = b""
 

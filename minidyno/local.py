@@ -47,28 +47,35 @@ def read_env_files(paths: list[Path]) -> dict[str, str]:
 
 def tracked_secrets(path: Path, env: dict[str, str]) -> list[str]:
     """Secret-looking keys of an env file that git tracks (and so shares)."""
-    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
-                             capture_output=True).returncode == 0
+    tracked = (
+        subprocess.run(
+            ["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent, capture_output=True
+        ).returncode
+        == 0
+    )
     return sorted(k for k in env if SECRET_KEY.search(k)) if tracked else []
 
 
 def prepare(procfile_path: Path, env_paths: list[Path], only: list[str]) -> LocalSetup:
     if not procfile_path.exists():
-        raise UserError(f"no Procfile at {procfile_path}; write one (`web: gunicorn app:app "
-                        "--bind 0.0.0.0:$PORT`) or pass -f")
+        raise UserError(
+            f"no Procfile at {procfile_path}; write one (`web: gunicorn app:app "
+            "--bind 0.0.0.0:$PORT`) or pass -f"
+        )
     processes, _ = procfile.parse(procfile_path.read_text())
     unknown = [t for t in only if t not in processes]
     if unknown:
-        raise UserError(f"no {', '.join(unknown)} in the Procfile (its types: "
-                        f"{', '.join(processes)})")
+        raise UserError(f"no {', '.join(unknown)} in the Procfile (its types: {', '.join(processes)})")
     if only:
         processes = {t: c for t, c in processes.items() if t in only}
     env = read_env_files(env_paths)
     warnings = []
     for path in env_paths:
         if path.exists() and (keys := tracked_secrets(path, parse_env(path.read_text()))):
-            warnings.append(f"{path.name} is tracked by git and holds {', '.join(keys)}: "
-                            f"add it to .gitignore and keep secrets out of the repo")
+            warnings.append(
+                f"{path.name} is tracked by git and holds {', '.join(keys)}: "
+                f"add it to .gitignore and keep secrets out of the repo"
+            )
     return LocalSetup(processes, env, warnings)
 
 
@@ -81,8 +88,7 @@ def run(setup: LocalSetup, port: int | None, formation: dict[str, int]) -> int:
     concurrency = {t: formation.get(t, 1) for t in setup.processes}
     running = {t: c for t, c in setup.processes.items() if concurrency[t] > 0}
     manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty()))
-    for params in expand_processes(running, concurrency=concurrency, env=base_env,
-                                   port=base_port):
+    for params in expand_processes(running, concurrency=concurrency, env=base_env, port=base_port):
         manager.add_process(params.name, params.cmd, env={**params.env, "DYNO": params.name})
     manager.loop()
     return manager.returncode or 0

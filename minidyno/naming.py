@@ -11,14 +11,56 @@ from minidyno.errors import UserError
 APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
 
 _ADJECTIVES = (
-    "ancient", "autumn", "bold", "calm", "crisp", "damp", "dry", "floral", "fragrant",
-    "frosty", "gentle", "hidden", "icy", "lively", "misty", "morning", "polar", "quiet",
-    "shy", "silent", "still", "sunny", "twilight", "wild",
+    "ancient",
+    "autumn",
+    "bold",
+    "calm",
+    "crisp",
+    "damp",
+    "dry",
+    "floral",
+    "fragrant",
+    "frosty",
+    "gentle",
+    "hidden",
+    "icy",
+    "lively",
+    "misty",
+    "morning",
+    "polar",
+    "quiet",
+    "shy",
+    "silent",
+    "still",
+    "sunny",
+    "twilight",
+    "wild",
 )
 _NOUNS = (
-    "bird", "brook", "cloud", "dawn", "dew", "dust", "field", "fire", "forest", "frog",
-    "glade", "lake", "leaf", "meadow", "moon", "pine", "river", "sea", "snow", "star",
-    "sun", "tree", "wave", "wind",
+    "bird",
+    "brook",
+    "cloud",
+    "dawn",
+    "dew",
+    "dust",
+    "field",
+    "fire",
+    "forest",
+    "frog",
+    "glade",
+    "lake",
+    "leaf",
+    "meadow",
+    "moon",
+    "pine",
+    "river",
+    "sea",
+    "snow",
+    "star",
+    "sun",
+    "tree",
+    "wave",
+    "wind",
 )
 
 
@@ -37,6 +79,4 @@ def check_app_name(name: str) -> str:
 
 def random_app_name() -> str:
     """Heroku's style (`misty-river-4821`): readable, and unlikely to collide."""
-    return (
-        f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(9000) + 1000}"
-    )
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(9000) + 1000}"

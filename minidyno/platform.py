@@ -42,8 +42,9 @@ class Platform:
         #: minidyno's own CA: the router's and the databases' certificates come from it.
         self.ca = CertificateAuthority(settings.ca_dir)
         self.router = NginxRouter(settings, self.ca)
-        self.access_log = AccessLogFollower(self.router.access_log, self._router_requests,
-                                            self.router.reopen_logs)
+        self.access_log = AccessLogFollower(
+            self.router.access_log, self._router_requests, self.router.reopen_logs
+        )
         self.last_request: dict[str, float] = {}
         #: Starts as MINIDYNO_IDLE_TIMEOUT; the dashboard can shorten it for a class demo.
         self.idle_timeout = settings.idle_timeout
@@ -66,9 +67,11 @@ class Platform:
         not restarted."""
         self.ca.ensure()
         if not self.engine.info().get("LiveRestoreEnabled"):
-            say("Warning: dockerd runs without live-restore, so restarting it stops every "
-                "dyno (minidyno starts them again); set \"live-restore\": true in "
-                "/etc/docker/daemon.json, or start dockerd --live-restore as ./dev does")
+            say(
+                "Warning: dockerd runs without live-restore, so restarting it stops every "
+                'dyno (minidyno starts them again); set "live-restore": true in '
+                "/etc/docker/daemon.json, or start dockerd --live-restore as ./dev does"
+            )
         # Builds and release phases whose releases never succeeded are dropped; the
         # releases before them keep serving.
         self.runtime.remove_labelled(process="build")
@@ -77,8 +80,9 @@ class Platform:
         with self.db.connect() as conn:
             interrupted = releases.fail_interrupted(conn)
         for app, version in interrupted:
-            self.logs.platform(app, "api", f"Release v{version} failed: the server stopped "
-                                           "before it finished")
+            self.logs.platform(
+                app, "api", f"Release v{version} failed: the server stopped before it finished"
+            )
         if resumed := standby.resume(self.settings, self.engine):
             say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
         self.access_log.start()
@@ -105,9 +109,10 @@ class Platform:
                 self._dyno_at[dyno.address] = dyno.name
             if dyno.app in upstreams and self.supervisor.routable(dyno) and dyno.address:
                 upstreams[dyno.app].append(dyno.address)
-        return [route_for(name, self.settings.domain, upstreams[name], hostnames,
-                          maintenance=app.maintenance)
-                for name, (app, hostnames) in known.items()]
+        return [
+            route_for(name, self.settings.domain, upstreams[name], hostnames, maintenance=app.maintenance)
+            for name, (app, hostnames) in known.items()
+        ]
 
     def sync_router(self) -> None:
         """Make nginx route as the state says now; returns once it does. Callers that

@@ -19,8 +19,22 @@ from minidyno.errors import UserError
 PROCESS_TYPE = re.compile(r"^[A-Za-z0-9_-]+$")
 ERROR, WARNING = "error", "warning"
 #: Packages in requirements that mean the app serves HTTP and so wants a `web` type.
-WEB_PACKAGES = ("flask", "django", "fastapi", "gunicorn", "uvicorn", "starlette", "bottle",
-                "pyramid", "tornado", "aiohttp", "sanic", "quart", "falcon", "streamlit")
+WEB_PACKAGES = (
+    "flask",
+    "django",
+    "fastapi",
+    "gunicorn",
+    "uvicorn",
+    "starlette",
+    "bottle",
+    "pyramid",
+    "tornado",
+    "aiohttp",
+    "sanic",
+    "quart",
+    "falcon",
+    "streamlit",
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,13 @@ def check(text: str, looks_like_web_app: bool = False) -> list[Problem]:
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.split("\n"), start=1):
         if raw.endswith("\r"):
-            found.append(Problem(number, "CRLF line ending: save the Procfile with LF endings "
-                                         "(the \\r would end up in the command)"))
+            found.append(
+                Problem(
+                    number,
+                    "CRLF line ending: save the Procfile with LF endings "
+                    "(the \\r would end up in the command)",
+                )
+            )
         line = raw.rstrip("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -58,24 +77,25 @@ def check(text: str, looks_like_web_app: bool = False) -> list[Problem]:
         if name == "run":
             found.append(Problem(number, "`run` is reserved for one-off dynos; rename it"))
         if name in seen:
-            found.append(Problem(number, f"duplicate process type {name!r} "
-                                         f"(first on line {seen[name]})"))
+            found.append(Problem(number, f"duplicate process type {name!r} (first on line {seen[name]})"))
         seen.setdefault(name, number)
         if name == "web":
             found.extend(Problem(number, m) for m in port_problems(command))
     if not seen and not any(p.severity == ERROR for p in found):
         found.append(Problem(1, "the Procfile declares no process types"))
     elif "web" not in seen and looks_like_web_app:
-        found.append(Problem(1, "no `web` process type, but this looks like a web app: "
-                                "nothing will serve its URL", WARNING))
+        found.append(
+            Problem(
+                1, "no `web` process type, but this looks like a web app: nothing will serve its URL", WARNING
+            )
+        )
     return sorted(found, key=lambda p: p.line)
 
 
 def _unreadable(number: int, line: str) -> Problem:
     name, sep, command = line.partition(":")
     if sep and not PROCESS_TYPE.fullmatch(name.strip()):
-        return Problem(number, f"invalid process type {name.strip()!r}: use letters, digits, "
-                               "_ and -")
+        return Problem(number, f"invalid process type {name.strip()!r}: use letters, digits, _ and -")
     if sep and not command.strip():
         return Problem(number, f"process type {name.strip()!r} has no command")
     return Problem(number, "expected `type: command`")

@@ -34,8 +34,7 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     except ValueError:
         value = 0.0
     if value <= 0:
-        raise SystemExit(f"{name}={raw!r} is not a positive number; set it to one (e.g. 0.5) "
-                         "or unset it")
+        raise SystemExit(f"{name}={raw!r} is not a positive number; set it to one (e.g. 0.5) or unset it")
     return value
 
 
@@ -102,8 +101,7 @@ class Settings:
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
             dyno_cpus=_float(env, "MINIDYNO_DYNO_CPUS", 1.0),
             host_ca_bundle=_host_ca_bundle(env),
-            host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR")
-                                   or "/usr/local/share/ca-certificates"),
+            host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR") or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
         )
 

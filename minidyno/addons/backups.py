@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from minidyno.platform import Platform
 
 
-
 @dataclass(frozen=True)
 class Backup:
     name: str
@@ -39,8 +38,14 @@ def all_backups(platform: Platform, app: str) -> list[Backup]:
     found = []
     for path in sorted(_folder(platform, app).glob("b*.dump")):
         stat = path.stat()
-        found.append(Backup(path.stem, path, stat.st_size,
-                            datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds")))
+        found.append(
+            Backup(
+                path.stem,
+                path,
+                stat.st_size,
+                datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+            )
+        )
     return found
 
 
@@ -67,8 +72,9 @@ def _reserve(folder: Path) -> tuple[str, Path]:
     """The next backup number, claimed by creating its partial file exclusively, so two
     captures at once never pick the same one."""
     while True:
-        taken = [int(p.name[1:].split(".")[0]) for p in folder.glob("b*.*")
-                 if p.name[1:].split(".")[0].isdigit()]
+        taken = [
+            int(p.name[1:].split(".")[0]) for p in folder.glob("b*.*") if p.name[1:].split(".")[0].isdigit()
+        ]
         name = f"b{max(taken, default=0) + 1:03d}"
         partial = folder / f"{name}.partial"
         try:
@@ -86,8 +92,7 @@ def capture(platform: Platform, addon: Addon) -> Backup:
     name, partial = _reserve(folder)
     container = platform.engine.containers.get(postgres.container_name(platform, addon))
     api = platform.engine.api
-    run = api.exec_create(container.id, ["pg_dump", "-Fc", "-h", "/tmp", "-U", "postgres",
-                                         addon.db_name])
+    run = api.exec_create(container.id, ["pg_dump", "-Fc", "-h", "/tmp", "-U", "postgres", addon.db_name])
     errors = b""
     try:
         with open(partial, "wb") as out:
@@ -98,8 +103,7 @@ def capture(platform: Platform, addon: Addon) -> Backup:
                     errors += stderr
         code = api.exec_inspect(run["Id"])["ExitCode"]
         if code != 0 or partial.stat().st_size == 0:
-            raise UserError(f"pg_dump failed (exit {code}): "
-                            f"{errors.decode(errors='replace').strip()[:300]}")
+            raise UserError(f"pg_dump failed (exit {code}): {errors.decode(errors='replace').strip()[:300]}")
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -124,13 +128,28 @@ def restore(platform: Platform, addon: Addon, backup: Backup) -> None:
             tar.addfile(info, dump)
     container.put_archive("/tmp", archive.getvalue())
     code, output = container.exec_run(
-        ["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-         "--no-owner", f"--role={addon.db_user}",
-         "-h", "/tmp", "-U", "postgres", "-d", addon.db_name, "/tmp/minidyno-restore.dump"])
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            f"--role={addon.db_user}",
+            "-h",
+            "/tmp",
+            "-U",
+            "postgres",
+            "-d",
+            addon.db_name,
+            "/tmp/minidyno-restore.dump",
+        ]
+    )
     container.exec_run(["rm", "-f", "/tmp/minidyno-restore.dump"])
     if code != 0:
-        raise UserError(f"pg_restore failed and nothing was changed: "
-                        f"{output.decode(errors='replace').strip()[:300]}")
+        raise UserError(
+            f"pg_restore failed and nothing was changed: {output.decode(errors='replace').strip()[:300]}"
+        )
     platform.logs.platform(addon.app, "api", f"Backup {backup.name} restored to {addon.name}")
 
 

@@ -33,8 +33,26 @@ if TYPE_CHECKING:
 
 PLANS = {"hobby-dev": 10_000, "standard": None}
 SERVICES = ("postgres", "postgresql", "heroku-postgresql")
-COLORS = ("AMBER", "BLUE", "COBALT", "CRIMSON", "GOLD", "GREEN", "IVORY", "JADE", "OLIVE",
-          "ONYX", "PINK", "PURPLE", "RED", "ROSE", "SILVER", "TEAL", "WHITE", "YELLOW")
+COLORS = (
+    "AMBER",
+    "BLUE",
+    "COBALT",
+    "CRIMSON",
+    "GOLD",
+    "GREEN",
+    "IVORY",
+    "JADE",
+    "OLIVE",
+    "ONYX",
+    "PINK",
+    "PURPLE",
+    "RED",
+    "ROSE",
+    "SILVER",
+    "TEAL",
+    "WHITE",
+    "YELLOW",
+)
 READY_TIMEOUT = 60.0
 
 
@@ -51,8 +69,7 @@ def parse_request(spec: str, plan: str | None, attach_as: str | None = None) -> 
     service, _, inline_plan = spec.partition(":")
     chosen = plan or inline_plan or "hobby-dev"
     if service not in SERVICES:
-        raise UserError(f"unknown add-on {service!r}: the one add-on is postgres "
-                        "(also heroku-postgresql)")
+        raise UserError(f"unknown add-on {service!r}: the one add-on is postgres (also heroku-postgresql)")
     if chosen not in PLANS:
         raise UserError(f"unknown plan {chosen!r}: the plans are {', '.join(PLANS)}")
     return Request("postgres", chosen, attach_as)
@@ -69,8 +86,7 @@ def _endpoint(platform: Platform, addon: addons.Addon) -> Any:
     return platform.engine.api.create_endpoint_config(aliases=[addon.name])
 
 
-def database_url(platform: Platform, addon: addons.Addon, host: str | None = None,
-                 port: int = 5432) -> str:
+def database_url(platform: Platform, addon: addons.Addon, host: str | None = None, port: int = 5432) -> str:
     host = host or addon.name
     return f"postgres://{addon.db_user}:{addon.db_password}@{host}:{port}/{addon.db_name}"
 
@@ -89,8 +105,9 @@ def _container(platform: Platform, addon: addons.Addon) -> Container:
     try:
         return platform.engine.containers.get(container_name(platform, addon))
     except NotFound:
-        raise UserError(f"the container of {addon.name} is gone; destroy the add-on and "
-                        "create it again") from None
+        raise UserError(
+            f"the container of {addon.name} is gone; destroy the add-on and create it again"
+        ) from None
 
 
 def provision(platform: Platform, app: str, request: Request, say: Say) -> addons.Addon:
@@ -102,14 +119,24 @@ def provision(platform: Platform, app: str, request: Request, say: Say) -> addon
         image.ensure(platform.engine, lambda line: say(f"       {line}"))
         used = {a.config_var for a in attached}
         wanted = f"{request.attach_as.upper()}_URL" if request.attach_as else "DATABASE_URL"
-        config_var = wanted if wanted not in used else next(
-            f"MINIDYNO_POSTGRESQL_{c}_URL" for c in COLORS
-            if f"MINIDYNO_POSTGRESQL_{c}_URL" not in used)
+        config_var = (
+            wanted
+            if wanted not in used
+            else next(
+                f"MINIDYNO_POSTGRESQL_{c}_URL" for c in COLORS if f"MINIDYNO_POSTGRESQL_{c}_URL" not in used
+            )
+        )
         addon = addons.Addon(
-            name=f"postgresql-{random_app_name()}", app=app, service=request.service,
-            plan=request.plan, config_var=config_var, db_user=f"u{secrets.token_hex(6)}",
-            db_password=secrets.token_hex(24), db_name=f"d{secrets.token_hex(6)}",
-            created_at="")
+            name=f"postgresql-{random_app_name()}",
+            app=app,
+            service=request.service,
+            plan=request.plan,
+            config_var=config_var,
+            db_user=f"u{secrets.token_hex(6)}",
+            db_password=secrets.token_hex(24),
+            db_name=f"d{secrets.token_hex(6)}",
+            created_at="",
+        )
         say(f"-----> Creating {addon.name} ({request.plan}) on {app}")
         container = _start_container(platform, addon)
         try:
@@ -120,15 +147,13 @@ def provision(platform: Platform, app: str, request: Request, say: Say) -> addon
         say(f"       {addon.name} is ready (first query after {seconds:.2f} s)")
         say(f"-----> Attaching {addon.name} as {config_var}")
         try:
-            change_config(platform, app, {config_var: database_url(platform, addon)}, say,
-                          addon_change=True)
+            change_config(platform, app, {config_var: database_url(platform, addon)}, say, addon_change=True)
         except BaseException:
             _remove_container(platform, addon)
             raise
         with platform.db.connect() as conn:
             addons.create(conn, addon)
-        platform.logs.platform(app, "api", f"Add-on {addon.name} created, attached as "
-                                           f"{config_var}")
+        platform.logs.platform(app, "api", f"Add-on {addon.name} created, attached as {config_var}")
         return addon
 
 
@@ -136,16 +161,18 @@ def _start_container(platform: Platform, addon: addons.Addon) -> Container:
     settings = platform.settings
     resource = labels.for_resource(settings, addon.app, "postgres", addon.name)
     network = platform.runtime.ensure_network(addon.app)
-    volume = platform.engine.volumes.create(f"{container_name(platform, addon)}-data",
-                                            labels=resource)
+    volume = platform.engine.volumes.create(f"{container_name(platform, addon)}-data", labels=resource)
     try:
         container = platform.engine.containers.create(
             image.IMAGE,
             name=container_name(platform, addon),
             detach=True,
-            environment={"MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
-                         "MINIDYNO_USER": addon.db_user, "MINIDYNO_PASSWORD": addon.db_password,
-                         "MINIDYNO_DATABASE": addon.db_name},
+            environment={
+                "MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
+                "MINIDYNO_USER": addon.db_user,
+                "MINIDYNO_PASSWORD": addon.db_password,
+                "MINIDYNO_DATABASE": addon.db_name,
+            },
             volumes={volume.name: {"bind": image.DATA_DIR, "mode": "rw"}},
             network=network,
             networking_config={network: _endpoint(platform, addon)},
@@ -162,8 +189,9 @@ def _start_container(platform: Platform, addon: addons.Addon) -> Container:
         with contextlib.suppress(NotFound):
             platform.engine.containers.get(container_name(platform, addon)).remove(force=True)
         volume.remove(force=True)
-        raise UserError(f"could not start the database container ({exc}); free disk space "
-                        "or memory and try again") from None
+        raise UserError(
+            f"could not start the database container ({exc}); free disk space or memory and try again"
+        ) from None
 
 
 def _tls_files(platform: Platform, host: str) -> bytes:
@@ -183,23 +211,33 @@ def _wait_ready(platform: Platform, addon: addons.Addon, container: Container) -
         except psycopg2.OperationalError:
             time.sleep(0.05)
     tail = container.logs(tail=5).decode(errors="replace").strip().replace("\n", " | ")
-    raise UserError(f"{addon.name} did not accept connections within {READY_TIMEOUT:.0f} s: "
-                    f"{tail}")
+    raise UserError(f"{addon.name} did not accept connections within {READY_TIMEOUT:.0f} s: {tail}")
 
 
 def connect(platform: Platform, addon: addons.Addon, port: int | None = None):
     port = port or published_port(_container(platform, addon))
-    return psycopg2.connect(host="127.0.0.1", port=port, user=addon.db_user,
-                            password=addon.db_password, dbname=addon.db_name, connect_timeout=3,
-                            sslmode="require")
+    return psycopg2.connect(
+        host="127.0.0.1",
+        port=port,
+        user=addon.db_user,
+        password=addon.db_password,
+        dbname=addon.db_name,
+        connect_timeout=3,
+        sslmode="require",
+    )
 
 
 def info(platform: Platform, addon: addons.Addon) -> dict[str, Any]:
     container = _container(platform, addon)
     limit = PLANS[addon.plan]
-    details: dict[str, Any] = {"name": addon.name, "plan": addon.plan,
-                               "attached_as": addon.config_var, "status": container.status,
-                               "row_limit": limit, "created_at": addon.created_at}
+    details: dict[str, Any] = {
+        "name": addon.name,
+        "plan": addon.plan,
+        "attached_as": addon.config_var,
+        "status": container.status,
+        "row_limit": limit,
+        "created_at": addon.created_at,
+    }
     with contextlib.closing(connect(platform, addon)) as conn, conn.cursor() as cur:
         cur.execute("SHOW server_version")
         details["version"] = cur.fetchone()[0]
@@ -215,8 +253,8 @@ def info(platform: Platform, addon: addons.Addon) -> dict[str, Any]:
 def superuser_sql(platform: Platform, addon: addons.Addon, sql: str) -> str:
     """SQL as the database's superuser, over the container's own socket (never TCP)."""
     code, output = _container(platform, addon).exec_run(
-        ["psql", "-h", "/tmp", "-U", "postgres", "-d", addon.db_name, "-v", "ON_ERROR_STOP=1",
-         "-Atc", sql])
+        ["psql", "-h", "/tmp", "-U", "postgres", "-d", addon.db_name, "-v", "ON_ERROR_STOP=1", "-Atc", sql]
+    )
     text = output.decode(errors="replace")
     if code != 0:
         raise RuntimeError(text.strip())
@@ -225,8 +263,11 @@ def superuser_sql(platform: Platform, addon: addons.Addon, sql: str) -> str:
 
 def reset(platform: Platform, addon: addons.Addon) -> None:
     """Every table, view and sequence gone; the database, role and URL stay."""
-    superuser_sql(platform, addon, "DROP SCHEMA public CASCADE; CREATE SCHEMA public; "
-                                   f'GRANT ALL ON SCHEMA public TO "{addon.db_user}"')
+    superuser_sql(
+        platform,
+        addon,
+        f'DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO "{addon.db_user}"',
+    )
     platform.logs.platform(addon.app, "api", f"{addon.name} was reset")
 
 
@@ -246,8 +287,7 @@ def _finish_rotation(platform: Platform, name: str, say: Say) -> None:
     if addon.db_password_next:
         # Hex only, so it is safe inside the literal; as the superuser over the socket,
         # so it works whichever password the role has now.
-        superuser_sql(platform, addon,
-                      f"ALTER ROLE \"{addon.db_user}\" PASSWORD '{addon.db_password_next}'")
+        superuser_sql(platform, addon, f"ALTER ROLE \"{addon.db_user}\" PASSWORD '{addon.db_password_next}'")
         with platform.db.connect() as conn:
             addons.commit_password(conn, addon.name)
             addon = next(a for a in addons.all_addons(conn) if a.name == name)
@@ -292,10 +332,15 @@ def promote(platform: Platform, addon: addons.Addon, say: Say) -> None:
     """Make `addon` the app's DATABASE_URL; the one that was gets its own colour var."""
     with platform.app_lock(addon.app):
         with platform.db.connect() as conn:
-            current = [a for a in addons.for_app(conn, addon.app)
-                       if a.config_var == "DATABASE_URL" and a.name != addon.name]
-            changes: dict[str, str | None] = {addon.config_var: None,
-                                              "DATABASE_URL": database_url(platform, addon)}
+            current = [
+                a
+                for a in addons.for_app(conn, addon.app)
+                if a.config_var == "DATABASE_URL" and a.name != addon.name
+            ]
+            changes: dict[str, str | None] = {
+                addon.config_var: None,
+                "DATABASE_URL": database_url(platform, addon),
+            }
             addons.set_config_var(conn, addon.name, "DATABASE_URL")
             for old in current:
                 addons.set_config_var(conn, old.name, addon.config_var)

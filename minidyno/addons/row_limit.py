@@ -38,8 +38,9 @@ def count_rows(platform: Platform, addon: Addon) -> int:
 
 
 def inserts_allowed(platform: Platform, addon: Addon) -> bool:
-    text = postgres.superuser_sql(platform, addon,
-                         f"SELECT has_schema_privilege('{addon.db_user}', 'public', 'CREATE')")
+    text = postgres.superuser_sql(
+        platform, addon, f"SELECT has_schema_privilege('{addon.db_user}', 'public', 'CREATE')"
+    )
     return text.strip() == "t"
 
 
@@ -50,19 +51,32 @@ def enforce(platform: Platform, addon: Addon) -> None:
     rows, allowed = count_rows(platform, addon), inserts_allowed(platform, addon)
     role = f'"{addon.db_user}"'
     if rows > limit and allowed:
-        postgres.superuser_sql(platform, addon,
-                      f"REVOKE INSERT ON ALL TABLES IN SCHEMA public FROM {role}; "
-                      f"REVOKE CREATE ON SCHEMA public FROM {role}")
-        platform.logs.platform(addon.app, "postgres", f"{addon.name} has {rows} rows, over the "
-                               f"{addon.plan} limit of {limit}: INSERT and CREATE are revoked "
-                               "until it is back under (SELECT, UPDATE, DELETE still work)")
+        postgres.superuser_sql(
+            platform,
+            addon,
+            f"REVOKE INSERT ON ALL TABLES IN SCHEMA public FROM {role}; "
+            f"REVOKE CREATE ON SCHEMA public FROM {role}",
+        )
+        platform.logs.platform(
+            addon.app,
+            "postgres",
+            f"{addon.name} has {rows} rows, over the "
+            f"{addon.plan} limit of {limit}: INSERT and CREATE are revoked "
+            "until it is back under (SELECT, UPDATE, DELETE still work)",
+        )
     elif rows <= limit and not allowed:
-        postgres.superuser_sql(platform, addon,
-                      f"GRANT INSERT ON ALL TABLES IN SCHEMA public TO {role}; "
-                      f"GRANT CREATE ON SCHEMA public TO {role}")
-        platform.logs.platform(addon.app, "postgres", f"{addon.name} is back under the "
-                               f"{addon.plan} limit ({rows}/{limit} rows): INSERT and CREATE "
-                               "are restored")
+        postgres.superuser_sql(
+            platform,
+            addon,
+            f"GRANT INSERT ON ALL TABLES IN SCHEMA public TO {role}; GRANT CREATE ON SCHEMA public TO {role}",
+        )
+        platform.logs.platform(
+            addon.app,
+            "postgres",
+            f"{addon.name} is back under the "
+            f"{addon.plan} limit ({rows}/{limit} rows): INSERT and CREATE "
+            "are restored",
+        )
 
 
 class RowLimitWatcher:

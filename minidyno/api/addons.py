@@ -31,8 +31,13 @@ class AddonInfo(BaseModel):
 
 
 def _described(addon: addons.Addon) -> AddonInfo:
-    return AddonInfo(name=addon.name, service=addon.service, plan=addon.plan,
-                     attached_as=addon.config_var, created_at=addon.created_at)
+    return AddonInfo(
+        name=addon.name,
+        service=addon.service,
+        plan=addon.plan,
+        attached_as=addon.config_var,
+        created_at=addon.created_at,
+    )
 
 
 def _find(platform, app: str, name: str) -> addons.Addon:
@@ -60,8 +65,7 @@ async def create_addon(app: str, body: AddonCreate, platform: PlatformDep) -> St
 
 
 @router.delete("/{name}", response_class=StreamingResponse)
-async def destroy_addon(app: str, name: str, platform: PlatformDep,
-                        confirm: str = "") -> StreamingResponse:
+async def destroy_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -> StreamingResponse:
     addon = _find(platform, app, name)
     if confirm != app:
         raise UserError(f"destroying {addon.name} deletes its data; confirm with --confirm {app}")
@@ -77,8 +81,11 @@ async def destroy_addon(app: str, name: str, platform: PlatformDep,
 def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
     """pg:info, with rows counted exactly and whether the row limit took INSERT away."""
     addon = _find(platform, app, name)
-    return {**postgres.info(platform, addon), "rows": row_limit.count_rows(platform, addon),
-            "inserts_allowed": row_limit.inserts_allowed(platform, addon)}
+    return {
+        **postgres.info(platform, addon),
+        "rows": row_limit.count_rows(platform, addon),
+        "inserts_allowed": row_limit.inserts_allowed(platform, addon),
+    }
 
 
 @router.get("/{name}/credentials")
@@ -91,8 +98,7 @@ def addon_credentials(app: str, name: str, platform: PlatformDep) -> dict[str, s
 def reset_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -> dict:
     addon = _find(platform, app, name)
     if confirm != app:
-        raise UserError(f"resetting {addon.name} deletes all its data; confirm with "
-                        f"--confirm {app}")
+        raise UserError(f"resetting {addon.name} deletes all its data; confirm with --confirm {app}")
     postgres.reset(platform, addon)
     return {"reset": addon.name}
 
@@ -135,10 +141,9 @@ def run_psql(app: str, name: str, sql: Sql, platform: PlatformDep) -> dict:
     container = platform.engine.containers.get(postgres.container_name(platform, addon))
     code, output = container.exec_run(
         ["psql", "-h", "127.0.0.1", "-U", addon.db_user, addon.db_name, "-c", sql.command],
-        environment={"PGPASSWORD": addon.db_password})
+        environment={"PGPASSWORD": addon.db_password},
+    )
     return {"exit": code, "output": output.decode("utf-8", errors="replace")}
-
-
 
 
 backups_router = APIRouter(prefix="/apps/{app}/backups", tags=["addons"])
@@ -156,13 +161,15 @@ def list_backups(app: str, platform: PlatformDep) -> list[dict]:
 
 
 @backups_router.post("/{backup}/restore")
-def restore_backup(app: str, backup: str, platform: PlatformDep, confirm: str = "",
-                   addon: str = "DATABASE") -> dict:
+def restore_backup(
+    app: str, backup: str, platform: PlatformDep, confirm: str = "", addon: str = "DATABASE"
+) -> dict:
     target = _find(platform, app, addon)
     chosen = backups.get(platform, app, None if backup == "latest" else backup)
     if confirm != app:
-        raise UserError(f"restoring {chosen.name} replaces the data in {target.name}; confirm "
-                        f"with --confirm {app}")
+        raise UserError(
+            f"restoring {chosen.name} replaces the data in {target.name}; confirm with --confirm {app}"
+        )
     backups.restore(platform, target, chosen)
     return {"restored": chosen.name, "to": target.name}
 
@@ -170,8 +177,7 @@ def restore_backup(app: str, backup: str, platform: PlatformDep, confirm: str = 
 @backups_router.get("/{backup}/download")
 def download_backup(app: str, backup: str, platform: PlatformDep) -> FileResponse:
     chosen = backups.get(platform, app, None if backup == "latest" else backup)
-    return FileResponse(chosen.path, media_type="application/octet-stream",
-                        filename=f"{chosen.name}.dump")
+    return FileResponse(chosen.path, media_type="application/octet-stream", filename=f"{chosen.name}.dump")
 
 
 @backups_router.delete("/{backup}")

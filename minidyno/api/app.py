@@ -32,8 +32,9 @@ from minidyno.web.sessions import Sessions
 def create_app(platform: Platform) -> FastAPI:
     # The schema describes every route: served to token holders only (and no docs
     # page, which would load its scripts from a CDN).
-    api = FastAPI(title="minidyno", summary="Heroku on one machine", docs_url=None,
-                  redoc_url=None, openapi_url=None)
+    api = FastAPI(
+        title="minidyno", summary="Heroku on one machine", docs_url=None, redoc_url=None, openapi_url=None
+    )
     api.state.platform = platform
     api.state.token = ensure_token(platform.settings.token_path)
     api.state.sessions = Sessions()
@@ -57,9 +58,19 @@ def create_app(platform: Platform) -> FastAPI:
     def openapi() -> JSONResponse:
         return JSONResponse(api.openapi())
 
-
-    for module in (apps, builds, releases, config, formation, dynos, tty, router_settings, addons,
-                   logs, certs):
+    for module in (
+        apps,
+        builds,
+        releases,
+        config,
+        formation,
+        dynos,
+        tty,
+        router_settings,
+        addons,
+        logs,
+        certs,
+    ):
         api.include_router(module.router, dependencies=protected)
     api.include_router(addons.backups_router, dependencies=protected)
     api.include_router(router_settings.platform_router, dependencies=protected)

@@ -72,8 +72,9 @@ def get_app(name: str, platform: PlatformDep) -> AppInfo:
 @router.delete("/{name}")
 def destroy_app(name: str, platform: PlatformDep, confirm: str = "") -> dict:
     if confirm != name:
-        raise UserError(f"destroying {name} removes its dynos, releases, repo and data; "
-                        f"confirm with --confirm {name}")
+        raise UserError(
+            f"destroying {name} removes its dynos, releases, repo and data; confirm with --confirm {name}"
+        )
     with platform.app_lock(name):
         with platform.db.connect() as conn:
             apps.get(conn, name)

@@ -22,5 +22,10 @@ class CertsOut(BaseModel):
 @router.get("")
 def get_certs(platform: PlatformDep) -> CertsOut:
     ca = platform.ca
-    return CertsOut(ca_path=str(ca.cert_path), fingerprint=ca.fingerprint, pem=ca.pem.decode(),
-                    tls=platform.settings.tls, dashboard_url=platform.settings.dashboard_url)
+    return CertsOut(
+        ca_path=str(ca.cert_path),
+        fingerprint=ca.fingerprint,
+        pem=ca.pem.decode(),
+        tls=platform.settings.tls,
+        dashboard_url=platform.settings.dashboard_url,
+    )

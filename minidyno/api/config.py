@@ -22,8 +22,9 @@ def get_config(app: str, platform: PlatformDep) -> dict[str, str]:
 
 
 @router.patch("", response_class=StreamingResponse)
-async def update_config(app: str, changes: dict[str, str | None], platform: PlatformDep,
-                        restart: bool = True) -> StreamingResponse:
+async def update_config(
+    app: str, changes: dict[str, str | None], platform: PlatformDep, restart: bool = True
+) -> StreamingResponse:
     """Set each name to its value, or unset it with null (Heroku's Platform API shape)."""
 
     def work(say):

@@ -47,10 +47,12 @@ def list_dynos(app: str, platform: PlatformDep) -> list[DynoInfo]:
 def describe(platform: Platform, dyno: Dyno) -> DynoInfo:
     since = platform.supervisor.since(dyno)
     return DynoInfo(
-        name=dyno.name, type=dyno.process_type, state=platform.supervisor.state_of(dyno),
-        release=dyno.release, command=dyno.command,
-        started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
-        if since else None,
+        name=dyno.name,
+        type=dyno.process_type,
+        state=platform.supervisor.state_of(dyno),
+        release=dyno.release,
+        command=dyno.command,
+        started_at=datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds") if since else None,
         age_seconds=round(time.time() - since, 1) if since else None,
     )
 
@@ -80,8 +82,9 @@ async def run_dyno(app: str, request: RunRequest, platform: PlatformDep) -> Stre
     if request.detached:
         container.start()
         follow(platform.logs, container, app, name)
-        return StreamingResponse(iter([json.dumps({"ok": True, "dyno": name}) + "\n"]),
-                                 media_type="application/x-ndjson")
+        return StreamingResponse(
+            iter([json.dumps({"ok": True, "dyno": name}) + "\n"]), media_type="application/x-ndjson"
+        )
 
     def work(say):
         code = oneoff.run_attached(container, lambda chunk: say(chunk.decode("utf-8", "replace")))

@@ -66,13 +66,14 @@ def _capped(receive: Receive, limit: int) -> Receive:
 
 def _too_large(path: str, limit: int) -> str:
     if PUSHES.match(path):
-        return (f"this push is larger than {limit // 2**20} MiB: keep large files out of the "
-                "repo, or raise MINIDYNO_MAX_PUSH_MB")
+        return (
+            f"this push is larger than {limit // 2**20} MiB: keep large files out of the "
+            "repo, or raise MINIDYNO_MAX_PUSH_MB"
+        )
     return f"the request body is larger than {limit // 1024} KiB"
 
 
-async def _answer(send: Send, status: int, message: str,
-                  headers: dict[str, str] | None = None) -> None:
+async def _answer(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"error": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]

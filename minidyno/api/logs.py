@@ -16,9 +16,15 @@ router = APIRouter(prefix="/apps/{app}/logs", tags=["logs"])
 
 
 @router.get("", response_class=StreamingResponse)
-def get_logs(app: str, platform: PlatformDep, num: int = 100, tail: bool = False,
-             dyno: str | None = None, source: str | None = None,
-             process_type: str | None = None) -> StreamingResponse:
+def get_logs(
+    app: str,
+    platform: PlatformDep,
+    num: int = 100,
+    tail: bool = False,
+    dyno: str | None = None,
+    source: str | None = None,
+    process_type: str | None = None,
+) -> StreamingResponse:
     with platform.db.connect() as conn:
         apps.get(conn, app)
     only = LogFilter(dyno=dyno, source=source, process_type=process_type)
@@ -33,8 +39,9 @@ def get_logs(app: str, platform: PlatformDep, num: int = 100, tail: bool = False
         try:
             while True:
                 batch = follower.get_batch(timeout=10)
-                yield "".join(f"{entry.text}\n" for entry in batch
-                              if entry.process == "logs" or only.matches(entry))
+                yield "".join(
+                    f"{entry.text}\n" for entry in batch if entry.process == "logs" or only.matches(entry)
+                )
         finally:
             bus.unsubscribe(app, follower)
 

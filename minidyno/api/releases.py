@@ -32,9 +32,15 @@ def list_releases(app: str, platform: PlatformDep) -> list[ReleaseInfo]:
         apps.get(conn, app)
         history = releases.history(conn, app)
     return [
-        ReleaseInfo(version=r.version, description=r.description, status=r.status,
-                    created_at=r.created_at, commit=r.commit_sha, stack=r.stack,
-                    process_types=list(r.processes))
+        ReleaseInfo(
+            version=r.version,
+            description=r.description,
+            status=r.status,
+            created_at=r.created_at,
+            commit=r.commit_sha,
+            stack=r.stack,
+            process_types=list(r.processes),
+        )
         for r in history
     ]
 
@@ -45,8 +51,7 @@ class RollbackRequest(BaseModel):
 
 
 @router.post("", response_class=StreamingResponse)
-async def create_rollback(app: str, request: RollbackRequest,
-                          platform: PlatformDep) -> StreamingResponse:
+async def create_rollback(app: str, request: RollbackRequest, platform: PlatformDep) -> StreamingResponse:
     def work(say):
         return {"release": rollback(platform, app, request.rollback, say).version}
 
@@ -58,6 +63,5 @@ def build_log(app: str, version: int, platform: PlatformDep) -> str:
     """What the build of vN printed (builds that made no release keep theirs too)."""
     path = build_log_path(platform, app, version)
     if not path.exists():
-        raise NotFound(f"v{version} of {app} has no build log (config changes and rollbacks "
-                       "build nothing)")
+        raise NotFound(f"v{version} of {app} has no build log (config changes and rollbacks build nothing)")
     return path.read_text(encoding="utf-8", errors="replace")

@@ -21,8 +21,9 @@ router = APIRouter(prefix="/apps/{app}/dynos", tags=["dynos"])
 
 
 @router.websocket("/tty")
-async def interactive(websocket: WebSocket, app: str, command: str, platform: PlatformDep,
-                      rows: int = 24, cols: int = 80) -> None:
+async def interactive(
+    websocket: WebSocket, app: str, command: str, platform: PlatformDep, rows: int = 24, cols: int = 80
+) -> None:
     with platform.db.connect() as conn:
         release = releases.current(conn, app)
     await websocket.accept()
@@ -56,14 +57,16 @@ async def interactive(websocket: WebSocket, app: str, command: str, platform: Pl
             container.remove(force=True)
 
 
-async def _dyno_to_terminal(websocket: WebSocket, raw: socket.socket,
-                            loop: asyncio.AbstractEventLoop) -> None:
+async def _dyno_to_terminal(
+    websocket: WebSocket, raw: socket.socket, loop: asyncio.AbstractEventLoop
+) -> None:
     while data := await loop.sock_recv(raw, 65536):
         await websocket.send_bytes(data)
 
 
-async def _terminal_to_dyno(websocket: WebSocket, raw: socket.socket, container,
-                            loop: asyncio.AbstractEventLoop) -> None:
+async def _terminal_to_dyno(
+    websocket: WebSocket, raw: socket.socket, container, loop: asyncio.AbstractEventLoop
+) -> None:
     try:
         while True:
             message = await websocket.receive()

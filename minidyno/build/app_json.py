@@ -14,8 +14,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from minidyno.errors import UserError
 
 #: Keys of Heroku's app.json schema that minidyno accepts and does not act on.
-IGNORED = {"name", "description", "keywords", "website", "repository", "logo", "success_url",
-           "buildpacks", "environments", "stack", "image"}
+IGNORED = {
+    "name",
+    "description",
+    "keywords",
+    "website",
+    "repository",
+    "logo",
+    "success_url",
+    "buildpacks",
+    "environments",
+    "stack",
+    "image",
+}
 
 
 class EnvVar(BaseModel):
@@ -47,8 +58,10 @@ class Addon(BaseModel):
     @classmethod
     def _config_var_name(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-            raise ValueError(f"{value!r} is not an attachment name; use letters, digits and "
-                             "_ (DATABASE attaches as DATABASE_URL)")
+            raise ValueError(
+                f"{value!r} is not an attachment name; use letters, digits and "
+                "_ (DATABASE attaches as DATABASE_URL)"
+            )
         return value
 
 
@@ -72,8 +85,9 @@ class AppJson(BaseModel):
         both ask for is made once."""
         merged_env = {**{k: EnvVar(value=v) for k, v in env.items()}, **self.env}
         specs = self.addon_specs()
-        return self.model_copy(update={
-            "env": merged_env, "addons": specs + [a for a in addons if a not in specs]})
+        return self.model_copy(
+            update={"env": merged_env, "addons": specs + [a for a in addons if a not in specs]}
+        )
 
 
 def parse(text: str) -> tuple[AppJson, list[str]]:
@@ -81,15 +95,17 @@ def parse(text: str) -> tuple[AppJson, list[str]]:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"app.json is not valid JSON: {exc.msg} at line {exc.lineno} "
-                        f"column {exc.colno}") from None
+        raise UserError(
+            f"app.json is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if not isinstance(raw, dict):
         raise UserError("app.json must hold a JSON object")
     try:
         manifest = AppJson.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {plain_message(e['msg'])}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {plain_message(e['msg'])}" for e in exc.errors()
+        )
         raise UserError(f"app.json: {problems}") from None
     known = set(AppJson.model_fields) | IGNORED
     warnings = [f"app.json: unknown key {key!r} ignored" for key in raw if key not in known]
@@ -119,7 +135,9 @@ def initial_config(manifest: AppJson, config: dict[str, str]) -> dict[str, str]:
         elif spec.required:
             missing.append(name)
     if missing:
-        raise UserError(f"app.json requires {', '.join(missing)}: set "
-                        f"{' '.join(m + '=…' for m in missing)} with `minidyno config:set` "
-                        "and push again")
+        raise UserError(
+            f"app.json requires {', '.join(missing)}: set "
+            f"{' '.join(m + '=…' for m in missing)} with `minidyno config:set` "
+            "and push again"
+        )
     return result

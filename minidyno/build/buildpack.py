@@ -87,8 +87,10 @@ def _inputs(source: Source, buildpack_dir: Path, config: dict[str, str]) -> byte
     """One tarball for one `put_archive`: the source under app/, the buildpack, and the
     env dir (a file per config var, as Heroku's buildpack API has it)."""
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar, \
-            tarfile.open(fileobj=io.BytesIO(source.tarball)) as pushed:
+    with (
+        tarfile.open(fileobj=buf, mode="w") as tar,
+        tarfile.open(fileobj=io.BytesIO(source.tarball)) as pushed,
+    ):
         for name, mode in (("app", 0o755), ("env", 0o700), ("tmp/minidyno", 0o755)):
             tar.addfile(_owned(tarfile.TarInfo(name), tarfile.DIRTYPE, mode))
         for member in pushed.getmembers():
@@ -104,8 +106,7 @@ def _inputs(source: Source, buildpack_dir: Path, config: dict[str, str]) -> byte
     return buf.getvalue()
 
 
-def _owned(info: tarfile.TarInfo, kind: bytes | None = None, mode: int | None = None
-           ) -> tarfile.TarInfo:
+def _owned(info: tarfile.TarInfo, kind: bytes | None = None, mode: int | None = None) -> tarfile.TarInfo:
     """A tar member the build's unprivileged user owns (what it must write)."""
     info.uid = info.gid = DYNO_UID
     info.uname = info.gname = ""
@@ -136,8 +137,12 @@ def compile_app(
     say: Say,
 ) -> CompiledApp:
     env, volumes = _environment(settings)
-    env.update(STACK=stack.name, PYTHON_VERSION_REQUESTED=python.version,
-               PYTHON_VERSION_ORIGIN=python.origin, HOME="/tmp")
+    env.update(
+        STACK=stack.name,
+        PYTHON_VERSION_REQUESTED=python.version,
+        PYTHON_VERSION_ORIGIN=python.origin,
+        HOME="/tmp",
+    )
     volumes[labels.cache_volume_name(settings, app)] = {"bind": "/cache", "mode": "rw"}
     _ensure_cache_volume(engine, settings, app, stack)
     container = engine.containers.create(
@@ -165,8 +170,7 @@ def compile_app(
         if watchdog.stopped:
             raise BuildFailed(f"the build was stopped: {watchdog.stopped}", code, watchdog.stopped)
         if code != 0:
-            raise BuildFailed(f"the buildpack exited with status {code}", code,
-                              _error_summary(container))
+            raise BuildFailed(f"the buildpack exited with status {code}", code, _error_summary(container))
         return _collect(container)
     except BaseException:
         container.remove(force=True)
@@ -194,7 +198,8 @@ class _Watchdog(threading.Thread):
                 self.stopped = (
                     f"the build ran longer than {self.seconds} s and was stopped (Heroku stops "
                     "builds after 15 minutes; MINIDYNO_BUILD_TIMEOUT sets the limit here): find "
-                    "what hangs, e.g. a bin/pre_compile hook, and push again")
+                    "what hangs, e.g. a bin/pre_compile hook, and push again"
+                )
             elif self.abandoned is not None and self.abandoned.is_set():
                 self.stopped = "the pusher disconnected, so the build was stopped; push again"
             if self.stopped:
@@ -203,8 +208,7 @@ class _Watchdog(threading.Thread):
                 return
 
 
-def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str,
-                        stack: Stack) -> None:
+def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: str, stack: Stack) -> None:
     """The app's build cache, its root owned by the build's user: made so once (a root
     container chowns the new volume); a cache of an older minidyno, root's, is replaced."""
     name = labels.cache_volume_name(settings, app)
@@ -213,12 +217,17 @@ def _ensure_cache_volume(engine: docker.DockerClient, settings: Settings, app: s
         return
     for volume in found:
         volume.remove(force=True)
-    engine.volumes.create(name, labels={**labels.for_resource(settings, app, "build-cache"),
-                                        _CACHE_OWNER_LABEL: str(DYNO_UID)})
-    engine.containers.run(stack.build_image, ["chown", f"{DYNO_UID}:{DYNO_UID}", "/cache"],
-                          volumes={name: {"bind": "/cache", "mode": "rw"}}, remove=True,
-                          labels=labels.for_resource(settings, app, "build"),
-                          network_mode="none")
+    engine.volumes.create(
+        name, labels={**labels.for_resource(settings, app, "build-cache"), _CACHE_OWNER_LABEL: str(DYNO_UID)}
+    )
+    engine.containers.run(
+        stack.build_image,
+        ["chown", f"{DYNO_UID}:{DYNO_UID}", "/cache"],
+        volumes={name: {"bind": "/cache", "mode": "rw"}},
+        remove=True,
+        labels=labels.for_resource(settings, app, "build"),
+        network_mode="none",
+    )
 
 
 def _stream_output(container: Container, say: Say) -> None:
@@ -243,8 +252,11 @@ def _error_summary(container: Container) -> str:
 def _collect(container: Container) -> CompiledApp:
     stream, _ = container.get_archive("/tmp/minidyno")
     with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-        files = {m.name.removeprefix("minidyno/"): tar.extractfile(m).read()
-                 for m in tar.getmembers() if m.isfile()}
+        files = {
+            m.name.removeprefix("minidyno/"): tar.extractfile(m).read()
+            for m in tar.getmembers()
+            if m.isfile()
+        }
     release = yaml.safe_load(files.get("release.yml", b"")) or {}
     types = release.get("default_process_types") or {}
     dependencies_id = files.get("dependencies.id", b"").decode().strip() or None

@@ -24,8 +24,7 @@ OTHER_LANGUAGES = {
 
 
 def refusal(names: set[str]) -> str:
-    found = [f"{lang} ({indicator})" for indicator, lang in OTHER_LANGUAGES.items()
-             if indicator in names]
+    found = [f"{lang} ({indicator})" for indicator, lang in OTHER_LANGUAGES.items() if indicator in names]
     if found:
         return (
             f"this looks like a {', '.join(found)} app; minidyno builds Python apps only "

@@ -34,29 +34,47 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
 
 
-def run(engine: docker.DockerClient, settings: Settings, app: str, version: int, source: Source,
-        manifest: HerokuYml, say: Say) -> Artifact:
+def run(
+    engine: docker.DockerClient,
+    settings: Settings,
+    app: str,
+    version: int,
+    source: Source,
+    manifest: HerokuYml,
+    say: Say,
+) -> Artifact:
     say("-----> Building with Docker, from heroku.yml (the container stack)")
     for entry in manifest.build.docker.values():
         if source.read_text(entry.dockerfile) is None:
-            raise UserError(f"heroku.yml names {entry.dockerfile}, which is not a file in the "
-                            "pushed commit; commit it or fix build.docker")
+            raise UserError(
+                f"heroku.yml names {entry.dockerfile}, which is not a file in the "
+                "pushed commit; commit it or fix build.docker"
+            )
     repository = labels.image_repository(settings, app)
     built: dict[tuple[str, str | None], str] = {}
     images: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="minidyno-context-") as folder:
         for name in source.unpack(Path(folder)):
-            say(f" !     Warning: {name} links outside the repository and is left out of "
-                "the build context")
+            say(f" !     Warning: {name} links outside the repository and is left out of the build context")
         try:
             for built_type, entry in manifest.build.docker.items():
                 key = (entry.dockerfile, entry.target)
                 if key not in built:
                     tag = f"v{version}" if built_type == "web" else f"v{version}-{built_type}"
-                    say(f"-----> Building {built_type} from {entry.dockerfile}"
-                        + (f" (target {entry.target})" if entry.target else ""))
-                    built[key] = _build(engine, settings, app, Path(folder), entry,
-                                        manifest.build.config, f"{repository}:{tag}", say)
+                    say(
+                        f"-----> Building {built_type} from {entry.dockerfile}"
+                        + (f" (target {entry.target})" if entry.target else "")
+                    )
+                    built[key] = _build(
+                        engine,
+                        settings,
+                        app,
+                        Path(folder),
+                        entry,
+                        manifest.build.config,
+                        f"{repository}:{tag}",
+                        say,
+                    )
                 images[built_type] = built[key]
         except BaseException:
             for image in built.values():
@@ -72,12 +90,21 @@ def run(engine: docker.DockerClient, settings: Settings, app: str, version: int,
     say("-----> Discovering process types")
     say(f"       heroku.yml declares types -> {', '.join(manifest.process_types())}")
     main = images.get("web") or next(iter(images.values()))
-    return Artifact(image=main, stack=CONTAINER_STACK, commit_sha=source.commit,
-                    processes=processes, images=images)
+    return Artifact(
+        image=main, stack=CONTAINER_STACK, commit_sha=source.commit, processes=processes, images=images
+    )
 
 
-def _build(engine: docker.DockerClient, settings: Settings, app: str, folder: Path,
-           entry: DockerBuild, build_args: dict[str, str], tag: str, say: Say) -> str:
+def _build(
+    engine: docker.DockerClient,
+    settings: Settings,
+    app: str,
+    folder: Path,
+    entry: DockerBuild,
+    build_args: dict[str, str],
+    tag: str,
+    say: Say,
+) -> str:
     """One `docker build`, its output streamed line by line; the stage images of a
     multi-stage build are removed afterwards (only the tagged image is the app's)."""
     context = folder / entry.context
@@ -96,18 +123,29 @@ def _build(engine: docker.DockerClient, settings: Settings, app: str, folder: Pa
     splitter = LineSplitter(relay)
     try:
         for message in engine.api.build(
-            path=str(context), dockerfile=dockerfile, tag=tag, buildargs=args,
-            target=entry.target, labels=labels.of_app(settings, app),
-            rm=True, forcerm=True, pull=False, network_mode="bridge", decode=True,
+            path=str(context),
+            dockerfile=dockerfile,
+            tag=tag,
+            buildargs=args,
+            target=entry.target,
+            labels=labels.of_app(settings, app),
+            rm=True,
+            forcerm=True,
+            pull=False,
+            network_mode="bridge",
+            decode=True,
         ):
             if "error" in message:
-                raise UserError(f"the Docker build of {entry.dockerfile} failed: "
-                                f"{_ANSI.sub('', message['error']).strip()}; fix it and push again")
+                raise UserError(
+                    f"the Docker build of {entry.dockerfile} failed: "
+                    f"{_ANSI.sub('', message['error']).strip()}; fix it and push again"
+                )
             splitter.feed(_ANSI.sub("", message.get("stream", "")).encode())
             image_id = (message.get("aux") or {}).get("ID", image_id)
     except APIError as exc:
-        raise UserError(f"Docker refused the build of {entry.dockerfile}: "
-                        f"{exc.explanation or exc}; fix it and push again") from None
+        raise UserError(
+            f"Docker refused the build of {entry.dockerfile}: {exc.explanation or exc}; fix it and push again"
+        ) from None
     finally:
         splitter.close()
         _remove_stage_images(engine, stage_images)
@@ -136,8 +174,7 @@ def _remove_stage_images(engine: docker.DockerClient, ids: list[str]) -> None:
                 engine.images.remove(image.id, noprune=False)
 
 
-def _command(engine: docker.DockerClient, manifest: HerokuYml, process_type: str,
-             image: str) -> str:
+def _command(engine: docker.DockerClient, manifest: HerokuYml, process_type: str, image: str) -> str:
     """`run.<type>`, else the image's CMD as one shell command (Heroku runs CMD with
     `sh -c`, so `$PORT` expands); "" leaves an image with an ENTRYPOINT to run as built."""
     spec = manifest.run.get(process_type)
@@ -148,6 +185,8 @@ def _command(engine: docker.DockerClient, manifest: HerokuYml, process_type: str
     if config.get("Entrypoint"):
         return ""
     if not cmd:
-        raise UserError(f"process type {process_type} has no command: give it one under "
-                        f"run.{process_type} in heroku.yml or a CMD in its Dockerfile")
+        raise UserError(
+            f"process type {process_type} has no command: give it one under "
+            f"run.{process_type} in heroku.yml or a CMD in its Dockerfile"
+        )
     return cmd[2] if cmd[:2] == ["/bin/sh", "-c"] else command_text(cmd)

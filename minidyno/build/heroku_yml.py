@@ -48,8 +48,10 @@ class DockerBuild(BaseModel):
     def _inside_repo(cls, value: str) -> str:
         normal = posixpath.normpath(value)
         if value.startswith("/") or normal == ".." or normal.startswith("../"):
-            raise ValueError(f"{value!r} is outside the repository; name a Dockerfile in it, "
-                             "relative to the repository's root")
+            raise ValueError(
+                f"{value!r} is outside the repository; name a Dockerfile in it, "
+                "relative to the repository's root"
+            )
         return normal
 
     @property
@@ -119,19 +121,20 @@ def parse(text: str) -> tuple[HerokuYml, list[str]]:
     except yaml.YAMLError as exc:
         raise UserError(f"heroku.yml is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise UserError("heroku.yml must be a mapping with a `build:` section "
-                        "(build: docker: web: Dockerfile)")
+        raise UserError(
+            "heroku.yml must be a mapping with a `build:` section (build: docker: web: Dockerfile)"
+        )
     lines = _key_lines(root)
     try:
         manifest = HerokuYml.model_validate(_expand_shorthands(raw))
     except ValidationError as exc:
-        raise UserError("; ".join(_located(lines, tuple(e["loc"]), plain_message(e["msg"]))
-                                  for e in exc.errors())) from None
+        raise UserError(
+            "; ".join(_located(lines, tuple(e["loc"]), plain_message(e["msg"])) for e in exc.errors())
+        ) from None
     problems = [_located(lines, path, message) for path, message in _cross_checks(manifest)]
     if problems:
         raise UserError("; ".join(problems))
-    warnings = [f"{_located(lines, (key,), 'unknown section ignored')}"
-                for key in raw if key not in SECTIONS]
+    warnings = [f"{_located(lines, (key,), 'unknown section ignored')}" for key in raw if key not in SECTIONS]
     return manifest, warnings
 
 
@@ -142,8 +145,9 @@ def _expand_shorthands(raw: dict[str, Any]) -> dict[str, Any]:
     build = data.get("build")
     if isinstance(build, dict) and isinstance(build.get("docker"), dict):
         build = data["build"] = dict(build)
-        build["docker"] = {t: {"dockerfile": v} if isinstance(v, str) else v
-                           for t, v in build["docker"].items()}
+        build["docker"] = {
+            t: {"dockerfile": v} if isinstance(v, str) else v for t, v in build["docker"].items()
+        }
     if isinstance(data.get("run"), dict):
         data["run"] = {t: _command_form(v) for t, v in data["run"].items()}
     if isinstance(data.get("release"), dict):
@@ -171,20 +175,34 @@ def _cross_checks(manifest: HerokuYml) -> list[tuple[KeyPath, str]]:
         found.append((("build", "docker"), "names no Dockerfile; add `web: Dockerfile`"))
     for process_type in manifest.process_types():
         spec = manifest.run.get(process_type)
-        path: KeyPath = (("build", "docker", process_type) if process_type in built
-                      else ("run", process_type))
+        path: KeyPath = ("build", "docker", process_type) if process_type in built else ("run", process_type)
         if spec and spec.image:
             path = ("run", process_type, "image")
         if not PROCESS_TYPE.fullmatch(process_type) or process_type in ("run", "release"):
-            found.append((path, f"{process_type!r} is not a process type name (letters, "
-                                "digits, - and _; not `run` or `release`)"))
+            found.append(
+                (
+                    path,
+                    f"{process_type!r} is not a process type name (letters, "
+                    "digits, - and _; not `run` or `release`)",
+                )
+            )
         elif manifest.image_of(process_type) not in built:
-            found.append((path, f"runs in the image of {manifest.image_of(process_type)!r}, "
-                                "which build.docker does not build; add it there or set image:"))
+            found.append(
+                (
+                    path,
+                    f"runs in the image of {manifest.image_of(process_type)!r}, "
+                    "which build.docker does not build; add it there or set image:",
+                )
+            )
     if manifest.release and manifest.release.image not in built:
-        found.append((("release", "image"), f"{manifest.release.image!r} is not built by "
-                                            "build.docker; name one of "
-                                            f"{', '.join(built) or 'its types'}"))
+        found.append(
+            (
+                ("release", "image"),
+                f"{manifest.release.image!r} is not built by "
+                "build.docker; name one of "
+                f"{', '.join(built) or 'its types'}",
+            )
+        )
     if manifest.release and not command_text(manifest.release.command).strip():
         found.append((("release", "command"), "is empty; give the command to run"))
     return found
@@ -219,4 +237,3 @@ def _located(lines: dict[KeyPath, int], path: KeyPath, message: str) -> str:
         if key in lines:
             return f"heroku.yml line {lines[key]}: {shown}: {message}"
     return f"heroku.yml: {shown}: {message}" if shown else f"heroku.yml: {message}"
-

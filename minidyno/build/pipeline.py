@@ -47,26 +47,29 @@ def run(
     declared = _read_procfile(source, names, say)
     last = recipes.STACKS.get(last_stack or "")
     stack, python = stack_choice.choose(source, last.python if last else None)
-    say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, "
-        f"Python {stack.python})")
-    if not (builder.is_current(engine, stack.run_image, stack)
-            and builder.is_current(engine, stack.build_image, stack)):
+    say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, Python {stack.python})")
+    if not (
+        builder.is_current(engine, stack.run_image, stack)
+        and builder.is_current(engine, stack.build_image, stack)
+    ):
         say("-----> Making the stack images first (once per stack, about a minute)")
         builder.ensure(engine, stack, say=lambda line: say(f"       {line}"))
     try:
-        compiled = buildpack.compile_app(engine, settings, app, stack, python, source, config,
-                                         say)
+        compiled = buildpack.compile_app(engine, settings, app, stack, python, source, config, say)
     except buildpack.BuildFailed as failed:
         if failed.exit_code == buildpack.NOT_DETECTED:
             raise UserError(detect.refusal(names)) from None
-        raise UserError(failed.reason or "build failed: the buildpack's output above says why; "
-                        "fix it and push again") from None
+        raise UserError(
+            failed.reason or "build failed: the buildpack's output above says why; fix it and push again"
+        ) from None
     try:
         processes = declared if declared is not None else compiled.default_process_types
         say("-----> Discovering process types")
         if declared is None:
-            say("       No Procfile: using the buildpack's default process types"
-                f" -> {', '.join(processes) or '(none)'}")
+            say(
+                "       No Procfile: using the buildpack's default process types"
+                f" -> {', '.join(processes) or '(none)'}"
+            )
         else:
             say(f"       Procfile declares types -> {', '.join(processes)}")
         image = release_image.commit(engine, settings, app, version, stack, compiled)

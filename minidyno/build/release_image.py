@@ -29,9 +29,18 @@ def commit(
     if compiled.dependencies_id:
         base = _dependencies_image(engine, settings, app, stack, compiled)
     repository, tag = labels.image_repository(settings, app), f"v{version}"
-    _commit_layer(engine, settings, app, base, "/", compiled.app_tarball, repository, tag,
-                  labels.for_resource(settings, app, "release", release=version),
-                  ["WORKDIR /app", "ENV HOME=/app"])
+    _commit_layer(
+        engine,
+        settings,
+        app,
+        base,
+        "/",
+        compiled.app_tarball,
+        repository,
+        tag,
+        labels.for_resource(settings, app, "release", release=version),
+        ["WORKDIR /app", "ENV HOME=/app"],
+    )
     return f"{repository}:{tag}"
 
 
@@ -44,8 +53,18 @@ def _dependencies_image(
         engine.images.get(f"{repository}:{tag}")
     except ImageNotFound:
         layer, _ = compiled.container.get_archive(f"/app/{DEPENDENCY_LAYER}")
-        _commit_layer(engine, settings, app, stack.run_image, "/app", layer, repository, tag,
-                      labels.for_resource(settings, app, "dependencies"), [])
+        _commit_layer(
+            engine,
+            settings,
+            app,
+            stack.run_image,
+            "/app",
+            layer,
+            repository,
+            tag,
+            labels.for_resource(settings, app, "dependencies"),
+            [],
+        )
     return f"{repository}:{tag}"
 
 
@@ -61,9 +80,7 @@ def _commit_layer(
     image_labels: dict[str, str],
     changes: list[str],
 ) -> None:
-    holder = engine.containers.create(
-        base, ["true"], labels=labels.for_resource(settings, app, "slug")
-    )
+    holder = engine.containers.create(base, ["true"], labels=labels.for_resource(settings, app, "slug"))
     try:
         holder.put_archive(path, tarball)
         holder.commit(

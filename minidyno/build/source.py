@@ -21,8 +21,10 @@ class Source:
         Python cannot open)."""
         try:
             with tarfile.open(fileobj=io.BytesIO(self.tarball)) as tar:
-                return {m.name.removeprefix("./"): tar.extractfile(m).read() if m.isfile() else None
-                        for m in tar.getmembers()}
+                return {
+                    m.name.removeprefix("./"): tar.extractfile(m).read() if m.isfile() else None
+                    for m in tar.getmembers()
+                }
         except tarfile.ReadError:
             return {}
 

@@ -23,11 +23,26 @@ DEFAULT_PYTHON = "3.14"
 _VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?")
 #: Misspellings of `.python-version` the buildpack refuses by name.
 MISSPELLED = (
-    " .python-version", ". python-version", ".python_version.txt", ".python_version",
-    ".python-version ", ",python-version", ".python-version.", ".python-version.py",
-    ".python-version.rtf", ".python-version.txt", ".python-version.TXT", ".Python-version",
-    ".python.version", ".pythonversion", "'.python-version'", "python_version.txt",
-    "python_version", "python-version.", "python-version.txt", "python-version",
+    " .python-version",
+    ". python-version",
+    ".python_version.txt",
+    ".python_version",
+    ".python-version ",
+    ",python-version",
+    ".python-version.",
+    ".python-version.py",
+    ".python-version.rtf",
+    ".python-version.txt",
+    ".python-version.TXT",
+    ".Python-version",
+    ".python.version",
+    ".pythonversion",
+    "'.python-version'",
+    "python_version.txt",
+    "python_version",
+    "python-version.",
+    "python-version.txt",
+    "python-version",
 )
 
 
@@ -52,22 +67,29 @@ def _from_python_version_file(text: str) -> str:
             raise UserError(
                 f"invalid Python version {version!r} in .python-version: give the major version "
                 f"only, e.g. {DEFAULT_PYTHON} (recommended), or an exact one such as "
-                f"{DEFAULT_PYTHON}.0")
+                f"{DEFAULT_PYTHON}.0"
+            )
     if not versions:
-        raise UserError(f"no Python version found in .python-version: write one line with the "
-                        f"major version, e.g. {DEFAULT_PYTHON}")
+        raise UserError(
+            f"no Python version found in .python-version: write one line with the "
+            f"major version, e.g. {DEFAULT_PYTHON}"
+        )
     if len(versions) > 1:
-        raise UserError(f"multiple Python versions found in .python-version "
-                        f"({', '.join(versions)}): keep one line, e.g. {DEFAULT_PYTHON}")
+        raise UserError(
+            f"multiple Python versions found in .python-version "
+            f"({', '.join(versions)}): keep one line, e.g. {DEFAULT_PYTHON}"
+        )
     return versions[0]
 
 
 def _from_runtime_txt(text: str) -> str:
     version = text.strip().removeprefix("python-")
     if not _VERSION.fullmatch(version):
-        raise UserError(f"invalid Python version {text.strip()!r} in runtime.txt: runtime.txt is "
-                        f"deprecated; delete it and write {DEFAULT_PYTHON} in a .python-version "
-                        "file instead")
+        raise UserError(
+            f"invalid Python version {text.strip()!r} in runtime.txt: runtime.txt is "
+            f"deprecated; delete it and write {DEFAULT_PYTHON} in a .python-version "
+            "file instead"
+        )
     return version
 
 
@@ -75,14 +97,17 @@ def _from_pipfile_lock(text: str) -> str | None:
     try:
         requires = json.loads(text).get("_meta", {}).get("requires", {})
     except (ValueError, AttributeError):
-        raise UserError("Pipfile.lock is not valid JSON: run 'pipenv lock' to make it again, "
-                        "commit it and push again") from None
+        raise UserError(
+            "Pipfile.lock is not valid JSON: run 'pipenv lock' to make it again, commit it and push again"
+        ) from None
     version = requires.get("python_full_version") or requires.get("python_version")
     if version is None:
         return None
     if not _VERSION.fullmatch(str(version)):
-        raise UserError(f"invalid Python version {version!r} in Pipfile.lock: set python_version "
-                        f"in the Pipfile to e.g. {DEFAULT_PYTHON}, then run 'pipenv lock'")
+        raise UserError(
+            f"invalid Python version {version!r} in Pipfile.lock: set python_version "
+            f"in the Pipfile to e.g. {DEFAULT_PYTHON}, then run 'pipenv lock'"
+        )
     return str(version)
 
 
@@ -95,8 +120,10 @@ def requested_python(source: Source, last_build: str | None = None) -> PythonReq
     names = source.names()
     for name in MISSPELLED:
         if name in names:
-            raise UserError(f"your .python-version file is spelled incorrectly ({name!r}): rename "
-                            "it to '.python-version', commit and push again")
+            raise UserError(
+                f"your .python-version file is spelled incorrectly ({name!r}): rename "
+                "it to '.python-version', commit and push again"
+            )
     text = source.read_text(".python-version")
     if text is not None:
         return PythonRequest(_from_python_version_file(text), ".python-version")

@@ -28,8 +28,7 @@ def addons_list(client: Client, app: str | None, as_json: bool) -> None:
         return
     click.echo(f"=== {name} Add-ons")
     for addon in found:
-        click.echo(f"{addon['name']}  {addon['service']}:{addon['plan']}  as "
-                   f"{addon['attached_as']}")
+        click.echo(f"{addon['name']}  {addon['service']}:{addon['plan']}  as {addon['attached_as']}")
     if not found:
         click.echo(f"none; `minidyno addons:create postgres -a {name}` makes one")
 
@@ -42,8 +41,7 @@ def addons_list(client: Client, app: str | None, as_json: bool) -> None:
 def addons_create(client: Client, service: str, app: str | None, plan: str | None) -> None:
     """Create an add-on: postgres (or heroku-postgresql[:PLAN])."""
     name = resolve_app(app)
-    result = follow_events(client, "POST", f"/apps/{name}/addons",
-                           json={"service": service, "plan": plan})
+    result = follow_events(client, "POST", f"/apps/{name}/addons", json={"service": service, "plan": plan})
     click.echo(f"Created {result['addon']} as {result['attached_as']}")
 
 
@@ -75,10 +73,16 @@ def pg_info(client: Client, database: str, app: str | None, as_json: bool) -> No
     if not info["inserts_allowed"]:
         limit += " (over the limit: INSERT and CREATE revoked)"
     click.echo(f"=== {info['attached_as']} ({info['name']})")
-    for label, value in (("Plan", info["plan"]), ("Status", info["status"]),
-                         ("PG Version", info["version"]), ("Tables", info["tables"]),
-                         ("Rows", f"{info['rows']:,}/{limit}"), ("Data Size", info["size"]),
-                         ("Connections", info["connections"]), ("Created", info["created_at"])):
+    for label, value in (
+        ("Plan", info["plan"]),
+        ("Status", info["status"]),
+        ("PG Version", info["version"]),
+        ("Tables", info["tables"]),
+        ("Rows", f"{info['rows']:,}/{limit}"),
+        ("Data Size", info["size"]),
+        ("Connections", info["connections"]),
+        ("Created", info["created_at"]),
+    ):
         click.echo(f"{label + ':':<13}{value}")
 
 
@@ -97,12 +101,26 @@ def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> 
         # The password goes in psql's environment, never on its command line, where
         # every user of this machine could read it in `ps`.
         env = {**os.environ, "PGPASSWORD": unquote(url.password or ""), "PGSSLMODE": "require"}
-        os.execve(psql, [psql, "-h", url.hostname or "", "-p", str(url.port),
-                         "-U", unquote(url.username or ""), "-d", url.path.lstrip("/"),
-                         *(["-c", sql] if sql else [])], env)
+        os.execve(
+            psql,
+            [
+                psql,
+                "-h",
+                url.hostname or "",
+                "-p",
+                str(url.port),
+                "-U",
+                unquote(url.username or ""),
+                "-d",
+                url.path.lstrip("/"),
+                *(["-c", sql] if sql else []),
+            ],
+            env,
+        )
     if not sql:
-        raise click.ClickException("no psql on this machine for an interactive session: "
-                                   "install postgresql-client, or pass -c SQL")
+        raise click.ClickException(
+            "no psql on this machine for an interactive session: install postgresql-client, or pass -c SQL"
+        )
     result = client.request("POST", f"/apps/{name}/addons/{database}/psql", json={"command": sql})
     sys.stdout.write(result["output"])
     sys.exit(result["exit"])
@@ -116,8 +134,7 @@ def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> 
 def pg_reset(client: Client, database: str, app: str | None, confirm: str) -> None:
     """Delete every table of the database (the database and its URL stay)."""
     name = resolve_app(app)
-    result = client.request("POST", f"/apps/{name}/addons/{database}/reset",
-                            params={"confirm": confirm})
+    result = client.request("POST", f"/apps/{name}/addons/{database}/reset", params={"confirm": confirm})
     click.echo(f"Resetting {result['reset']}... done")
 
 
@@ -171,12 +188,12 @@ def pg_backups_capture(client: Client, database: str, app: str | None) -> None:
 @app_option
 @click.option("--confirm", default="", help="the app's name, to confirm")
 @click.pass_obj
-def pg_backups_restore(client: Client, backup: str, database: str, app: str | None,
-                       confirm: str) -> None:
+def pg_backups_restore(client: Client, backup: str, database: str, app: str | None, confirm: str) -> None:
     """Restore a backup (default: the latest) into the database."""
     name = resolve_app(app)
-    result = client.request("POST", f"/apps/{name}/backups/{backup}/restore",
-                            params={"confirm": confirm, "addon": database})
+    result = client.request(
+        "POST", f"/apps/{name}/backups/{backup}/restore", params={"confirm": confirm, "addon": database}
+    )
     click.echo(f"Restored {result['restored']} to {result['to']}")
 
 
@@ -189,8 +206,7 @@ def pg_backups_download(client: Client, backup: str, app: str | None, output: st
     """Download a backup file (pg_restore reads it)."""
     name = resolve_app(app)
     target = output or ("latest.dump" if backup == "latest" else f"{backup}.dump")
-    with open(target, "wb") as out, client.stream_bytes(
-            f"/apps/{name}/backups/{backup}/download") as chunks:
+    with open(target, "wb") as out, client.stream_bytes(f"/apps/{name}/backups/{backup}/download") as chunks:
         for chunk in chunks:
             out.write(chunk)
     click.echo(f"Downloaded {backup} to {target}")

@@ -14,8 +14,9 @@ _APP_IN_URL = re.compile(r"/git/([a-z][a-z0-9-]{1,29})\.git/?$")
 
 def app_from_remote(remote: str = REMOTE) -> str | None:
     try:
-        url = subprocess.run(["git", "remote", "get-url", remote], capture_output=True,
-                             text=True, check=True).stdout.strip()
+        url = subprocess.run(
+            ["git", "remote", "get-url", remote], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (subprocess.CalledProcessError, FileNotFoundError):
         return None
     match = _APP_IN_URL.search(url)

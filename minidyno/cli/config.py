@@ -11,8 +11,9 @@ from minidyno.cli.app_option import app_option, resolve_app
 from minidyno.cli.client import Client
 from minidyno.cli.streams import follow_events
 
-no_restart = click.option("--no-restart", is_flag=True,
-                          help="record the release, leave running dynos as they are")
+no_restart = click.option(
+    "--no-restart", is_flag=True, help="record the release, leave running dynos as they are"
+)
 
 
 @click.command("config")
@@ -49,10 +50,12 @@ def config_get(client: Client, key: str, app: str | None) -> None:
 
 def _apply(client: Client, name: str, changes: dict[str, str | None], restart: bool) -> None:
     verb = "Setting" if any(v is not None for v in changes.values()) else "Unsetting"
-    click.echo(f"{verb} {', '.join(changes)} and {'restarting' if restart else 'not restarting'} "
-               f"{name}...", err=True)
-    result = follow_events(client, "PATCH", f"/apps/{name}/config", json=changes,
-                           params={"restart": str(restart).lower()})
+    click.echo(
+        f"{verb} {', '.join(changes)} and {'restarting' if restart else 'not restarting'} {name}...", err=True
+    )
+    result = follow_events(
+        client, "PATCH", f"/apps/{name}/config", json=changes, params={"restart": str(restart).lower()}
+    )
     version = result.get("release")
     click.echo(f"done, v{version}" if version else "done (used from the first deploy on)", err=True)
 
@@ -62,8 +65,7 @@ def _apply(client: Client, name: str, changes: dict[str, str | None], restart: b
 @app_option
 @no_restart
 @click.pass_obj
-def config_set(client: Client, assignments: tuple[str, ...], app: str | None,
-               no_restart: bool) -> None:
+def config_set(client: Client, assignments: tuple[str, ...], app: str | None, no_restart: bool) -> None:
     """Set config vars: KEY=VALUE… (one new release)."""
     changes: dict[str, str | None] = {}
     for item in assignments:

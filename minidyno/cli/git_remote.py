@@ -26,8 +26,10 @@ def add_remote(client: Client, app: str, remote: str = REMOTE) -> str:
     existing = subprocess.run(["git", "remote", "get-url", remote], capture_output=True)
     verb = "set-url" if existing.returncode == 0 else "add"
     subprocess.run(["git", "remote", verb, remote, url], check=True)
-    helper = (f"!MINIDYNO_HOME={shlex.quote(str(client.settings.home))} "
-              f"{shlex.quote(sys.executable)} -m minidyno.git.credential")
+    helper = (
+        f"!MINIDYNO_HOME={shlex.quote(str(client.settings.home))} "
+        f"{shlex.quote(sys.executable)} -m minidyno.git.credential"
+    )
     key = f"credential.{client.base_url}.helper"
     _git_config("--replace-all", key, "")
     _git_config("--add", key, helper)

@@ -16,14 +16,22 @@ def _env_paths(value: str) -> list[Path]:
 
 @click.command("local")
 @click.argument("types", nargs=-1)
-@click.option("-f", "--procfile", "procfile_path", default="Procfile", show_default=True,
-              type=click.Path(path_type=Path))
-@click.option("-e", "--env", "env_files", default=".env", show_default=True,
-              help="env file(s), comma-separated")
+@click.option(
+    "-f",
+    "--procfile",
+    "procfile_path",
+    default="Procfile",
+    show_default=True,
+    type=click.Path(path_type=Path),
+)
+@click.option(
+    "-e", "--env", "env_files", default=".env", show_default=True, help="env file(s), comma-separated"
+)
 @click.option("-p", "--port", type=int, help="base port (default 5000, or PORT from .env)")
 @click.option("--formation", default="", help="dynos per type, e.g. web=1,worker=2")
-def local_start(types: tuple[str, ...], procfile_path: Path, env_files: str, port: int | None,
-                formation: str) -> None:
+def local_start(
+    types: tuple[str, ...], procfile_path: Path, env_files: str, port: int | None, formation: str
+) -> None:
     """Run the Procfile's processes (or the named TYPES) here, like `heroku local`."""
     setup = local.prepare(procfile_path, _env_paths(env_files), list(types))
     for warning in setup.warnings:
@@ -52,13 +60,15 @@ def procfile_check(path: Path) -> None:
     folder = path.parent
     requirements = folder / "requirements.txt"
     web_app = procfile.looks_like_web_app(
-        requirements.read_text() if requirements.exists() else None,
-        {p.name for p in folder.iterdir()})
+        requirements.read_text() if requirements.exists() else None, {p.name for p in folder.iterdir()}
+    )
     found = procfile.check(path.read_bytes().decode("utf-8", errors="replace"), web_app)
     for problem in found:
         colour = "red" if problem.severity == procfile.ERROR else "yellow"
-        click.secho(f"{path}:{problem.line}: {problem.severity}: {problem.message}",
-                    fg=colour if sys.stdout.isatty() else None)
+        click.secho(
+            f"{path}:{problem.line}: {problem.severity}: {problem.message}",
+            fg=colour if sys.stdout.isatty() else None,
+        )
     errors = sum(p.severity == procfile.ERROR for p in found)
     if not found:
         click.echo(f"{path}: ok")

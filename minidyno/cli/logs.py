@@ -22,13 +22,19 @@ _COLOURS = {"app": "cyan", "minidyno": "magenta"}
 @click.option("-s", "--source", type=click.Choice(["app", "minidyno"]), help="only this source")
 @click.option("-p", "--process-type", help="only this process type (web)")
 @click.pass_obj
-def logs(client: Client, app: str | None, num: int, tail: bool, dyno: str | None,
-         source: str | None, process_type: str | None) -> None:
+def logs(
+    client: Client,
+    app: str | None,
+    num: int,
+    tail: bool,
+    dyno: str | None,
+    source: str | None,
+    process_type: str | None,
+) -> None:
     """Show the app's logs (dynos, router, platform), in Heroku's format."""
     name = resolve_app(app)
     params = {"num": num, "tail": str(tail).lower()}
-    params |= {k: v for k, v in (("dyno", dyno), ("source", source),
-                                 ("process_type", process_type)) if v}
+    params |= {k: v for k, v in (("dyno", dyno), ("source", source), ("process_type", process_type)) if v}
     colour = sys.stdout.isatty()
     try:
         with client.stream_text(f"/apps/{name}/logs", params=params) as chunks:

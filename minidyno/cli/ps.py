@@ -38,8 +38,9 @@ def ps_list(client: Client, app: str | None, as_json: bool) -> None:
     for process_type, group in by_type.items():
         click.echo(f"=== {process_type} ({len(group)}): {group[0]['command']}")
         for dyno in group:
-            click.echo(f"{dyno['name']}: {dyno['state']} {_age(dyno['age_seconds'])} ago "
-                       f"(v{dyno['release']})")
+            click.echo(
+                f"{dyno['name']}: {dyno['state']} {_age(dyno['age_seconds'])} ago (v{dyno['release']})"
+            )
         click.echo()
 
 
@@ -51,8 +52,9 @@ def ps_scale(client: Client, changes: tuple[str, ...], app: str | None) -> None:
     """Scale process types: web=2 worker+1 clock=0."""
     name = resolve_app(app)
     result = client.request("PATCH", f"/apps/{name}/formation", json=list(changes))
-    click.echo("Scaling dynos... done, now running "
-               + ", ".join(f"{t} at {q}" for t, q in sorted(result.items())))
+    click.echo(
+        "Scaling dynos... done, now running " + ", ".join(f"{t} at {q}" for t, q in sorted(result.items()))
+    )
 
 
 @click.command("ps:restart")

@@ -39,7 +39,6 @@ def run_detached(client: Client, command: tuple[str, ...], app: str | None) -> N
     """Run a command in a one-off dyno whose output goes to the logs."""
     name = resolve_app(app)
     text = command[0] if len(command) == 1 else shlex.join(command)
-    result = follow_events(client, "POST", f"/apps/{name}/dynos",
-                           json={"command": text, "detached": True})
+    result = follow_events(client, "POST", f"/apps/{name}/dynos", json={"command": text, "detached": True})
     click.echo(f"Running {text} on {name}... up, {result['dyno']}")
     click.echo(f"Use `minidyno logs -a {name} -d {result['dyno']}` to view the output.")

@@ -35,15 +35,28 @@ def server(bind: str | None) -> None:
     platform.router.activator_port = activator_socket.getsockname()[1]
     repos.write_hooks(settings)
     platform.start(lambda line: click.echo(line, err=True))
-    tls = (f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: "
-           "minidyno certs)" if settings.tls else "")
-    click.echo(f"minidyno API on {settings.api_url} (home {settings.home}); router on "
-               f"http://*.{settings.domain}:{settings.router_port}/{tls}", err=True)
-    api = uvicorn.Server(uvicorn.Config(create_app(platform), host=settings.bind,
-                                        port=settings.api_port, log_level="warning",
-                                        timeout_graceful_shutdown=5))
-    activator = uvicorn.Server(uvicorn.Config(platform.activator.asgi(), log_level="warning",
-                                              timeout_graceful_shutdown=5))
+    tls = (
+        f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: minidyno certs)"
+        if settings.tls
+        else ""
+    )
+    click.echo(
+        f"minidyno API on {settings.api_url} (home {settings.home}); router on "
+        f"http://*.{settings.domain}:{settings.router_port}/{tls}",
+        err=True,
+    )
+    api = uvicorn.Server(
+        uvicorn.Config(
+            create_app(platform),
+            host=settings.bind,
+            port=settings.api_port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    activator = uvicorn.Server(
+        uvicorn.Config(platform.activator.asgi(), log_level="warning", timeout_graceful_shutdown=5)
+    )
 
     async def serve() -> None:
         await asyncio.gather(api.serve(), activator.serve(sockets=[activator_socket]))
@@ -64,5 +77,7 @@ def server_stop() -> None:
     router = NginxRouter(settings, CertificateAuthority(settings.ca_dir))
     stopped = standby.stop(settings, engine.client(), router.pid())
     what = ", ".join(f"{n} {kind}" for kind, n in sorted(stopped.items())) or "no containers"
-    click.echo(f"Stopped the server, {what} and the router; all state is kept in "
-               f"{settings.home}. `minidyno server` brings everything back.")
+    click.echo(
+        f"Stopped the server, {what} and the router; all state is kept in "
+        f"{settings.home}. `minidyno server` brings everything back."
+    )

@@ -17,11 +17,14 @@ def stacks_list() -> None:
     client = engine.client()
     click.echo("=== Stacks")
     for stack in recipes.STACKS.values():
-        built = all(builder.is_current(client, image, stack)
-                    for image in (stack.run_image, stack.build_image))
+        built = all(
+            builder.is_current(client, image, stack) for image in (stack.run_image, stack.build_image)
+        )
         mark = "*" if stack.name == default else " "
-        click.echo(f"{mark} {stack.name:<9} Debian {stack.suite:<9} Python {stack.python:<5} "
-                   f"{'built' if built else 'not built (made on first need)'}")
+        click.echo(
+            f"{mark} {stack.name:<9} Debian {stack.suite:<9} Python {stack.python:<5} "
+            f"{'built' if built else 'not built (made on first need)'}"
+        )
 
 
 @click.command("stacks:build")

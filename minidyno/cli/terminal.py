@@ -27,8 +27,7 @@ def attach(client: Client, app: str, command: str) -> int:
     url = f"{client.base_url.replace('http', 'ws', 1)}/apps/{app}/dynos/tty?{query}"
     stdin = sys.stdin.fileno()
     saved = termios.tcgetattr(stdin)
-    with connect(url, additional_headers={"Authorization": f"Bearer {client.token()}"},
-                 max_size=None) as ws:
+    with connect(url, additional_headers={"Authorization": f"Bearer {client.token()}"}, max_size=None) as ws:
         tty.setraw(stdin)
         try:
             signal.signal(signal.SIGWINCH, lambda *_: _send_size(ws))

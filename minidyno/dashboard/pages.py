@@ -17,8 +17,7 @@ from minidyno.web.deps import PlatformDep
 from minidyno.web.sessions import COOKIE, SESSION_SECONDS
 
 HERE = Path(__file__).parent
-templates = Environment(loader=FileSystemLoader(HERE / "templates"),
-                        autoescape=select_autoescape())
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
 
 
@@ -29,8 +28,7 @@ _HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Option
 def _page(name: str, request: Request, **context) -> HTMLResponse:
     """A page; a logged-in one carries the session's CSRF token for its scripts."""
     csrf = request.app.state.sessions.csrf_token(request.cookies.get(COOKIE)) or ""
-    return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context),
-                        headers=_HEADERS)
+    return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context), headers=_HEADERS)
 
 
 def _logged_in(request: Request) -> bool:
@@ -38,8 +36,7 @@ def _logged_in(request: Request) -> bool:
 
 
 def _with_session(response: Response, session: str) -> Response:
-    response.set_cookie(COOKIE, session, httponly=True, samesite="strict",
-                        max_age=SESSION_SECONDS)
+    response.set_cookie(COOKIE, session, httponly=True, samesite="strict", max_age=SESSION_SECONDS)
     return response
 
 
@@ -57,8 +54,7 @@ def login_page(request: Request, code: str = "", error: str = "") -> Response:
 def login_with_token(request: Request, token: Annotated[str, Form()]) -> Response:
     if not hmac.compare_digest(token.strip().encode(), request.app.state.token.encode()):
         return RedirectResponse("/login?error=That+is+not+this+server%27s+token", status_code=303)
-    return _with_session(RedirectResponse("/", status_code=303),
-                         request.app.state.sessions.open())
+    return _with_session(RedirectResponse("/", status_code=303), request.app.state.sessions.open())
 
 
 @router.post("/logout")

@@ -29,8 +29,9 @@ def _reject(message: str) -> int:
 def _stale(old: str, ref: str) -> bool:
     """Whether the ref moved since the pusher looked (another push landed meanwhile):
     git would refuse to move it after the hook, so nothing may be deployed."""
-    found = subprocess.run(["git", "rev-parse", "--verify", "-q", ref], capture_output=True,
-                           text=True).stdout.strip()
+    found = subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", ref], capture_output=True, text=True
+    ).stdout.strip()
     return (found or ZERO) != old
 
 
@@ -46,16 +47,20 @@ def _pushed_commit(lines: list[str]) -> tuple[str | None, str | None]:
             return None, f"deleting {name} is not allowed: it would undeploy the app"
         if ref in DEPLOY_BRANCHES and deploy is None:
             if _stale(_old, ref):
-                return None, (f"{name} moved while you pushed (another push landed first): "
-                              f"fetch, then push again")
+                return None, (
+                    f"{name} moved while you pushed (another push landed first): fetch, then push again"
+                )
             deploy = new
         elif ref in DEPLOY_BRANCHES:
             print(f"       Skipped {name}: main was pushed too, and main deploys", flush=True)
         elif ref.startswith("refs/tags/"):
             print(f"       Skipped tag {name}: tags do not deploy", flush=True)
         else:
-            print(f"       Skipped {name}: only main or master deploy (to deploy it: "
-                  f"git push minidyno {name}:main)", flush=True)
+            print(
+                f"       Skipped {name}: only main or master deploy (to deploy it: "
+                f"git push minidyno {name}:main)",
+                flush=True,
+            )
     if deploy is None and not lines:
         return None, "nothing was pushed"
     return deploy, None
@@ -79,8 +84,10 @@ def main() -> int:
         f"{os.environ['MINIDYNO_HOOK_API']}/apps/{app}/builds?commit={commit}",
         data=archive.stdout,
         method="POST",
-        headers={"Authorization": f"Bearer {os.environ['MINIDYNO_HOOK_TOKEN']}",
-                 "Content-Type": "application/x-tar"},
+        headers={
+            "Authorization": f"Bearer {os.environ['MINIDYNO_HOOK_TOKEN']}",
+            "Content-Type": "application/x-tar",
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=3600) as response:

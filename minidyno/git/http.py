@@ -60,24 +60,26 @@ def _git_env(platform: Platform, request: Request, app: str) -> dict[str, str]:
     return env
 
 
-async def _git(platform: Platform, request: Request, repo: str, *args: str,
-               stdin: int | None = None) -> asyncio.subprocess.Process:
+async def _git(
+    platform: Platform, request: Request, repo: str, *args: str, stdin: int | None = None
+) -> asyncio.subprocess.Process:
     """git's upload-pack or receive-pack on an app's repo, with this server's hooks."""
     return await asyncio.create_subprocess_exec(
-        "git", "-c", f"core.hooksPath={repos.hooks_path(platform.settings)}", *args,
+        "git",
+        "-c",
+        f"core.hooksPath={repos.hooks_path(platform.settings)}",
+        *args,
         _repo_for(platform, repo),
-        stdin=stdin, stdout=asyncio.subprocess.PIPE,
+        stdin=stdin,
+        stdout=asyncio.subprocess.PIPE,
         env=_git_env(platform, request, repo.removesuffix(".git")),
         start_new_session=True,  # its own process group: the hook goes with it
     )
 
 
 @router.get("/{repo}/info/refs")
-async def info_refs(
-    repo: str, service: str, request: Request, platform: PlatformDep
-) -> Response:
-    proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
-                      "--advertise-refs")
+async def info_refs(repo: str, service: str, request: Request, platform: PlatformDep) -> Response:
+    proc = await _git(platform, request, repo, _service(service), "--stateless-rpc", "--advertise-refs")
     refs, _ = await proc.communicate()
     body = _pkt_line(f"# service={service}\n") + b"0000" + refs
     return Response(
@@ -95,15 +97,14 @@ _pushing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
 
 @router.post("/{repo}/{service}")
-async def rpc(
-    repo: str, service: str, request: Request, platform: PlatformDep
-) -> StreamingResponse:
+async def rpc(repo: str, service: str, request: Request, platform: PlatformDep) -> StreamingResponse:
     turn = _pushing[repo] if _service(service) == "receive-pack" else None
     if turn:
         await turn.acquire()
     try:
-        proc = await _git(platform, request, repo, _service(service), "--stateless-rpc",
-                          stdin=asyncio.subprocess.PIPE)
+        proc = await _git(
+            platform, request, repo, _service(service), "--stateless-rpc", stdin=asyncio.subprocess.PIPE
+        )
     except BaseException:
         if turn:
             turn.release()

@@ -18,8 +18,7 @@ def ensure(settings: Settings, app: str) -> Path:
     repo = path(settings, app)
     if not (repo / "HEAD").exists():
         repo.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(repo)],
-                       check=True)
+        subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(repo)], check=True)
         subprocess.run(["git", "-C", str(repo), "config", "http.receivepack", "true"], check=True)
     return repo
 

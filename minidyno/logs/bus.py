@@ -35,7 +35,7 @@ class Tail:
             room = TAIL_BUFFER - self._held
             if room < len(entries):
                 self._dropped += len(entries) - max(room, 0)
-                entries = entries[:max(room, 0)]
+                entries = entries[: max(room, 0)]
             if entries:
                 self._batches.append(entries)
                 self._held += len(entries)
@@ -49,8 +49,9 @@ class Tail:
                 self._ready.wait(timeout)
             batch: list[LogLine] = []
             if self._dropped:
-                batch.append(line("minidyno", "logs",
-                                  f"Skipped {self._dropped} lines: this tail fell behind"))
+                batch.append(
+                    line("minidyno", "logs", f"Skipped {self._dropped} lines: this tail fell behind")
+                )
                 self._dropped = 0
             while self._batches:
                 batch.extend(self._batches.popleft())
@@ -63,8 +64,7 @@ class LogBus:
         self.logs_dir = logs_dir
         logs_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._history: defaultdict[str, deque[LogLine]] = defaultdict(
-            lambda: deque(maxlen=HISTORY_LINES))
+        self._history: defaultdict[str, deque[LogLine]] = defaultdict(lambda: deque(maxlen=HISTORY_LINES))
         self._tails: defaultdict[str, list[Tail]] = defaultdict(list)
         self._files: dict[str, TextIO] = {}
         self._loaded: set[str] = set()
@@ -77,8 +77,12 @@ class LogBus:
         they arrived, as logplex stamps them), for a chatty dyno. A message with a
         newline becomes several lines of the same source, never a line of another."""
         now = datetime.now(UTC)
-        entries = [LogLine(now, source, process, piece)
-                   for m in messages for part in m.split("\n") for piece in split_long(part)]
+        entries = [
+            LogLine(now, source, process, piece)
+            for m in messages
+            for part in m.split("\n")
+            for piece in split_long(part)
+        ]
         self._publish(app, entries)
 
     def platform(self, app: str, process: str, message: str) -> None:

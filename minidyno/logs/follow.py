@@ -118,7 +118,8 @@ def output(container: Container, since: float = 0.0) -> Iterator[bytes]:
     response = api.get(
         f"{api.base_url}/v{api.api_version}/containers/{container.id}/logs",
         params={"follow": 1, "stdout": 1, "stderr": 1, "since": f"{since:.9f}"},
-        stream=True, timeout=None,
+        stream=True,
+        timeout=None,
     )
     response.raise_for_status()
     pending = bytearray()
@@ -135,9 +136,9 @@ def _frames(data: bytearray) -> tuple[bytes, int]:
     they took (an 8-byte header: stream, 3 zero bytes, big-endian length)."""
     out, pos = [], 0
     while len(data) - pos >= _HEADER:
-        size = int.from_bytes(data[pos + 4:pos + 8], "big")
+        size = int.from_bytes(data[pos + 4 : pos + 8], "big")
         if len(data) - pos < _HEADER + size:
             break
-        out.append(bytes(data[pos + _HEADER:pos + _HEADER + size]))
+        out.append(bytes(data[pos + _HEADER : pos + _HEADER + size]))
         pos += _HEADER + size
     return b"".join(out), pos

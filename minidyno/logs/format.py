@@ -78,6 +78,8 @@ class LogFilter:
     process_type: str | None = None
 
     def matches(self, entry: LogLine) -> bool:
-        return ((self.dyno is None or entry.process == self.dyno)
-                and (self.source is None or entry.source == self.source)
-                and (self.process_type is None or entry.process_type == self.process_type))
+        return (
+            (self.dyno is None or entry.process == self.dyno)
+            and (self.source is None or entry.source == self.source)
+            and (self.process_type is None or entry.process_type == self.process_type)
+        )

@@ -24,14 +24,17 @@ CONFIG_LIMIT_BYTES = 32 * 1024
 def check_config(changes: dict[str, str | None], merged: dict[str, str]) -> None:
     for name in changes:
         if not CONFIG_NAME.fullmatch(name):
-            raise UserError(f"invalid config var name {name!r}: use letters, digits and _, "
-                            "not starting with a digit")
+            raise UserError(
+                f"invalid config var name {name!r}: use letters, digits and _, not starting with a digit"
+            )
         if name in RESERVED:
             raise UserError(f"{name} is set by minidyno for each dyno and cannot be a config var")
     size = sum(len(k.encode()) + len(v.encode()) for k, v in merged.items())
     if size > CONFIG_LIMIT_BYTES:
-        raise UserError(f"config vars would take {size} bytes; the limit is {CONFIG_LIMIT_BYTES} "
-                        "(Heroku's): keep large data in a file or an add-on")
+        raise UserError(
+            f"config vars would take {size} bytes; the limit is {CONFIG_LIMIT_BYTES} "
+            "(Heroku's): keep large data in a file or an add-on"
+        )
 
 
 def describe(changes: dict[str, str | None]) -> str:
@@ -45,8 +48,14 @@ def describe(changes: dict[str, str | None]) -> str:
     return "; ".join(parts) or "No config change"
 
 
-def change_config(platform: Platform, app: str, changes: dict[str, str | None], say: Say,
-                  restart: bool = True, addon_change: bool = False) -> releases.Release | None:
+def change_config(
+    platform: Platform,
+    app: str,
+    changes: dict[str, str | None],
+    say: Say,
+    restart: bool = True,
+    addon_change: bool = False,
+) -> releases.Release | None:
     """Set (a value) or unset (None) config vars as one new release; nothing changes
     when a name is invalid or the release phase fails. Before the first deploy there is
     no image to release, so the vars are only stored, for the first build.
@@ -65,8 +74,16 @@ def change_config(platform: Platform, app: str, changes: dict[str, str | None], 
             with platform.db.connect() as conn:
                 config_vars.replace_all(conn, app, merged)
             return None
-        return release_and_roll(platform, app, describe(changes), artifact, config=merged,
-                                say=say, restart=restart, release_phase=not addon_change)
+        return release_and_roll(
+            platform,
+            app,
+            describe(changes),
+            artifact,
+            config=merged,
+            say=say,
+            restart=restart,
+            release_phase=not addon_change,
+        )
 
 
 def rollback(platform: Platform, app: str, version: int | None, say: Say) -> releases.Release:
@@ -83,15 +100,20 @@ def rollback(platform: Platform, app: str, version: int | None, say: Say) -> rel
             target = releases.get(conn, app, version)
         artifact = target.artifact
         if artifact is None or target.status != "succeeded":
-            raise UserError(f"v{version} never ran ({target.status}); pick a release that did "
-                            "(minidyno releases)")
-        return release_and_roll(platform, app, f"Rollback to v{version}", artifact,
-                                config=target.config, say=say)
+            raise UserError(
+                f"v{version} never ran ({target.status}); pick a release that did (minidyno releases)"
+            )
+        return release_and_roll(
+            platform, app, f"Rollback to v{version}", artifact, config=target.config, say=say
+        )
 
 
 def _previous(conn, app: str, current: int) -> int:
-    earlier = [r.version for r in releases.history(conn, app)
-               if r.version < current and r.status == "succeeded" and r.image]
+    earlier = [
+        r.version
+        for r in releases.history(conn, app)
+        if r.version < current and r.status == "succeeded" and r.image
+    ]
     if not earlier:
         raise NotFound(f"{app} has no release before v{current} to roll back to")
     return earlier[0]

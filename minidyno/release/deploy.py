@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from minidyno.platform import Platform
 
 
-
 def build_log_path(platform: Platform, app: str, version: int) -> Path:
     return platform.settings.builds_dir / app / f"v{version}.log"
 
@@ -39,6 +38,7 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
         log_path = build_log_path(platform, app, version)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as build_log:
+
             def say_and_keep(line: str) -> None:
                 build_log.write(line + "\n")
                 build_log.flush()
@@ -48,12 +48,14 @@ def deploy(platform: Platform, app: str, source: Source, say: Say) -> releases.R
             manifest = _first_deploy_manifest(source, container, say_and_keep) if first else None
             if manifest:
                 config = app_json.initial_config(manifest, config)
-            return _deploy(platform, app, source, config, version, container, manifest,
-                           last_stack, say_and_keep)
+            return _deploy(
+                platform, app, source, config, version, container, manifest, last_stack, say_and_keep
+            )
 
 
-def _first_deploy_manifest(source: Source, container: heroku_yml.HerokuYml | None,
-                           say: Say) -> app_json.AppJson | None:
+def _first_deploy_manifest(
+    source: Source, container: heroku_yml.HerokuYml | None, say: Say
+) -> app_json.AppJson | None:
     """What sets an app up at its first deploy: app.json, plus heroku.yml's `setup`.
     Its add-ons are checked here, before the build, so a wrong one fails at once."""
     manifest = None
@@ -70,15 +72,24 @@ def _first_deploy_manifest(source: Source, container: heroku_yml.HerokuYml | Non
     return manifest
 
 
-def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str], version: int,
-            container: heroku_yml.HerokuYml | None, manifest: app_json.AppJson | None,
-            last_stack: str | None, say: Say) -> releases.Release:
+def _deploy(
+    platform: Platform,
+    app: str,
+    source: Source,
+    config: dict[str, str],
+    version: int,
+    container: heroku_yml.HerokuYml | None,
+    manifest: app_json.AppJson | None,
+    last_stack: str | None,
+    say: Say,
+) -> releases.Release:
     """The build and release of one push; the caller holds the app's lock."""
     settings = platform.settings
     platform.logs.platform(app, "api", f"Build started for commit {source.commit[:7]}")
     try:
-        artifact = pipeline.run(platform.engine, settings, app, version, source, config,
-                                container, last_stack, say)
+        artifact = pipeline.run(
+            platform.engine, settings, app, version, source, config, container, last_stack, say
+        )
     except Exception as failed:
         platform.logs.platform(app, "api", f"Build failed: {failed}")
         raise
@@ -86,8 +97,9 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
     if manifest:
         config = _provision_addons(platform, app, manifest, config, say)
     say("-----> Launching...")
-    release = release_and_roll(platform, app, f"Deploy {source.commit[:7]}", artifact,
-                               config=config, say=say, web_must_boot=True)
+    release = release_and_roll(
+        platform, app, f"Deploy {source.commit[:7]}", artifact, config=config, say=say, web_must_boot=True
+    )
     with platform.db.connect() as conn:
         apps.set_stack(conn, app, artifact.stack)
         web = formation.get(conn, app).get("web", 0)
@@ -100,37 +112,40 @@ def _deploy(platform: Platform, app: str, source: Source, config: dict[str, str]
     return release
 
 
-def _provision_addons(platform: Platform, app: str, manifest: app_json.AppJson,
-                      config: dict[str, str], say: Say) -> dict[str, str]:
+def _provision_addons(
+    platform: Platform, app: str, manifest: app_json.AppJson, config: dict[str, str], say: Say
+) -> dict[str, str]:
     """The manifest's add-ons, before the first release so its release phase can use
     them; their config vars join the release's."""
     for addon in manifest.addon_specs():
-        postgres.provision(platform, app, postgres.parse_request(addon.plan, None, addon.as_),
-                           say)
+        postgres.provision(platform, app, postgres.parse_request(addon.plan, None, addon.as_), say)
     with platform.db.connect() as conn:
         return {**config, **config_vars.get_all(conn, app)}
 
 
-def _first_deploy_steps(platform: Platform, release: releases.Release,
-                        manifest: app_json.AppJson, say: Say) -> None:
+def _first_deploy_steps(
+    platform: Platform, release: releases.Release, manifest: app_json.AppJson, say: Say
+) -> None:
     """app.json's formation, then its postdeploy script in a one-off dyno."""
-    wanted = {t: f"={p.quantity}" for t, p in manifest.formation.items()
-              if t in release.processes}
+    wanted = {t: f"={p.quantity}" for t, p in manifest.formation.items() if t in release.processes}
     for ignored in set(manifest.formation) - set(wanted):
         say(f" !     Warning: app.json formation names {ignored!r}, which the Procfile lacks")
     if wanted:
         scale.scale(platform, release.app, wanted)
-        say("       Formation from app.json: " + ", ".join(
-            f"{t}={p.quantity}" for t, p in manifest.formation.items() if t in wanted))
+        say(
+            "       Formation from app.json: "
+            + ", ".join(f"{t}={p.quantity}" for t, p in manifest.formation.items() if t in wanted)
+        )
     command = manifest.scripts.postdeploy
     if not command:
         return
     say(f"-----> Running postdeploy script: {command}")
     splitter = LineSplitter(lambda line: say(f"       {line}"))
     name = oneoff.next_run_name(platform.runtime, release.app)
-    code = oneoff.run_attached(oneoff.create(platform.runtime, release, name, command),
-                               splitter.feed)
+    code = oneoff.run_attached(oneoff.create(platform.runtime, release, name, command), splitter.feed)
     splitter.close()
     if code != 0:
-        say(f" !     The postdeploy script exited with status {code}; the release stands, "
-            f"run it again with `minidyno run -a {release.app} -- {command}`")
+        say(
+            f" !     The postdeploy script exited with status {code}; the release stands, "
+            f"run it again with `minidyno run -a {release.app} -- {command}`"
+        )

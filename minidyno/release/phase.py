@@ -35,11 +35,13 @@ def run(runtime: DockerRuntime, logs: LogBus, release: Release, timeout: int, sa
     except oneoff.TimedOut:
         raise ReleasePhaseFailed(
             f"the release command ran longer than {timeout} s and was stopped; v{release.version} "
-            "was not released (set MINIDYNO_RELEASE_TIMEOUT to allow longer)") from None
+            "was not released (set MINIDYNO_RELEASE_TIMEOUT to allow longer)"
+        ) from None
     finally:
         splitter.close()
     logs.platform(release.app, DYNO, f"Process exited with status {code}")
     if code != 0:
         raise ReleasePhaseFailed(
             f"the release command exited with status {code}; v{release.version} was not "
-            "released and the running release keeps serving")
+            "released and the running release keeps serving"
+        )

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from minidyno.platform import Platform
 
 
-
 def release_and_roll(
     platform: Platform,
     app: str,
@@ -41,8 +40,7 @@ def release_and_roll(
         wanted = formation.ensure_types(conn, app, formation_types(artifact.processes))
     try:
         if release_phase and "release" in artifact.processes:
-            phase.run(platform.runtime, platform.logs, release,
-                      platform.settings.release_timeout, say)
+            phase.run(platform.runtime, platform.logs, release, platform.settings.release_timeout, say)
         if restart:
             rollout.roll(platform.supervisor, release, wanted, say, web_must_boot)
     except BaseException:

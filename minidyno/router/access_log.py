@@ -20,14 +20,47 @@ from pathlib import Path
 log = logging.getLogger("minidyno.router")
 
 #: Tab-separated: nginx escapes tabs inside values, so the split is unambiguous.
-FIELDS = ("app", "method", "path", "host", "request_id", "fwd", "upstream", "connect",
-          "service", "total", "status", "bytes", "upstream_status", "code", "activator_code",
-          "activator_dyno", "scheme")
-LOG_FORMAT = "\\t".join(f"${v}" for v in (
-    "minidyno_app", "request_method", "request_uri", "host", "minidyno_request_id",
-    "remote_addr", "upstream_addr", "upstream_connect_time", "upstream_response_time",
-    "request_time", "status", "bytes_sent", "upstream_status", "minidyno_code",
-    "minidyno_activator_code", "minidyno_activator_dyno", "scheme"))
+FIELDS = (
+    "app",
+    "method",
+    "path",
+    "host",
+    "request_id",
+    "fwd",
+    "upstream",
+    "connect",
+    "service",
+    "total",
+    "status",
+    "bytes",
+    "upstream_status",
+    "code",
+    "activator_code",
+    "activator_dyno",
+    "scheme",
+)
+LOG_FORMAT = "\\t".join(
+    f"${v}"
+    for v in (
+        "minidyno_app",
+        "request_method",
+        "request_uri",
+        "host",
+        "minidyno_request_id",
+        "remote_addr",
+        "upstream_addr",
+        "upstream_connect_time",
+        "upstream_response_time",
+        "request_time",
+        "status",
+        "bytes_sent",
+        "upstream_status",
+        "minidyno_code",
+        "minidyno_activator_code",
+        "minidyno_activator_dyno",
+        "scheme",
+    )
+)
 
 ERRORS = {
     "H10": "App crashed",
@@ -89,13 +122,21 @@ def parse(message: str) -> RouterRequest | None:
     if raw["app"] in ("", "-"):
         return None
     return RouterRequest(
-        app=raw["app"], method=raw["method"], path=raw["path"], host=raw["host"],
-        request_id=raw["request_id"], fwd=raw["fwd"], upstream=_last(raw["upstream"]),
+        app=raw["app"],
+        method=raw["method"],
+        path=raw["path"],
+        host=raw["host"],
+        request_id=raw["request_id"],
+        fwd=raw["fwd"],
+        upstream=_last(raw["upstream"]),
         connect_ms=_ms(raw["connect"]),
         service_ms=_ms(raw["service"]) or _ms(raw["total"]) or 0,
-        status=int(raw["status"]), bytes=int(raw["bytes"] or 0),
-        code=error_code(raw["code"] if raw["code"] not in ("", "-") else raw["activator_code"],
-                        _last(raw["upstream_status"])),
+        status=int(raw["status"]),
+        bytes=int(raw["bytes"] or 0),
+        code=error_code(
+            raw["code"] if raw["code"] not in ("", "-") else raw["activator_code"],
+            _last(raw["upstream_status"]),
+        ),
         dyno="" if raw["activator_dyno"] in ("", "-") else raw["activator_dyno"],
         protocol=raw["scheme"],
     )
@@ -107,10 +148,12 @@ def heroku_line(request: RouterRequest, dyno: str) -> str:
     if request.code:
         head = f'at=error code={request.code} desc="{ERRORS[request.code]}"'
     connect = f"{request.connect_ms}ms" if request.connect_ms is not None else "0ms"
-    return (f'{head} method={request.method} path="{request.path}" host={request.host} '
-            f'request_id={request.request_id} fwd="{request.fwd}" dyno={dyno} '
-            f"connect={connect} service={request.service_ms}ms status={request.status} "
-            f"bytes={request.bytes} protocol={request.protocol}")
+    return (
+        f'{head} method={request.method} path="{request.path}" host={request.host} '
+        f'request_id={request.request_id} fwd="{request.fwd}" dyno={dyno} '
+        f"connect={connect} service={request.service_ms}ms status={request.status} "
+        f"bytes={request.bytes} protocol={request.protocol}"
+    )
 
 
 class AccessLogFollower:
@@ -120,8 +163,9 @@ class AccessLogFollower:
     MAX_BYTES = 64 * 1024 * 1024
     POLL_SECONDS = 0.1
 
-    def __init__(self, path: Path, on_requests: Callable[[list[RouterRequest]], None],
-                 reopen: Callable[[], None]) -> None:
+    def __init__(
+        self, path: Path, on_requests: Callable[[list[RouterRequest]], None], reopen: Callable[[], None]
+    ) -> None:
         self.path = path
         self._on_requests = on_requests
         self._reopen = reopen

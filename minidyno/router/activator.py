@@ -27,8 +27,18 @@ from minidyno.runtime.idling import WakeFailed, WebStatus
 if TYPE_CHECKING:
     from minidyno.platform import Platform
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
 class Activator:
@@ -67,15 +77,21 @@ class Activator:
 
     async def _forward(self, request: Request, address: str) -> Response:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(
-                float(self.platform.settings.router_timeout), connect=5))
-        headers = [(k, v) for k, v in request.headers.items()
-                   if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-minidyno-")]
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(float(self.platform.settings.router_timeout), connect=5)
+            )
+        headers = [
+            (k, v)
+            for k, v in request.headers.items()
+            if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-minidyno-")
+        ]
         headers.append(("host", request.headers.get("host", "")))
         outbound = self._client.build_request(
-            request.method, f"http://{address}{request.url.path}",
+            request.method,
+            f"http://{address}{request.url.path}",
             params=request.url.query.encode() if request.url.query else None,
-            headers=headers, content=request.stream(),
+            headers=headers,
+            content=request.stream(),
         )
         try:
             upstream = await self._client.send(outbound, stream=True)
@@ -96,13 +112,13 @@ class Activator:
         # X-Minidyno-* headers are dropped, only the activator's are believed.
         response = StreamingResponse(body(), status_code=upstream.status_code)
         response.raw_headers = [
-            (k.lower(), v) for k, v in upstream.headers.raw
-            if k.lower().decode("latin-1") not in HOP_BY_HOP
-            and not k.lower().startswith(b"x-minidyno-")]
+            (k.lower(), v)
+            for k, v in upstream.headers.raw
+            if k.lower().decode("latin-1") not in HOP_BY_HOP and not k.lower().startswith(b"x-minidyno-")
+        ]
         response.raw_headers.append((b"x-minidyno-dyno", dyno.encode("latin-1")))
         return response
 
 
 def _error(code: str) -> Response:
-    return HTMLResponse(error_pages.render(code.lower()), status_code=503,
-                        headers={"x-minidyno-code": code})
+    return HTMLResponse(error_pages.render(code.lower()), status_code=503, headers={"x-minidyno-code": code})

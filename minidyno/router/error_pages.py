@@ -9,21 +9,41 @@ from minidyno.router.access_log import ERRORS
 
 #: Page name -> (heading, what happened and what to do).
 PAGES = {
-    "no-such-app": ("No such app", "There is no app at this address. <code>minidyno apps</code> "
-                    "lists the apps; <code>minidyno apps:create NAME</code> makes one."),
-    "h10": ("Application error", "The app's web dynos have crashed. Check <code>minidyno "
-            "logs</code> for why; they are restarted on a growing schedule."),
-    "h12": ("Application error", "The app did not answer within 30 seconds. Check "
-            "<code>minidyno logs</code> for what it was doing."),
-    "h13": ("Application error", "The app's dyno closed the connection without a response, or "
-            "could not be reached. Check <code>minidyno logs</code> for what it said."),
-    "h14": ("Application error", "This app has no web dynos running. Scale one up with "
-            "<code>minidyno ps:scale web=1</code>, or push a Procfile with a <code>web</code> "
-            "process."),
-    "h20": ("Application error", "The app did not start within 75 seconds. Check "
-            "<code>minidyno logs</code> for what it printed while booting."),
-    "h80": ("Offline for maintenance", "This app is in maintenance mode and will be back "
-            "shortly. Its owner can turn this off with <code>minidyno maintenance:off</code>."),
+    "no-such-app": (
+        "No such app",
+        "There is no app at this address. <code>minidyno apps</code> "
+        "lists the apps; <code>minidyno apps:create NAME</code> makes one.",
+    ),
+    "h10": (
+        "Application error",
+        "The app's web dynos have crashed. Check <code>minidyno "
+        "logs</code> for why; they are restarted on a growing schedule.",
+    ),
+    "h12": (
+        "Application error",
+        "The app did not answer within 30 seconds. Check <code>minidyno logs</code> for what it was doing.",
+    ),
+    "h13": (
+        "Application error",
+        "The app's dyno closed the connection without a response, or "
+        "could not be reached. Check <code>minidyno logs</code> for what it said.",
+    ),
+    "h14": (
+        "Application error",
+        "This app has no web dynos running. Scale one up with "
+        "<code>minidyno ps:scale web=1</code>, or push a Procfile with a <code>web</code> "
+        "process.",
+    ),
+    "h20": (
+        "Application error",
+        "The app did not start within 75 seconds. Check "
+        "<code>minidyno logs</code> for what it printed while booting.",
+    ),
+    "h80": (
+        "Offline for maintenance",
+        "This app is in maintenance mode and will be back "
+        "shortly. Its owner can turn this off with <code>minidyno maintenance:off</code>.",
+    ),
 }
 
 _TEMPLATE = """<!doctype html>

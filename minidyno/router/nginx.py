@@ -179,8 +179,10 @@ class NginxRouter:
             if self._served_generation() == generation:
                 return
             time.sleep(0.01)
-        raise RouterError(f"nginx did not load the new configuration within {timeout:.0f} s; "
-                          f"see {self.run_dir / 'error.log'}")
+        raise RouterError(
+            f"nginx did not load the new configuration within {timeout:.0f} s; "
+            f"see {self.run_dir / 'error.log'}"
+        )
 
     def _served_generation(self) -> int | None:
         conn = http.client.HTTPConnection("127.0.0.1", self.settings.router_port, timeout=1)

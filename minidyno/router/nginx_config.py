@@ -131,16 +131,20 @@ def _certificate(leaf: Leaf) -> str:
         ssl_certificate_key {leaf.key};"""
 
 
-def _server_head(listen: str, pages_conf: Path, tls: Tls | None, leaf: Leaf | None = None,
-                 default: bool = False) -> str:
+def _server_head(
+    listen: str, pages_conf: Path, tls: Tls | None, leaf: Leaf | None = None, default: bool = False
+) -> str:
     head = _listens(listen, tls, default)
     if tls and leaf:
         head += _certificate(leaf)
-    return head + f"""
+    return (
+        head
+        + f"""
         add_header Via "1.1 minidyno" always;
         error_page 502 =503 @h13;
         error_page 504 =503 @h12;
         include {pages_conf};"""
+    )
 
 
 def _https_redirects(hostnames: tuple[str, ...], tls: Tls | None) -> str:
@@ -155,27 +159,31 @@ def _https_redirects(hostnames: tuple[str, ...], tls: Tls | None) -> str:
             proxy_redirect "~*^https://({hosts})(:{tls.http_port})?(/.*)?$" "https://$1{port}$3";"""
 
 
-def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None,
-                request_timeout: int) -> str:
+def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None, request_timeout: int) -> str:
     code = "H80" if route.maintenance else ""
     leaf = tls.certs.get(route.app) if tls else None
     head = f"""
     server {{{_server_head(listen, pages, tls, leaf)}
-        server_name {' '.join(route.hostnames)};
+        server_name {" ".join(route.hostnames)};
         set $minidyno_app {route.app};
         set $minidyno_code "{code}";
         set $minidyno_activator "";"""
     redirects = _https_redirects(route.hostnames, tls)
     if route.maintenance:
-        return head + """
+        return (
+            head
+            + """
         location / {
             return 503;
         }
         error_page 503 @h80;
     }
 """
+        )
     if not route.upstreams:
-        return head + f"""
+        return (
+            head
+            + f"""
         location / {{{_PROXY_HEADERS}{redirects}
             proxy_set_header X-Minidyno-App {route.app};
             set $minidyno_activator 1;
@@ -184,12 +192,16 @@ def _app_server(route: AppRoute, listen: str, pages: Path, tls: Tls | None,
         }}
     }}
 """
-    return head + f"""
+        )
+    return (
+        head
+        + f"""
         location / {{{_PROXY_HEADERS}{redirects}
             proxy_pass http://{_upstream_name(route.app)};
         }}
     }}
 """
+    )
 
 
 def _upstream(route: AppRoute) -> str:
@@ -207,7 +219,7 @@ def _dashboard_server(tls: Tls) -> str:
     open as long as the page is."""
     return f"""
     server {{{_tls_listen(tls)}{_certificate(tls.dashboard)}
-        server_name {' '.join(tls.dashboard_hosts)};
+        server_name {" ".join(tls.dashboard_hosts)};
         access_log off;
         location / {{
             proxy_pass http://127.0.0.1:{tls.api_port};
@@ -248,9 +260,7 @@ def render(
     servers = "".join(_app_server(r, listen, pages, tls, request_timeout) for r in routes)
     if tls:
         servers += _dashboard_server(tls)
-    temp = {
-        name: run_dir / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    }
+    temp = {name: run_dir / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     return f"""# Rendered by minidyno from its state; edits are overwritten on the next change.
 worker_processes auto;
 pid {run_dir}/nginx.pid;
@@ -259,11 +269,11 @@ events {{
     worker_connections 4096;
 }}
 http {{
-    client_body_temp_path {temp['client_body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
+    client_body_temp_path {temp["client_body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
     default_type text/html;
 {_HTTP_COMMON % {"log_format": LOG_FORMAT, "request_timeout": request_timeout}}
     access_log {access_log} minidyno buffer=64k flush=200ms;
@@ -302,7 +312,9 @@ def error_pages_conf() -> str:
     for name in error_pages.PAGES:
         status = 404 if name == "no-such-app" else 503
         body = error_pages.render(name).replace("'", "&#39;").replace("$", "&#36;")
-        blocks.append(f"location @{name} {{\n    default_type \"text/html; charset=utf-8\";\n"
-                      f"    add_header Via \"1.1 minidyno\" always;\n"
-                      f"    return {status} '{body}';\n}}\n")
+        blocks.append(
+            f'location @{name} {{\n    default_type "text/html; charset=utf-8";\n'
+            f'    add_header Via "1.1 minidyno" always;\n'
+            f"    return {status} '{body}';\n}}\n"
+        )
     return "".join(blocks)

@@ -17,7 +17,12 @@ class AppRoute:
     maintenance: bool = False
 
 
-def route_for(app: str, domain: str, upstreams: list[str], custom_domains: list[str] = (),
-              maintenance: bool = False) -> AppRoute:
-    return AppRoute(app=app, hostnames=(f"{app}.{domain}", *custom_domains),
-                    upstreams=tuple(sorted(upstreams)), maintenance=maintenance)
+def route_for(
+    app: str, domain: str, upstreams: list[str], custom_domains: list[str] = (), maintenance: bool = False
+) -> AppRoute:
+    return AppRoute(
+        app=app,
+        hostnames=(f"{app}.{domain}", *custom_domains),
+        upstreams=tuple(sorted(upstreams)),
+        maintenance=maintenance,
+    )

@@ -29,12 +29,14 @@ def wait_until_listening(dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
             dyno.container.reload()
             if dyno.container.status in ("exited", "dead"):
                 code = dyno.container.attrs["State"]["ExitCode"]
-                raise BootFailed(f"{dyno.name} exited with status {code} before binding $PORT"
-                                 f"{_last_lines(dyno)}")
+                raise BootFailed(
+                    f"{dyno.name} exited with status {code} before binding $PORT{_last_lines(dyno)}"
+                )
             next_status_check = time.monotonic() + 0.25
         time.sleep(0.02)
-    raise BootFailed(f"Error R10 (Boot timeout): {dyno.name} did not bind $PORT within "
-                     f"{timeout:.0f} s{_last_lines(dyno)}")
+    raise BootFailed(
+        f"Error R10 (Boot timeout): {dyno.name} did not bind $PORT within {timeout:.0f} s{_last_lines(dyno)}"
+    )
 
 
 def accepts(address: str) -> bool:

@@ -27,8 +27,7 @@ WEB_PORT = 5000
 #: Sources .profile.d/ as Heroku's dyno launcher does, then hands the Procfile command
 #: to a fresh bash, which execs a simple command so it receives signals itself.
 _LAUNCHER = (
-    'for f in /app/.profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; '
-    'exec /bin/bash -c "$0"'
+    'for f in /app/.profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; exec /bin/bash -c "$0"'
 )
 
 
@@ -84,11 +83,16 @@ class DockerRuntime:
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         # A crashed dyno may be removed between the listing and its inspection.
-        found = self.engine.containers.list(all=True, filters=labels.filters(self.settings, app),
-                                            ignore_removed=True)
+        found = self.engine.containers.list(
+            all=True, filters=labels.filters(self.settings, app), ignore_removed=True
+        )
         return sorted(
-            (_as_dyno(c) for c in found if c.labels.get(labels.RELEASE)
-             and c.labels.get(labels.PROCESS) not in ("release", "slug", "build")),
+            (
+                _as_dyno(c)
+                for c in found
+                if c.labels.get(labels.RELEASE)
+                and c.labels.get(labels.PROCESS) not in ("release", "slug", "build")
+            ),
             key=lambda d: (d.app, d.process_type, d.name, d.release),
         )
 
@@ -100,8 +104,7 @@ class DockerRuntime:
             )
         return name
 
-    def create(self, release: Release, dyno_name: str, command: str,
-               tty: bool = False) -> Container:
+    def create(self, release: Release, dyno_name: str, command: str, tty: bool = False) -> Container:
         """A dyno's container of `release` (its image and config vars), not yet started:
         unprivileged, limited, on the app's own network, with no Docker socket; web dynos
         get $PORT, published on 127.0.0.1."""
@@ -116,15 +119,16 @@ class DockerRuntime:
         if release.from_dockerfile:
             launch = self._image_conventions(image, command)
         else:
-            launch = {"command": ["/bin/bash", "-c", _LAUNCHER, command], "user": "dyno",
-                      "working_dir": "/app"}
+            launch = {
+                "command": ["/bin/bash", "-c", _LAUNCHER, command],
+                "user": "dyno",
+                "working_dir": "/app",
+            }
         return self.engine.containers.create(
             image,
-            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-"
-                 f"{secrets.token_hex(3)}",
+            name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-{secrets.token_hex(3)}",
             environment=environment,
-            labels=labels.for_resource(self.settings, app, process_type, dyno_name,
-                                       release.version),
+            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release.version),
             network=self.ensure_network(app),
             ports=ports,
             init=True,
@@ -161,15 +165,15 @@ class DockerRuntime:
     def remove_labelled(self, **wanted: str) -> None:
         """Every container of this server whose labels say `minidyno.<key>=<value>`."""
         for container in self.engine.containers.list(
-                all=True, filters=labels.filters(self.settings, **wanted), ignore_removed=True):
+            all=True, filters=labels.filters(self.settings, **wanted), ignore_removed=True
+        ):
             with contextlib.suppress(NotFound):
                 container.remove(force=True)
 
     def remove_app(self, app: str) -> None:
         """Every container, network, volume and image of one app of this server."""
         scope = labels.filters(self.settings, app)
-        for container in self.engine.containers.list(all=True, filters=scope,
-                                                     ignore_removed=True):
+        for container in self.engine.containers.list(all=True, filters=scope, ignore_removed=True):
             container.remove(force=True)
         for network in self.engine.networks.list(filters=scope):
             network.remove()

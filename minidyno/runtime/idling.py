@@ -70,8 +70,7 @@ class Idler:
         return WebStatus.STARTING
 
     def up_addresses(self, app: str) -> list[str]:
-        return [d.address for d in self.web_dynos(app)
-                if self.supervisor.routable(d) and d.address]
+        return [d.address for d in self.web_dynos(app) if self.supervisor.routable(d) and d.address]
 
     # -- sleeping ----------------------------------------------------------------------
 
@@ -80,15 +79,19 @@ class Idler:
         timeout (counted from the last request, or from when they came up)."""
         timeout = self.platform.idle_timeout
         with self.platform.db.connect() as conn:
-            candidates = [a.name for a in apps.all_apps(conn)
-                          if a.dyno_type == "eco" and not a.idle and not a.maintenance]
+            candidates = [
+                a.name
+                for a in apps.all_apps(conn)
+                if a.dyno_type == "eco" and not a.idle and not a.maintenance
+            ]
         now = time.time()
         for app in candidates:
             up = [d for d in self.web_dynos(app) if self.supervisor.state_of(d) == State.UP]
             if not up:
                 continue
-            last = max([self.platform.last_request.get(app, 0.0),
-                        *(self.supervisor.since(d) or now for d in up)])
+            last = max(
+                [self.platform.last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)]
+            )
             if now - last >= timeout:
                 lock = self.platform.app_lock(app)
                 if lock.acquire(blocking=False):

@@ -22,13 +22,15 @@ class TimedOut(Exception):
 
 def next_run_name(runtime: DockerRuntime, app: str) -> str:
     """run.N with N one more than any one-off this app has running."""
-    numbers = [int(d.name.split(".")[1]) for d in runtime.dynos(app)
-               if d.process_type == "run" and d.name.split(".")[1].isdigit()]
+    numbers = [
+        int(d.name.split(".")[1])
+        for d in runtime.dynos(app)
+        if d.process_type == "run" and d.name.split(".")[1].isdigit()
+    ]
     return f"run.{max(numbers, default=0) + 1}"
 
 
-def create(runtime: DockerRuntime, release: Release, name: str, command: str,
-           tty: bool = False) -> Container:
+def create(runtime: DockerRuntime, release: Release, name: str, command: str, tty: bool = False) -> Container:
     return runtime.create(release, name, command, tty=tty)
 
 

@@ -19,8 +19,9 @@ from minidyno.runtime.supervisor import Supervisor
 from minidyno.state.releases import Release
 
 
-def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say,
-         web_must_boot: bool = True) -> None:
+def roll(
+    supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say, web_must_boot: bool = True
+) -> None:
     old = [d for d in supervisor.runtime.dynos(release.app) if d.process_type != "run"]
     started: list[Dyno] = []
     try:
@@ -35,8 +36,10 @@ def roll(supervisor: Supervisor, release: Release, wanted: dict[str, int], say: 
                     if web_must_boot:
                         raise
                     say(f" !     {dyno.name} crashed: {failed}")
-                    say(f" !     v{release.version} is released; the dyno restarts on the "
-                        "crash cool-off (see minidyno ps and minidyno logs)")
+                    say(
+                        f" !     v{release.version} is released; the dyno restarts on the "
+                        "crash cool-off (see minidyno ps and minidyno logs)"
+                    )
                     continue
                 say(f"       {dyno.name} is up (bound $PORT in {seconds:.2f} s)")
     except BaseException:

@@ -41,19 +41,24 @@ def scale(platform: Platform, app: str, changes: dict[str, str]) -> dict[str, in
             for process_type, change in changes.items():
                 if process_type not in current:
                     known = ", ".join(sorted(current)) or "none"
-                    raise NotFound(f"no {process_type!r} process type in {app}'s Procfile "
-                                   f"(its types: {known})")
+                    raise NotFound(
+                        f"no {process_type!r} process type in {app}'s Procfile (its types: {known})"
+                    )
                 op, count = change[0], int(change[1:])
-                value = {"=": count, "+": current[process_type] + count,
-                         "-": current[process_type] - count}[op]
+                value = {"=": count, "+": current[process_type] + count, "-": current[process_type] - count}[
+                    op
+                ]
                 if value < 0 or value > cap:
-                    raise UserError(f"{process_type}={value} is out of range: scale between 0 "
-                                    f"and {cap} dynos per type (MINIDYNO_MAX_DYNOS_PER_TYPE)")
+                    raise UserError(
+                        f"{process_type}={value} is out of range: scale between 0 "
+                        f"and {cap} dynos per type (MINIDYNO_MAX_DYNOS_PER_TYPE)"
+                    )
                 wanted[process_type] = value
             for process_type, value in wanted.items():
                 formation.set_quantity(conn, app, process_type, value)
-        platform.logs.platform(app, "api", "Scaled to " + ", ".join(
-            f"{t}@{q}" for t, q in sorted(wanted.items())))
+        platform.logs.platform(
+            app, "api", "Scaled to " + ", ".join(f"{t}@{q}" for t, q in sorted(wanted.items()))
+        )
         platform.supervisor.reconcile(app)
     return wanted
 
@@ -68,8 +73,11 @@ def restart(platform: Platform, app: str, target: str | None) -> list[str]:
         if release is None:
             raise NotFound(f"{app} has no release yet; push it first")
         platform.idler.wake(app)
-        dynos = [d for d in platform.runtime.dynos(app) if d.process_type != "run"
-                 and target in (None, d.process_type, d.name)]
+        dynos = [
+            d
+            for d in platform.runtime.dynos(app)
+            if d.process_type != "run" and target in (None, d.process_type, d.name)
+        ]
         if not dynos:
             raise NotFound(f"no dyno matches {target!r}; `minidyno ps -a {app}` lists them")
         platform.logs.platform(app, "api", f"Restarting {target or 'all dynos'}")

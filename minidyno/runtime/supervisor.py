@@ -55,8 +55,7 @@ class Supervisor:
             return known.state
         if dyno.running:
             return State.STARTING
-        return State.IDLE if dyno.process_type == "web" and dyno.app in self.sleeping \
-            else State.CRASHED
+        return State.IDLE if dyno.process_type == "web" and dyno.app in self.sleeping else State.CRASHED
 
     def since(self, dyno: Dyno) -> float | None:
         known = self._states.get(dyno.container.id)
@@ -65,9 +64,13 @@ class Supervisor:
     def routable(self, dyno: Dyno) -> bool:
         """Up, not being retired, and not of an app going to sleep: an idling app is
         routed to the activator before its dynos stop, so no request meets a stopping one."""
-        return (dyno.process_type == "web" and dyno.running
-                and dyno.container.id not in self._retiring
-                and self.state_of(dyno) == State.UP and dyno.app not in self.sleeping)
+        return (
+            dyno.process_type == "web"
+            and dyno.running
+            and dyno.container.id not in self._retiring
+            and self.state_of(dyno) == State.UP
+            and dyno.app not in self.sleeping
+        )
 
     def set_state(self, dyno: Dyno, state: State, wait_for_router: bool = True) -> None:
         """Record and log a state change; a web dyno coming up or going away re-routes
@@ -115,9 +118,13 @@ class Supervisor:
             seconds = wait_until_listening(dyno, self.platform.settings.boot_timeout)
         except BootFailed as failed:
             if "R10" in str(failed):
-                self.logs.platform(dyno.app, dyno.name, "Error R10 (Boot timeout) -> Web process "
-                                   f"failed to bind to $PORT within "
-                                   f"{self.platform.settings.boot_timeout} seconds of launch")
+                self.logs.platform(
+                    dyno.app,
+                    dyno.name,
+                    "Error R10 (Boot timeout) -> Web process "
+                    f"failed to bind to $PORT within "
+                    f"{self.platform.settings.boot_timeout} seconds of launch",
+                )
                 self.logs.platform(dyno.app, dyno.name, "Stopping process with SIGKILL")
                 with contextlib.suppress(DockerException):
                     dyno.container.kill()
@@ -138,8 +145,12 @@ class Supervisor:
             dyno.container.reload()
             code = dyno.container.attrs["State"]["ExitCode"]
             if code == 137 and time.monotonic() - started >= timeout:
-                self.logs.platform(dyno.app, dyno.name, "Error R12 (Exit timeout) -> At least one "
-                                   f"process failed to exit within {timeout} seconds of SIGTERM")
+                self.logs.platform(
+                    dyno.app,
+                    dyno.name,
+                    "Error R12 (Exit timeout) -> At least one "
+                    f"process failed to exit within {timeout} seconds of SIGTERM",
+                )
                 self.logs.platform(dyno.app, dyno.name, "Stopping remaining processes with SIGKILL")
             self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
             self.set_state(dyno, State.DOWN)
@@ -189,9 +200,14 @@ class Supervisor:
         settings = self.platform.settings
         while True:
             try:
-                events = self.platform.engine.events(decode=True, filters={
-                    "type": "container", "event": ["die", "start"],
-                    "label": [f"{labels.HOME}={settings.home}"]})
+                events = self.platform.engine.events(
+                    decode=True,
+                    filters={
+                        "type": "container",
+                        "event": ["die", "start"],
+                        "label": [f"{labels.HOME}={settings.home}"],
+                    },
+                )
                 for _ in events:
                     self._wake.set()
             except DockerException:
@@ -223,13 +239,16 @@ class Supervisor:
         if release is None:
             return
         asleep = ("web",) if app in self.sleeping else ()
-        wanted = {f"{t}.{i}" for t, q in wanted_counts.items()
-                  if t in release.processes and t not in asleep for i in range(1, q + 1)}
+        wanted = {
+            f"{t}.{i}"
+            for t, q in wanted_counts.items()
+            if t in release.processes and t not in asleep
+            for i in range(1, q + 1)
+        }
         present: dict[str, list[Dyno]] = {}
         unfinished: list[Dyno] = []
         for dyno in self.runtime.dynos(app):
-            if (dyno.process_type in ("run", *asleep)
-                    or dyno.container.id in self._retiring):
+            if dyno.process_type in ("run", *asleep) or dyno.container.id in self._retiring:
                 continue
             if dyno.release > release.version:
                 # Of a release that never succeeded (the server stopped mid-release):
@@ -237,8 +256,7 @@ class Supervisor:
                 unfinished.append(dyno)
                 continue
             present.setdefault(dyno.name, []).append(dyno)
-        surplus = unfinished + [d for name, ds in present.items() if name not in wanted
-                                for d in ds]
+        surplus = unfinished + [d for name, ds in present.items() if name not in wanted for d in ds]
         if surplus:
             self.retire(surplus)
         for name in sorted(wanted):
@@ -263,8 +281,11 @@ class Supervisor:
         if dyno.running:
             if dyno.container.id not in self._states:
                 self._adopt(dyno)
-            elif (history.crashes and self.state_of(dyno) == State.UP
-                  and time.time() - (self.since(dyno) or 0) > self.platform.settings.crash_backoff_cap):
+            elif (
+                history.crashes
+                and self.state_of(dyno) == State.UP
+                and time.time() - (self.since(dyno) or 0) > self.platform.settings.crash_backoff_cap
+            ):
                 history.crashes = 0
             return
         if self.state_of(dyno) != State.CRASHED or dyno.container.id not in self._states:
@@ -294,14 +315,18 @@ class Supervisor:
         with self._lock:
             self._states.setdefault(dyno.container.id, ContainerState(State.UP))
             history.crashes += 1
-            delay = restart_delay(history.crashes, self.platform.settings.crash_backoff_base,
-                                  self.platform.settings.crash_backoff_cap)
+            delay = restart_delay(
+                history.crashes,
+                self.platform.settings.crash_backoff_base,
+                self.platform.settings.crash_backoff_cap,
+            )
             history.restart_at = time.time() + delay
         self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
         self.set_state(dyno, State.CRASHED)
         if delay:
-            self.logs.platform(dyno.app, dyno.name, f"Crashed {history.crashes} times in a row; "
-                               f"restarting in {delay:.0f} s")
+            self.logs.platform(
+                dyno.app, dyno.name, f"Crashed {history.crashes} times in a row; restarting in {delay:.0f} s"
+            )
 
     def _launch(self, release: Release, name: str) -> None:
         dyno = self.start_dyno(release, name)

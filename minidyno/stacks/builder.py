@@ -46,9 +46,7 @@ def is_current(client: docker.DockerClient, image: str, stack: Stack) -> bool:
     return labels.get(RECIPE_LABEL) == stack.recipe_hash(image)
 
 
-def ensure(
-    client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False
-) -> None:
+def ensure(client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False) -> None:
     """Build whichever of the stack's two images is missing or out of date; a new run
     image always brings a new build image, so both share one Debian snapshot."""
     rebuild_run = force or not is_current(client, stack.run_image, stack)
@@ -98,9 +96,7 @@ def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> Non
         _debootstrap(stack, rootfs, say)
         _add_dyno_user(rootfs)
         tarball = Path(tmp) / "rootfs.tar"
-        subprocess.run(
-            ["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."], check=True
-        )
+        subprocess.run(["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
         say(f"Importing {stack.run_image}")
         client.api.import_image_from_file(
             str(tarball),
@@ -112,8 +108,12 @@ def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> Non
 
 def _debootstrap(stack: Stack, rootfs: Path, say: Say) -> None:
     cmd = [
-        "debootstrap", "--variant=minbase", f"--include={','.join(RUN_PACKAGES)}",
-        stack.suite, str(rootfs), MIRROR,
+        "debootstrap",
+        "--variant=minbase",
+        f"--include={','.join(RUN_PACKAGES)}",
+        stack.suite,
+        str(rootfs),
+        MIRROR,
     ]
     say(f"Running {' '.join(cmd)}")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -147,15 +147,27 @@ def _run_image_from_pull(client: docker.DockerClient, stack: Stack, say: Say) ->
         f"chown {DYNO_UID}:{DYNO_UID} /app"
     )
     commit_with_packages(
-        client, f"debian:{stack.suite}", RUN_PACKAGES, "minidyno/stack", stack.name, script, say,
+        client,
+        f"debian:{stack.suite}",
+        RUN_PACKAGES,
+        "minidyno/stack",
+        stack.name,
+        script,
+        say,
         _IMAGE_CHANGES + _labels(stack, "run"),
     )
 
 
 def _build_build_image(client: docker.DockerClient, stack: Stack, say: Say) -> None:
     commit_with_packages(
-        client, stack.run_image, BUILD_PACKAGES, "minidyno/stack", f"{stack.name}-build", "true",
-        say, _IMAGE_CHANGES + _labels(stack, "build"),
+        client,
+        stack.run_image,
+        BUILD_PACKAGES,
+        "minidyno/stack",
+        f"{stack.name}-build",
+        "true",
+        say,
+        _IMAGE_CHANGES + _labels(stack, "build"),
     )
 
 
@@ -187,9 +199,7 @@ def commit_with_packages(
                 say(f"  {line}")
         status = container.wait()["StatusCode"]
         if status != 0:
-            raise StackBuildError(
-                f"installing {' '.join(packages)} on {base} failed (exit {status})"
-            )
+            raise StackBuildError(f"installing {' '.join(packages)} on {base} failed (exit {status})")
         container.commit(repository=repository, tag=tag, changes=changes)
     finally:
         container.remove(force=True)

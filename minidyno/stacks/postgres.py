@@ -84,15 +84,25 @@ def ensure(client: docker.DockerClient, say: Say) -> str:
     stack = recipes.get(STACK)
     builder.ensure(client, stack, say=say)
     say(f"Building {IMAGE} (Debian's postgresql-{VERSION} on {stack.run_image}, once)")
-    install = (f"mkdir -p {DATA_DIR} {TLS_DIR} && chown postgres:postgres {DATA_DIR} {TLS_DIR} && "
-               f"chmod 700 {TLS_DIR} && "
-               f"printf '%s' {_quoted(ENTRYPOINT)} > /usr/local/bin/minidyno-postgres && "
-               "chmod 755 /usr/local/bin/minidyno-postgres")
+    install = (
+        f"mkdir -p {DATA_DIR} {TLS_DIR} && chown postgres:postgres {DATA_DIR} {TLS_DIR} && "
+        f"chmod 700 {TLS_DIR} && "
+        f"printf '%s' {_quoted(ENTRYPOINT)} > /usr/local/bin/minidyno-postgres && "
+        "chmod 755 /usr/local/bin/minidyno-postgres"
+    )
     builder.commit_with_packages(
-        client, stack.run_image, (f"postgresql-{VERSION}",), IMAGE.split(":")[0], VERSION,
-        install, say,
-        [f"LABEL {builder.RECIPE_LABEL}={recipe_hash()}", "USER postgres",
-         'CMD ["/usr/local/bin/minidyno-postgres"]'],
+        client,
+        stack.run_image,
+        (f"postgresql-{VERSION}",),
+        IMAGE.split(":")[0],
+        VERSION,
+        install,
+        say,
+        [
+            f"LABEL {builder.RECIPE_LABEL}={recipe_hash()}",
+            "USER postgres",
+            'CMD ["/usr/local/bin/minidyno-postgres"]',
+        ],
     )
     return IMAGE
 

@@ -14,7 +14,13 @@ RECIPE_REVISION = 1
 
 RUN_PACKAGES = ("python3", "ca-certificates", "libpq5", "tzdata")
 BUILD_PACKAGES = (
-    "python3-venv", "python3-pip", "python3-dev", "gcc", "libc6-dev", "libpq-dev", "git",
+    "python3-venv",
+    "python3-pip",
+    "python3-dev",
+    "gcc",
+    "libc6-dev",
+    "libpq-dev",
+    "git",
 )
 
 #: The unprivileged user every dyno runs as; it owns /app so apps can write there
@@ -40,7 +46,10 @@ class Stack:
         """The hash of what makes `image` (the run or the build image): the build
         image's covers the run image's, since it is made on top of it."""
         recipe: dict[str, object] = {
-            "revision": RECIPE_REVISION, "suite": self.suite, "run": RUN_PACKAGES, "uid": DYNO_UID,
+            "revision": RECIPE_REVISION,
+            "suite": self.suite,
+            "run": RUN_PACKAGES,
+            "uid": DYNO_UID,
         }
         if image == self.build_image:
             recipe["build"] = BUILD_PACKAGES
@@ -65,9 +74,7 @@ def get(name: str) -> Stack:
     try:
         return STACKS[name]
     except KeyError:
-        raise UnknownStack(
-            f"unknown stack {name!r}; the stacks are {', '.join(STACKS)}"
-        ) from None
+        raise UnknownStack(f"unknown stack {name!r}; the stacks are {', '.join(STACKS)}") from None
 
 
 def for_python(version: str) -> Stack:

@@ -26,10 +26,21 @@ class Addon:
 
 
 def create(conn: sqlite3.Connection, addon: Addon) -> None:
-    conn.execute("INSERT INTO addons (name, app, service, plan, config_var, db_user, db_password,"
-                 " db_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (addon.name, addon.app, addon.service, addon.plan, addon.config_var,
-                  addon.db_user, addon.db_password, addon.db_name, addon.created_at or now()))
+    conn.execute(
+        "INSERT INTO addons (name, app, service, plan, config_var, db_user, db_password,"
+        " db_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            addon.name,
+            addon.app,
+            addon.service,
+            addon.plan,
+            addon.config_var,
+            addon.db_user,
+            addon.db_password,
+            addon.db_name,
+            addon.created_at or now(),
+        ),
+    )
 
 
 def all_addons(conn: sqlite3.Connection) -> list[Addon]:
@@ -49,8 +60,9 @@ def get(conn: sqlite3.Connection, app: str, name: str | None) -> Addon:
             return addon
     if name is None and found:
         return found[0]
-    raise NotFound(f"{app} has no add-on {name or 'attached as DATABASE_URL'}; "
-                   f"`minidyno addons -a {app}` lists them")
+    raise NotFound(
+        f"{app} has no add-on {name or 'attached as DATABASE_URL'}; `minidyno addons -a {app}` lists them"
+    )
 
 
 def plan_password(conn: sqlite3.Connection, name: str, password: str) -> None:
@@ -59,8 +71,11 @@ def plan_password(conn: sqlite3.Connection, name: str, password: str) -> None:
 
 def commit_password(conn: sqlite3.Connection, name: str) -> None:
     """The planned password is the role's now."""
-    conn.execute("UPDATE addons SET db_password = db_password_next, db_password_next = NULL "
-                 "WHERE name = ? AND db_password_next IS NOT NULL", (name,))
+    conn.execute(
+        "UPDATE addons SET db_password = db_password_next, db_password_next = NULL "
+        "WHERE name = ? AND db_password_next IS NOT NULL",
+        (name,),
+    )
 
 
 def delete(conn: sqlite3.Connection, name: str) -> None:

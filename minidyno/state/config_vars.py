@@ -12,5 +12,6 @@ def get_all(conn: sqlite3.Connection, app: str) -> dict[str, str]:
 
 def replace_all(conn: sqlite3.Connection, app: str, config: dict[str, str]) -> None:
     conn.execute("DELETE FROM config_vars WHERE app = ?", (app,))
-    conn.executemany("INSERT INTO config_vars (app, key, value) VALUES (?, ?, ?)",
-                     [(app, k, v) for k, v in config.items()])
+    conn.executemany(
+        "INSERT INTO config_vars (app, key, value) VALUES (?, ?, ?)", [(app, k, v) for k, v in config.items()]
+    )

@@ -16,8 +16,9 @@ HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})+$")
 def check(hostname: str) -> str:
     name = hostname.strip().lower().rstrip(".")
     if not HOSTNAME.fullmatch(name):
-        raise UserError(f"{hostname!r} is not a hostname: use letters, digits, dashes and dots, "
-                        "e.g. www.example.test")
+        raise UserError(
+            f"{hostname!r} is not a hostname: use letters, digits, dashes and dots, e.g. www.example.test"
+        )
     return name
 
 
@@ -37,12 +38,17 @@ def check_custom(hostname: str, platform_domain: str) -> str:
     except ValueError:
         pass
     else:
-        raise UserError(f"{name} is an IP address; a custom domain is a hostname, e.g. "
-                        "www.example.test")
-    if name == platform_domain or name.endswith(f".{platform_domain}") or name == "localhost" \
-            or name.endswith(".localhost"):
-        raise UserError(f"{name} is under minidyno's own domain ({platform_domain}), where each "
-                        "name belongs to an app or the dashboard; use a domain of yours")
+        raise UserError(f"{name} is an IP address; a custom domain is a hostname, e.g. www.example.test")
+    if (
+        name == platform_domain
+        or name.endswith(f".{platform_domain}")
+        or name == "localhost"
+        or name.endswith(".localhost")
+    ):
+        raise UserError(
+            f"{name} is under minidyno's own domain ({platform_domain}), where each "
+            "name belongs to an app or the dashboard; use a domain of yours"
+        )
     return name
 
 
@@ -51,8 +57,7 @@ def add(conn: sqlite3.Connection, app: str, hostname: str, platform_domain: str)
     row = conn.execute("SELECT app FROM domains WHERE hostname = ?", (name,)).fetchone()
     if row:
         raise Conflict(f"{name} already routes to {row['app']}; remove it there first")
-    conn.execute("INSERT INTO domains (hostname, app, created_at) VALUES (?, ?, ?)",
-                 (name, app, now()))
+    conn.execute("INSERT INTO domains (hostname, app, created_at) VALUES (?, ?, ?)", (name, app, now()))
     return name
 
 

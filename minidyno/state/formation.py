@@ -25,5 +25,6 @@ def ensure_types(conn: sqlite3.Connection, app: str, process_types: list[str]) -
 
 
 def set_quantity(conn: sqlite3.Connection, app: str, process_type: str, quantity: int) -> None:
-    conn.execute("UPDATE formation SET quantity = ? WHERE app = ? AND process_type = ?",
-                 (quantity, app, process_type))
+    conn.execute(
+        "UPDATE formation SET quantity = ? WHERE app = ? AND process_type = ?", (quantity, app, process_type)
+    )

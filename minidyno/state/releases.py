@@ -23,6 +23,7 @@ class Artifact:
     """What one build made, which every release of it (push, config change, rollback)
     runs: `image`, or per process type `images` (heroku.yml can build one per type), and
     each type's command (for the container stack, "" runs the image's ENTRYPOINT)."""
+
     image: str
     stack: str | None
     commit_sha: str | None
@@ -72,24 +73,32 @@ def next_version(conn: sqlite3.Connection, app: str) -> int:
     ).fetchone()[0]
 
 
-def create(conn: sqlite3.Connection, app: str, description: str, artifact: Artifact,
-           config: dict[str, str]) -> Release:
+def create(
+    conn: sqlite3.Connection, app: str, description: str, artifact: Artifact, config: dict[str, str]
+) -> Release:
     version = next_version(conn, app)
     fields = asdict(artifact)
     conn.execute(
         "INSERT INTO releases (app, version, description, image, stack, commit_sha, processes,"
         " images, config, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-        (app, version, description, fields["image"], fields["stack"], fields["commit_sha"],
-         json.dumps(fields["processes"]), json.dumps(fields["images"]), json.dumps(config),
-         now()),
+        (
+            app,
+            version,
+            description,
+            fields["image"],
+            fields["stack"],
+            fields["commit_sha"],
+            json.dumps(fields["processes"]),
+            json.dumps(fields["images"]),
+            json.dumps(config),
+            now(),
+        ),
     )
     return get(conn, app, version)
 
 
 def get(conn: sqlite3.Connection, app: str, version: int) -> Release:
-    row = conn.execute(
-        "SELECT * FROM releases WHERE app = ? AND version = ?", (app, version)
-    ).fetchone()
+    row = conn.execute("SELECT * FROM releases WHERE app = ? AND version = ?", (app, version)).fetchone()
     if row is None:
         raise NotFound(f"release v{version} of {app} not found; `minidyno releases` lists them")
     return _from_row(row)
@@ -104,15 +113,12 @@ def fail_interrupted(conn: sqlite3.Connection) -> list[tuple[str, int]]:
 
 
 def set_status(conn: sqlite3.Connection, app: str, version: int, status: str) -> None:
-    conn.execute(
-        "UPDATE releases SET status = ? WHERE app = ? AND version = ?", (status, app, version)
-    )
+    conn.execute("UPDATE releases SET status = ? WHERE app = ? AND version = ?", (status, app, version))
 
 
 def current(conn: sqlite3.Connection, app: str) -> Release | None:
     row = conn.execute(
-        "SELECT * FROM releases WHERE app = ? AND status = 'succeeded'"
-        " ORDER BY version DESC LIMIT 1",
+        "SELECT * FROM releases WHERE app = ? AND status = 'succeeded' ORDER BY version DESC LIMIT 1",
         (app,),
     ).fetchone()
     return _from_row(row) if row else None

@@ -40,8 +40,9 @@ def presented_token(authorization: str) -> str | None:
     return None
 
 
-UNAUTHORIZED = ("missing or wrong API token: run `minidyno git:remote -a APP` for git, or set "
-                "MINIDYNO_API_TOKEN")
+UNAUTHORIZED = (
+    "missing or wrong API token: run `minidyno git:remote -a APP` for git, or set MINIDYNO_API_TOKEN"
+)
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="minidyno"'}
 
 

@@ -13,9 +13,15 @@ from pathlib import Path
 from playwright.sync_api import Error, Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def trust(ca: Path, home: Path) -> None:
@@ -25,8 +31,9 @@ def trust(ca: Path, home: Path) -> None:
     assert certutil, "certutil is not installed: ./dev test installs libnss3-tools"
     if not (nssdb / "cert9.db").exists():
         subprocess.run([certutil, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
-    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "minidyno-test",
-                    "-i", str(ca)], check=True)
+    subprocess.run(
+        [certutil, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "minidyno-test", "-i", str(ca)], check=True
+    )
 
 
 @contextmanager
@@ -35,8 +42,9 @@ def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
     trust(ca, home)
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS,
-                                             env={"HOME": str(home)})
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_FLAGS, env={"HOME": str(home)}
+        )
         try:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:

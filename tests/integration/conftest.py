@@ -18,8 +18,9 @@ def docker_engine() -> docker.DockerClient:
         engine = docker.from_env()
         engine.ping()
     except docker.errors.DockerException as exc:
-        pytest.fail(f"the integration tests need a running Docker engine ({exc}); run ./dev test",
-                    pytrace=False)
+        pytest.fail(
+            f"the integration tests need a running Docker engine ({exc}); run ./dev test", pytrace=False
+        )
     return engine
 
 

@@ -64,7 +64,10 @@ class Server:
     def start(self) -> None:
         log = open(self.home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "minidyno", "server"], env=self.env, stdout=log, stderr=log,
+            [sys.executable, "-m", "minidyno", "server"],
+            env=self.env,
+            stdout=log,
+            stderr=log,
             start_new_session=True,
         )
         if not self.wait_for_health(30, self._still_running):
@@ -99,15 +102,22 @@ class Server:
         return (self.home / "server.log").read_text(errors="replace")[-3000:]
 
     def cli(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "minidyno", *args], env=self.env, cwd=cwd,
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-m", "minidyno", *args],
+            env=self.env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if check and proc.returncode != 0:
             raise AssertionError(f"minidyno {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
 
     def git(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["git", *args], env=self.env, cwd=cwd, capture_output=True,
-                              text=True, timeout=600)
+        proc = subprocess.run(
+            ["git", *args], env=self.env, cwd=cwd, capture_output=True, text=True, timeout=600
+        )
         if check and proc.returncode != 0:
             raise AssertionError(f"git {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
@@ -115,8 +125,12 @@ class Server:
     def router_get(self, app: str, path: str = "/", **kwargs) -> httpx.Response:
         """A request through the router, with the Host the router routes on."""
         headers = {"Host": f"{app}.localhost", **kwargs.pop("headers", {})}
-        return httpx.get(f"http://127.0.0.1:{self.router_port}{path}", headers=headers,
-                         timeout=kwargs.pop("timeout", 30), **kwargs)
+        return httpx.get(
+            f"http://127.0.0.1:{self.router_port}{path}",
+            headers=headers,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
 
     @property
     def ca_path(self) -> Path:
@@ -139,7 +153,8 @@ class Server:
                 response = client.get(
                     target.copy_with(host="127.0.0.1"),
                     headers={"Host": target.netloc.decode(), **kwargs.get("headers", {})},
-                    extensions={"sni_hostname": target.host})
+                    extensions={"sni_hostname": target.host},
+                )
                 if not (kwargs.get("follow_redirects") and response.is_redirect):
                     response.history = history
                     return response
@@ -147,8 +162,9 @@ class Server:
                 url = str(target.join(response.headers["location"]))
         raise AssertionError(f"more than 5 redirects from {url}")
 
-    def app_source(self, tmp: Path, app: str, files: dict[str, str] | None = None,
-                   from_sample: bool = True) -> Path:
+    def app_source(
+        self, tmp: Path, app: str, files: dict[str, str] | None = None, from_sample: bool = True
+    ) -> Path:
         """A git work tree with the sample app (or the given files), committed, with a
         `minidyno` remote pointing at `app`."""
         src = tmp / f"src-{app}"
@@ -175,16 +191,17 @@ class Server:
 def make_server(tmp: Path) -> Server:
     home = tmp / "home"
     home.mkdir()
-    server = Server(home=home, api_port=free_port(), router_port=free_port(),
-                    router_tls_port=free_port())
+    server = Server(home=home, api_port=free_port(), router_port=free_port(), router_tls_port=free_port())
     server.env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("MINIDYNO_", "GIT_"))},
         "MINIDYNO_HOME": str(home),
         "MINIDYNO_API_PORT": str(server.api_port),
         "MINIDYNO_ROUTER_PORT": str(server.router_port),
         "MINIDYNO_ROUTER_TLS_PORT": str(server.router_tls_port),
-        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@localhost",
-        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@localhost",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@localhost",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@localhost",
         "GIT_TERMINAL_PROMPT": "0",
         "HOME": str(tmp),
     }
@@ -239,8 +256,7 @@ release: python release.py
 
 def deployed(server: Server, tmp_path: Path, app: str, procfile: str = PROCFILE) -> Path:
     server.cli("apps:create", app)
-    src = server.app_source(tmp_path, app, {"Procfile": procfile, "worker.py": WORKER,
-                                            "release.py": RELEASE})
+    src = server.app_source(tmp_path, app, {"Procfile": procfile, "worker.py": WORKER, "release.py": RELEASE})
     server.push(src)
     return src
 

@@ -28,8 +28,11 @@ def compose_command() -> list[str]:
         return ["docker-compose"]
     if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
         return ["docker", "compose"]
-    pytest.fail("neither docker-compose nor `docker compose` is installed; ./dev test installs "
-                "Debian's docker-compose", pytrace=False)
+    pytest.fail(
+        "neither docker-compose nor `docker compose` is installed; ./dev test installs "
+        "Debian's docker-compose",
+        pytrace=False,
+    )
 
 
 class Compose:
@@ -40,27 +43,35 @@ class Compose:
         self.home = f"/var/lib/{self.project}"
         self.cli = make_server(tmp)
         self.cli.api_port, self.cli.router_port = free_port(), free_port()
-        self.env = {**self.cli.env,
-                    "COMPOSE_PROJECT_NAME": self.project,
-                    "MINIDYNO_BASE_IMAGE": "minidyno/stack:trixie-build",
-                    "MINIDYNO_CA_CERT": host_extra_ca(Settings.from_env()),
-                    "MINIDYNO_HOME_IN_CONTAINER": self.home,
-                    "MINIDYNO_API_PORT": str(self.cli.api_port),
-                    "MINIDYNO_ROUTER_PORT": str(self.cli.router_port)}
-        self.cli.env.update(MINIDYNO_API_PORT=str(self.cli.api_port),
-                            MINIDYNO_ROUTER_PORT=str(self.cli.router_port))
+        self.env = {
+            **self.cli.env,
+            "COMPOSE_PROJECT_NAME": self.project,
+            "MINIDYNO_BASE_IMAGE": "minidyno/stack:trixie-build",
+            "MINIDYNO_CA_CERT": host_extra_ca(Settings.from_env()),
+            "MINIDYNO_HOME_IN_CONTAINER": self.home,
+            "MINIDYNO_API_PORT": str(self.cli.api_port),
+            "MINIDYNO_ROUTER_PORT": str(self.cli.router_port),
+        }
+        self.cli.env.update(
+            MINIDYNO_API_PORT=str(self.cli.api_port), MINIDYNO_ROUTER_PORT=str(self.cli.router_port)
+        )
 
     def __call__(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-        proc = subprocess.run([*compose_command(), *args], cwd=REPO, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [*compose_command(), *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if proc.returncode != 0:
             raise AssertionError(f"compose {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
 
     def wait_until_up(self) -> None:
         if not self.cli.wait_for_health(60):
-            raise AssertionError(f"the composed server did not answer: "
-                                 f"{self('logs').stdout[-3000:]}")
+            raise AssertionError(f"the composed server did not answer: {self('logs').stdout[-3000:]}")
 
     def token(self) -> str:
         return self("exec", "-T", "minidyno", "cat", f"{self.home}/token").stdout.strip()
@@ -105,8 +116,9 @@ def test_compose_runs_minidyno_and_keeps_everything_across_down_and_up(compose, 
     cli.cli("apps:create", "sample")
     cli.cli("config:set", "GREETING=Composed", "-a", "sample")
     cli.cli("addons:create", "postgres", "-a", "sample")
-    cli.cli("pg:psql", "-a", "sample", "-c", "CREATE TABLE kept (v text); "
-                                             "INSERT INTO kept VALUES ('still here')")
+    cli.cli(
+        "pg:psql", "-a", "sample", "-c", "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')"
+    )
     src = cli.app_source(tmp_path, "sample")
     cli.push(src)
     assert serves(cli, "sample") == "Composed! This is web.1.\n"
@@ -119,6 +131,5 @@ def test_compose_runs_minidyno_and_keeps_everything_across_down_and_up(compose, 
 
     assert serves(cli, "sample") == "Composed! This is web.1.\n"
     assert cli.cli("config:get", "GREETING", "-a", "sample").stdout == "Composed\n"
-    assert "still here" in cli.cli("pg:psql", "-a", "sample", "-c",
-                                   "SELECT v FROM kept").stdout
+    assert "still here" in cli.cli("pg:psql", "-a", "sample", "-c", "SELECT v FROM kept").stdout
     assert "Deploy" in cli.cli("releases", "-a", "sample").stdout

@@ -30,8 +30,7 @@ def dyno_state(page: Page, dyno: str):
     return page.locator(f'#dynos tr[data-dyno="{dyno}"] .state')
 
 
-def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path,
-                                                           page: Page):
+def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path, page: Page):
     server.cli("apps:create", "classroom")
     server.push(server.app_source(tmp_path, "classroom"))
 
@@ -70,8 +69,12 @@ def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_pa
     expect(page.locator('[data-lane="web.1"]')).to_contain_text("idle")
     shot(page, "6-idle")
 
-    assert httpx.get(f"http://127.0.0.1:{server.router_port}/",
-                     headers={"Host": "classroom.localhost"}, timeout=60).status_code == 200
+    assert (
+        httpx.get(
+            f"http://127.0.0.1:{server.router_port}/", headers={"Host": "classroom.localhost"}, timeout=60
+        ).status_code
+        == 200
+    )
     expect(dyno_state(page, "web.1")).to_have_text("up", timeout=30_000)
     expect(page.locator('[data-lane="web.1"]')).to_contain_text("starting")
     shot(page, "7-woken")

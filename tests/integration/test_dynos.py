@@ -13,17 +13,23 @@ import pytest
 from tests.integration.platform_fixture import PROCFILE, RELEASE, Server, deployed, logs, ps, wait_for
 
 
-def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(server: Server, tmp_path: Path,
-                                                                 docker_engine):
+def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(
+    server: Server, tmp_path: Path, docker_engine
+):
     deployed(server, tmp_path, "scaled")
     assert set(ps(server, "scaled")) == {"web.1"}
 
     server.cli("ps:scale", "web=2", "worker+1", "-a", "scaled")
 
-    wait_for(lambda: {n: d["state"] for n, d in ps(server, "scaled").items()}
-             == {"web.1": "up", "web.2": "up", "worker.1": "up"})
-    labelled = docker_engine.containers.list(filters={"label": [
-        f"minidyno.home={server.home.resolve()}", "minidyno.app=scaled"]})
+    wait_for(
+        lambda: (
+            {n: d["state"] for n, d in ps(server, "scaled").items()}
+            == {"web.1": "up", "web.2": "up", "worker.1": "up"}
+        )
+    )
+    labelled = docker_engine.containers.list(
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=scaled"]}
+    )
     assert sorted(c.labels["minidyno.dyno"] for c in labelled) == ["web.1", "web.2", "worker.1"]
     seen = {server.router_get("scaled").text.strip().split()[-1] for _ in range(40)}
     assert seen == {"web.1.", "web.2."}
@@ -52,10 +58,13 @@ def test_crash_looping_dyno_restarts_with_growing_gaps(server: Server, tmp_path:
 
     server.cli("ps:scale", "crashy=1", "-a", "crashy")
 
-    text = wait_for(lambda: (t := logs(server, "crashy", "-d", "crashy.1")).count(
-        "Starting process") >= 5 and t, timeout=60)
+    text = wait_for(
+        lambda: (t := logs(server, "crashy", "-d", "crashy.1")).count("Starting process") >= 5 and t,
+        timeout=60,
+    )
     starts = [line.split()[0] for line in text.splitlines() if "Starting process" in line]
     from datetime import datetime
+
     times = [datetime.fromisoformat(s) for s in starts]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
     assert gaps[0] < 1.5, gaps
@@ -83,8 +92,7 @@ def test_failing_release_phase_blocks_the_release(server: Server, tmp_path: Path
     assert "failed" in server.cli("releases", "-a", "phases").stdout.splitlines()[1]
 
 
-def test_config_vars_reach_dynos_exactly_and_bad_names_change_nothing(server: Server,
-                                                                       tmp_path: Path):
+def test_config_vars_reach_dynos_exactly_and_bad_names_change_nothing(server: Server, tmp_path: Path):
     deployed(server, tmp_path, "configured")
     value = "two  spaces, 'single' \"double\" $NOT_EXPANDED\nsecond line ünïcødé ✓"
 
@@ -127,15 +135,26 @@ def test_run_returns_output_and_exit_status(server: Server, tmp_path: Path):
     deployed(server, tmp_path, "oneoff")
     server.cli("config:set", "GREETING=from config", "-a", "oneoff")
 
-    result = server.cli("run", "-a", "oneoff", "--",
-                        'echo "$GREETING on $DYNO"; python -c "import flask"; exit 4', check=False)
+    result = server.cli(
+        "run",
+        "-a",
+        "oneoff",
+        "--",
+        'echo "$GREETING on $DYNO"; python -c "import flask"; exit 4',
+        check=False,
+    )
 
     assert result.returncode == 4
     assert result.stdout == "from config on run.1\n"
     detached = server.cli("run:detached", "-a", "oneoff", "--", "echo detached output")
     assert "run.1" in detached.stdout or "run.2" in detached.stdout
-    wait_for(lambda: "app[run.1]: detached output" in logs(server, "oneoff")
-             or "app[run.2]: detached output" in logs(server, "oneoff"), 20)
+    wait_for(
+        lambda: (
+            "app[run.1]: detached output" in logs(server, "oneoff")
+            or "app[run.2]: detached output" in logs(server, "oneoff")
+        ),
+        20,
+    )
 
 
 def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path, docker_engine):
@@ -146,8 +165,9 @@ def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path
     before = sorted(c.id for c in docker_engine.containers.list(filters=scope))
 
     server.stop()
-    during = httpx.get(f"http://127.0.0.1:{server.router_port}/",
-                       headers={"Host": "durable.localhost"}, timeout=10)
+    during = httpx.get(
+        f"http://127.0.0.1:{server.router_port}/", headers={"Host": "durable.localhost"}, timeout=10
+    )
     server.start()
 
     assert during.status_code == 200
@@ -176,8 +196,9 @@ def test_run_bash_is_interactive_with_ctrl_c_and_exit_status(server: Server, tmp
     deployed(server, tmp_path, "shell")
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(sys.executable, [sys.executable, "-m", "minidyno", "run", "-a", "shell", "bash"],
-                  server.env)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "minidyno", "run", "-a", "shell", "bash"], server.env
+        )
     seen = b""
 
     def expect(needle: bytes, timeout: float = 30) -> None:
@@ -221,16 +242,19 @@ def test_web_dyno_that_never_binds_port_is_r10_and_rejected(server: Server, tmp_
 
 @pytest.mark.server_env(MINIDYNO_STOP_TIMEOUT="2")
 def test_dyno_ignoring_sigterm_is_killed_with_r12(server: Server, tmp_path: Path):
-    procfile = ("web: gunicorn app:app --bind 0.0.0.0:$PORT\n"
-                "stubborn: trap '' TERM; while true; do sleep 0.2; done\n")
+    procfile = (
+        "web: gunicorn app:app --bind 0.0.0.0:$PORT\nstubborn: trap '' TERM; while true; do sleep 0.2; done\n"
+    )
     deployed(server, tmp_path, "stubborn", procfile)
     server.cli("ps:scale", "stubborn=1", "-a", "stubborn")
     wait_for(lambda: ps(server, "stubborn").get("stubborn.1", {}).get("state") == "up")
 
     server.cli("ps:scale", "stubborn=0", "-a", "stubborn")
 
-    text = wait_for(lambda: "State changed from up to down" in (t := logs(
-        server, "stubborn", "-d", "stubborn.1")) and t, timeout=30)
+    text = wait_for(
+        lambda: "State changed from up to down" in (t := logs(server, "stubborn", "-d", "stubborn.1")) and t,
+        timeout=30,
+    )
     assert "Stopping all processes with SIGTERM" in text
     assert "Error R12 (Exit timeout) -> At least one process failed to exit within 2 seconds" in text
     assert "Process exited with status 137" in text

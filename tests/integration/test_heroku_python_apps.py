@@ -31,8 +31,9 @@ def pushed_app(server: Server, tmp_path: Path, name: str, folder: str) -> Path:
 
 def rejection(push) -> str:
     """The one line a rejected push ends with, before git's own."""
-    lines = [ln.removeprefix("remote:").strip() for ln in push.stderr.splitlines()
-             if ln.startswith("remote:")]
+    lines = [
+        ln.removeprefix("remote:").strip() for ln in push.stderr.splitlines() if ln.startswith("remote:")
+    ]
     return next(ln for ln in reversed(lines) if ln.startswith("!") and "Push rejected" not in ln)
 
 
@@ -70,8 +71,9 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
 
     # A collectstatic that fails fails the push, and the release before keeps serving.
     settings = src / "gettingstarted" / "settings.py"
-    settings.write_text(settings.read_text().replace('STATIC_ROOT = BASE_DIR / "staticfiles"',
-                                                     "STATIC_ROOT = None"))
+    settings.write_text(
+        settings.read_text().replace('STATIC_ROOT = BASE_DIR / "staticfiles"', "STATIC_ROOT = None")
+    )
     server.commit(src, "Break STATIC_ROOT")
     broken = server.push(src, check=False)
     assert broken.returncode != 0
@@ -80,13 +82,15 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
     assert "3 greetings" in server.router_https("getting-started", "/db/").text
 
 
-@pytest.mark.parametrize(("folder", "command", "origin"), [
-    ("uv", "uv sync --locked --no-default-groups", ".python-version"),
-    ("poetry", "poetry sync --only main", ".python-version"),
-    ("pipenv", "pipenv install --deploy", "Pipfile.lock"),
-])
-def test_uv_poetry_and_pipenv_apps(server: Server, tmp_path: Path, folder: str, command: str,
-                                   origin: str):
+@pytest.mark.parametrize(
+    ("folder", "command", "origin"),
+    [
+        ("uv", "uv sync --locked --no-default-groups", ".python-version"),
+        ("poetry", "poetry sync --only main", ".python-version"),
+        ("pipenv", "pipenv install --deploy", "Pipfile.lock"),
+    ],
+)
+def test_uv_poetry_and_pipenv_apps(server: Server, tmp_path: Path, folder: str, command: str, origin: str):
     src = pushed_app(server, tmp_path, f"{folder}-app", folder)
     pushed = server.push(src).stderr
     assert f"Installing dependencies using '{command}'" in pushed
@@ -103,20 +107,30 @@ def test_uv_poetry_and_pipenv_apps(server: Server, tmp_path: Path, folder: str, 
 BAD = [
     ({"uv.lock": "version = 1\n"}, (), "Multiple Python package manager files were found"),
     ({"Pipfile": "[packages]\n"}, ("requirements.txt",), "No 'Pipfile.lock' found"),
-    ({"setup.py": "from setuptools import setup\nsetup()\n"}, ("requirements.txt",),
-     "Only a setup.py and no package manager file"),
-    ({"pyproject.toml": "[project]\nname = 'x'\n"}, ("requirements.txt",),
-     "Couldn't find any supported Python package manager files"),
+    (
+        {"setup.py": "from setuptools import setup\nsetup()\n"},
+        ("requirements.txt",),
+        "Only a setup.py and no package manager file",
+    ),
+    (
+        {"pyproject.toml": "[project]\nname = 'x'\n"},
+        ("requirements.txt",),
+        "Couldn't find any supported Python package manager files",
+    ),
     ({".venv/pyvenv.cfg": "home = /usr/bin\n"}, (), "Existing '.venv/' directory found"),
     ({"python-version": "3.13\n"}, (".python-version",), "spelled incorrectly"),
     ({".python-version": "3.9\n"}, (), "Python 3.9 is not available; the supported versions"),
-    ({"uv.lock": "version = 1\n", "pyproject.toml": "[project]\nname = 'x'\n"},
-     ("requirements.txt", ".python-version"), "uv apps need a .python-version file"),
+    (
+        {"uv.lock": "version = 1\n", "pyproject.toml": "[project]\nname = 'x'\n"},
+        ("requirements.txt", ".python-version"),
+        "uv apps need a .python-version file",
+    ),
 ]
 
 
 def test_each_package_manager_mistake_gets_one_line_and_the_old_release_serves(
-        server: Server, tmp_path: Path):
+    server: Server, tmp_path: Path
+):
     server.cli("apps:create", "careful")
     src = server.app_source(tmp_path, "careful")
     server.push(src)

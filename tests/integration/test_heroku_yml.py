@@ -75,8 +75,13 @@ print(sys.argv[1], "up as uid", os.getuid(), "on", os.environ["DYNO"], flush=Tru
 time.sleep(3600)
 """
 
-FILES = {"heroku.yml": HEROKU_YML, "Dockerfile": DOCKERFILE, "app.py": APP,
-         "worker/Dockerfile": WORKER_DOCKERFILE, "worker/worker.py": WORKER}
+FILES = {
+    "heroku.yml": HEROKU_YML,
+    "Dockerfile": DOCKERFILE,
+    "app.py": APP,
+    "worker/Dockerfile": WORKER_DOCKERFILE,
+    "worker/worker.py": WORKER,
+}
 
 
 def dangling_images(engine: docker.DockerClient) -> set[str]:
@@ -95,22 +100,22 @@ def test_heroku_yml_builds_releases_and_runs_with_docker(server, tmp_path: Path)
     assert "Step 1/" in push.stderr
     assert "Attaching" in push.stderr and "as DATABASE_URL" in push.stderr
     assert "release sees postgres://" in push.stderr
-    assert server.router_get("boxed").text == \
-        "From heroku.yml (docker) as uid 1000 in /srv/app on web.1\n"
+    assert server.router_get("boxed").text == "From heroku.yml (docker) as uid 1000 in /srv/app on web.1\n"
 
     server.cli("ps:scale", "worker=1", "clock=1", "-a", "boxed")
-    wait_for(lambda: {ps(server, "boxed").get(d, {}).get("state") for d in
-                      ("worker.1", "clock.1")} == {"up"}, 30)
+    wait_for(
+        lambda: {ps(server, "boxed").get(d, {}).get("state") for d in ("worker.1", "clock.1")} == {"up"}, 30
+    )
     logs = server.cli("logs", "-a", "boxed", "-n", "200").stdout
     assert "app[worker.1]: worker up as uid 1000 on worker.1" in logs
     assert "app[clock.1]: clock up as uid 1000 on clock.1" in logs
-    assert server.cli("run", "-a", "boxed", "--", "id -u; pwd").stdout.split() == \
-        ["1000", "/srv/app"]
+    assert server.cli("run", "-a", "boxed", "--", "id -u; pwd").stdout.split() == ["1000", "/srv/app"]
 
     release = json.loads(server.cli("releases", "-a", "boxed", "--json").stdout)[0]
     assert release["stack"] == "container"
-    built = engine.images.list(filters={"label": [f"minidyno.home={server.home.resolve()}",
-                                                   "minidyno.app=boxed"]})
+    built = engine.images.list(
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=boxed"]}
+    )
     assert len(built) == 2  # web's and worker's
     for image in built:
         baked = json.dumps([image.attrs["Config"], image.history()])
@@ -120,8 +125,11 @@ def test_heroku_yml_builds_releases_and_runs_with_docker(server, tmp_path: Path)
 
 def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server, tmp_path):
     server.cli("apps:create", "boxed2")
-    files = {**FILES, "heroku.yml": "build:\n  docker:\n    web: worker/Dockerfile\n"
-                                    "run:\n  web: python3 -m http.server $PORT\n"}
+    files = {
+        **FILES,
+        "heroku.yml": "build:\n  docker:\n    web: worker/Dockerfile\n"
+        "run:\n  web: python3 -m http.server $PORT\n",
+    }
     src = server.app_source(tmp_path, "boxed2", files, from_sample=False)
     server.push(src)
     assert server.router_get("boxed2").status_code == 200
@@ -130,20 +138,25 @@ def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server,
     serving = {i.id for i in engine.images.list(filters=scope)}
 
     refusals = {
-        "build:\n  docker:\n    web: ../../etc/Dockerfile\n":
-            "heroku.yml line 3: build.docker.web.dockerfile: '../../etc/Dockerfile' is "
-            "outside the repository",
-        "build:\n  docker:\n    web: [Dockerfile\n":
-            "heroku.yml is not valid YAML: expected ',' or ']', but got '<stream end>'",
-        "build:\n  docker:\n    web: Dockerfile.missing\n":
-            "heroku.yml names Dockerfile.missing, which is not a file in the pushed commit",
-        "build:\n  docker:\n    web: broken/Dockerfile\n":
+        "build:\n  docker:\n    web: ../../etc/Dockerfile\n": (
+            "heroku.yml line 3: build.docker.web.dockerfile: '../../etc/Dockerfile' is outside the repository"
+        ),
+        "build:\n  docker:\n    web: [Dockerfile\n": (
+            "heroku.yml is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        ),
+        "build:\n  docker:\n    web: Dockerfile.missing\n": (
+            "heroku.yml names Dockerfile.missing, which is not a file in the pushed commit"
+        ),
+        "build:\n  docker:\n    web: broken/Dockerfile\n": (
             "the Docker build of broken/Dockerfile failed: The command '/bin/sh -c exit 3' "
-            "returned a non-zero code: 3",
-        "build:\n  docker:\n    web: Dockerfile\n    worker: broken/Dockerfile\n":
-            "the Docker build of broken/Dockerfile failed",
-        "build:\n  docker:\n    web: Dockerfile\nrelease:\n  command: [true]\n  image: worker\n":
-            "heroku.yml line 6: release.image: 'worker' is not built by build.docker",
+            "returned a non-zero code: 3"
+        ),
+        "build:\n  docker:\n    web: Dockerfile\n    worker: broken/Dockerfile\n": (
+            "the Docker build of broken/Dockerfile failed"
+        ),
+        "build:\n  docker:\n    web: Dockerfile\nrelease:\n  command: [true]\n  image: worker\n": (
+            "heroku.yml line 6: release.image: 'worker' is not built by build.docker"
+        ),
     }
     (src / "broken").mkdir()
     (src / "broken" / "Dockerfile").write_text("FROM minidyno/stack:trixie\nRUN exit 3\n")
@@ -154,5 +167,4 @@ def test_bad_heroku_yml_pushes_are_refused_and_the_release_keeps_serving(server,
         assert push.returncode != 0
         assert message in push.stderr, push.stderr
         assert server.router_get("boxed2").status_code == 200
-    assert {i.id for i in engine.images.list(filters=scope)} == serving, \
-        "a refused push left an image behind"
+    assert {i.id for i in engine.images.list(filters=scope)} == serving, "a refused push left an image behind"

@@ -19,7 +19,7 @@ from tests.integration.platform_fixture import Server, logs, ps, wait_for
 #: with gunicorn trusting X-Forwarded-Proto (FORWARDED_ALLOW_IPS=* from the buildpack),
 #: a plain-http request is redirected to https on the Host it came in on. CRASH set
 #: makes it fail at import, as an app missing its database driver does.
-SECURE_APP = '''\
+SECURE_APP = """\
 import os
 from flask import Flask, jsonify, redirect, request
 
@@ -43,19 +43,20 @@ def index():
 @app.get("/headers")
 def headers():
     return jsonify(dict(request.headers))
-'''
+"""
 
 
 def secure_app(server: Server, tmp_path: Path, app: str) -> Path:
     """--preload: the app is imported before gunicorn binds, so a crash at import ends
     the dyno (without it gunicorn 23's master outlives its failed workers, bound)."""
     server.cli("apps:create", app)
-    src = server.app_source(tmp_path, app, {
-        "app.py": SECURE_APP,
-        "Procfile": "web: gunicorn app:app --preload --bind 0.0.0.0:$PORT\n"})
+    src = server.app_source(
+        tmp_path,
+        app,
+        {"app.py": SECURE_APP, "Procfile": "web: gunicorn app:app --preload --bind 0.0.0.0:$PORT\n"},
+    )
     pushed = server.push(src)
-    assert f"https://{app}.localhost:{server.router_tls_port}/ deployed to minidyno" \
-        in pushed.stderr
+    assert f"https://{app}.localhost:{server.router_tls_port}/ deployed to minidyno" in pushed.stderr
     return src
 
 
@@ -74,11 +75,12 @@ def test_the_ca_is_made_once_private_and_explained(server: Server):
     assert server.ca_path.read_bytes() == first
 
 
-def test_every_app_is_served_over_tls_and_http2_with_heroku_headers(server: Server,
-                                                                     tmp_path: Path):
+def test_every_app_is_served_over_tls_and_http2_with_heroku_headers(server: Server, tmp_path: Path):
     secure_app(server, tmp_path, "secure")
-    assert f"https://secure.localhost:{server.router_tls_port}/" in server.cli(
-        "apps:info", "-a", "secure").stdout
+    assert (
+        f"https://secure.localhost:{server.router_tls_port}/"
+        in server.cli("apps:info", "-a", "secure").stdout
+    )
 
     answer = server.router_https("secure", "/")
     assert answer.status_code == 200 and answer.text == "secure on web.1 via https"
@@ -88,9 +90,22 @@ def test_every_app_is_served_over_tls_and_http2_with_heroku_headers(server: Serv
     assert headers["Via"] == "1.1 minidyno"
 
     version = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_version}", "--http2", "--cacert",
-         str(server.ca_path), f"https://secure.localhost:{server.router_tls_port}/"],
-        capture_output=True, text=True, timeout=30)
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_version}",
+            "--http2",
+            "--cacert",
+            str(server.ca_path),
+            f"https://secure.localhost:{server.router_tls_port}/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert version.stdout == "2", version.stderr
 
     # The certificate names the app exactly (no wildcard under .localhost) and comes
@@ -101,10 +116,10 @@ def test_every_app_is_served_over_tls_and_http2_with_heroku_headers(server: Serv
         with context.wrap_socket(_connect(server), server_hostname=host) as tls:
             names = [v for k, v in tls.getpeercert()["subjectAltName"] if k == "DNS"]
             assert names == [host] or host in names
-    assert "web.1 via https" in server.via_router(
-        f"https://www.secure.test:{server.router_tls_port}/").text
-    assert wait_for(lambda: re.search(r"host=secure\.localhost .*protocol=https",
-                                      logs(server, "secure")), 10, 0.1)
+    assert "web.1 via https" in server.via_router(f"https://www.secure.test:{server.router_tls_port}/").text
+    assert wait_for(
+        lambda: re.search(r"host=secure\.localhost .*protocol=https", logs(server, "secure")), 10, 0.1
+    )
 
 
 def _connect(server: Server) -> socket.socket:
@@ -117,15 +132,14 @@ def test_a_redirect_to_https_lands_on_the_tls_port(server: Server, tmp_path: Pat
     plain = server.router_get("redirecting", "/some/page?x=1", follow_redirects=False)
     assert plain.status_code == 301
     assert plain.headers["location"] == (
-        f"https://redirecting.localhost:{server.router_tls_port}/some/page?x=1")
-    followed = server.via_router(f"http://redirecting.localhost:{server.router_port}/",
-                                 follow_redirects=True)
+        f"https://redirecting.localhost:{server.router_tls_port}/some/page?x=1"
+    )
+    followed = server.via_router(f"http://redirecting.localhost:{server.router_port}/", follow_redirects=True)
     assert followed.status_code == 200 and followed.text == "secure on web.1 via https"
     assert len(followed.history) == 1
 
 
-def test_a_config_change_that_crashes_web_is_released_and_h10_follows(server: Server,
-                                                                      tmp_path: Path):
+def test_a_config_change_that_crashes_web_is_released_and_h10_follows(server: Server, tmp_path: Path):
     secure_app(server, tmp_path, "crashing")
 
     changed = server.cli("config:set", "CRASH=1", "-a", "crashing")
@@ -134,8 +148,7 @@ def test_a_config_change_that_crashes_web_is_released_and_h10_follows(server: Se
     assert server.cli("config:get", "CRASH", "-a", "crashing").stdout.strip() == "1"
     newest = server.cli("releases", "-a", "crashing").stdout.splitlines()[1]
     assert "Set CRASH config vars" in newest and "failed" not in newest
-    assert wait_for(lambda: ps(server, "crashing").get("web.1", {}).get("state") == "crashed",
-                    30, 0.1)
+    assert wait_for(lambda: ps(server, "crashing").get("web.1", {}).get("state") == "crashed", 30, 0.1)
     answer = server.router_https("crashing", "/")
     assert answer.status_code == 503 and "H10" in answer.text
     assert wait_for(lambda: "code=H10" in logs(server, "crashing"), 10, 0.1)
@@ -148,6 +161,5 @@ def test_a_config_change_that_crashes_web_is_released_and_h10_follows(server: Se
 @pytest.mark.server_env(MINIDYNO_ROUTER_TLS_PORT="0")
 def test_tls_can_be_turned_off(server: Server):
     server.cli("apps:create", "plain")
-    assert f"http://plain.localhost:{server.router_port}/" in server.cli(
-        "apps:info", "-a", "plain").stdout
+    assert f"http://plain.localhost:{server.router_port}/" in server.cli("apps:info", "-a", "plain").stdout
     assert "ssl_certificate" not in (server.home / "router" / "nginx.conf").read_text()

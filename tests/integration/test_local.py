@@ -47,9 +47,14 @@ def app_dir(tmp_path: Path, procfile: str, env: str = "") -> Path:
 
 
 def start_local(folder: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "minidyno", "local", *args], cwd=folder,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "minidyno", "local", *args],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_get(url: str, timeout: float = 20) -> httpx.Response:
@@ -65,8 +70,11 @@ def wait_get(url: str, timeout: float = 20) -> httpx.Response:
 
 def test_web_serves_on_its_port_with_dotenv_values_and_worker_output_is_prefixed(tmp_path):
     port = free_port()
-    folder = app_dir(tmp_path, f"web: {sys.executable} web.py\nworker: {sys.executable} worker.py\n",
-                     "GREETING='Hello \"quoted\" world'\n")
+    folder = app_dir(
+        tmp_path,
+        f"web: {sys.executable} web.py\nworker: {sys.executable} worker.py\n",
+        "GREETING='Hello \"quoted\" world'\n",
+    )
     proc = start_local(folder, "-p", str(port))
     try:
         response = wait_get(f"http://127.0.0.1:{port}/")
@@ -79,13 +87,17 @@ def test_web_serves_on_its_port_with_dotenv_values_and_worker_output_is_prefixed
             os.killpg(proc.pid, signal.SIGKILL)
     assert time.monotonic() - started < 10
     assert proc.returncode == 130
-    assert any(line.split("|")[0].rstrip().endswith("worker.1") and "worker tick" in line
-               for line in output.splitlines()), output
+    assert any(
+        line.split("|")[0].rstrip().endswith("worker.1") and "worker tick" in line
+        for line in output.splitlines()
+    ), output
 
 
 def test_one_crashing_process_stops_the_rest_and_says_which(tmp_path):
-    folder = app_dir(tmp_path, f"worker: {sys.executable} worker.py\n"
-                               f"crasher: {sys.executable} -c 'import sys; sys.exit(3)'\n")
+    folder = app_dir(
+        tmp_path,
+        f"worker: {sys.executable} worker.py\ncrasher: {sys.executable} -c 'import sys; sys.exit(3)'\n",
+    )
     proc = start_local(folder, "-p", str(free_port()))
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 3
@@ -94,8 +106,10 @@ def test_one_crashing_process_stops_the_rest_and_says_which(tmp_path):
 
 
 def test_formation_and_named_types(tmp_path):
-    folder = app_dir(tmp_path, f"worker: {sys.executable} worker.py\n"
-                               f"other: {sys.executable} -c 'import sys; sys.exit(0)'\n")
+    folder = app_dir(
+        tmp_path,
+        f"worker: {sys.executable} worker.py\nother: {sys.executable} -c 'import sys; sys.exit(0)'\n",
+    )
     proc = start_local(folder, "worker", "--formation", "worker=2", "-p", str(free_port()))
     try:
         deadline = time.monotonic() + 15
@@ -110,11 +124,19 @@ def test_formation_and_named_types(tmp_path):
 
 def test_local_run_uses_the_dotenv(tmp_path):
     folder = app_dir(tmp_path, "web: true\n", 'GREETING="from env file"\n')
-    result = subprocess.run([sys.executable, "-m", "minidyno", "local:run", "--", "sh", "-c",
-                             "echo $GREETING; exit 4"], cwd=folder, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "minidyno", "local:run", "--", "sh", "-c", "echo $GREETING; exit 4"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 4 and result.stdout == "from env file\n"
-    ported = subprocess.run([sys.executable, "-m", "minidyno", "local:run", "-p", "7000", "--",
-                             "sh", "-c", "echo $PORT"], cwd=folder, capture_output=True, text=True)
+    ported = subprocess.run(
+        [sys.executable, "-m", "minidyno", "local:run", "-p", "7000", "--", "sh", "-c", "echo $PORT"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     assert ported.stdout == "7000\n"
 
 
@@ -130,9 +152,11 @@ def test_tracked_env_with_secrets_is_warned_about(tmp_path):
 def test_procfile_check_reports_each_problem_with_its_line(tmp_path):
     (tmp_path / "requirements.txt").write_text("flask\n")
     (tmp_path / "Procfile").write_bytes(
-        b"worker: python w.py\nrun: x\nworker: again\nbad type: y\nweb2: flask run\r\n")
-    result = subprocess.run([sys.executable, "-m", "minidyno", "procfile:check"], cwd=tmp_path,
-                            capture_output=True, text=True)
+        b"worker: python w.py\nrun: x\nworker: again\nbad type: y\nweb2: flask run\r\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "minidyno", "procfile:check"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "Procfile:2: error: `run` is reserved" in result.stdout
     assert "Procfile:3: error: duplicate process type 'worker' (first on line 1)" in result.stdout
@@ -141,6 +165,7 @@ def test_procfile_check_reports_each_problem_with_its_line(tmp_path):
     assert "Procfile:1: warning: no `web` process type" in result.stdout
 
     (tmp_path / "Procfile").write_text("web: gunicorn app:app --bind 0.0.0.0:$PORT\n")
-    good = subprocess.run([sys.executable, "-m", "minidyno", "procfile:check"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    good = subprocess.run(
+        [sys.executable, "-m", "minidyno", "procfile:check"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert good.returncode == 0 and good.stdout == "Procfile: ok\n"

@@ -28,7 +28,10 @@ def test_each_kind_of_line_and_each_filter(server: Server, tmp_path: Path):
     assert re.search(
         rf'^{STAMP} minidyno\[router\]: at=info method=GET path="/" host=lines\.localhost '
         r'request_id=request-id-of-twenty-chars fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms '
-        r"service=\d+ms status=200 bytes=\d+ protocol=http$", text, re.M)
+        r"service=\d+ms status=200 bytes=\d+ protocol=http$",
+        text,
+        re.M,
+    )
     only_app = logs(server, "lines", "-s", "app")
     assert only_app and all(" app[" in ln for ln in only_app.splitlines())
     only_web1 = logs(server, "lines", "-d", "web.1")
@@ -39,15 +42,33 @@ def test_each_kind_of_line_and_each_filter(server: Server, tmp_path: Path):
 
     server.cli("ps:scale", "web=0", "-a", "lines")
     wait_for(lambda: server.router_get("lines").status_code == 503, 20)
-    assert wait_for(lambda: 'at=error code=H14 desc="No web dynos running"' in logs(
-        server, "lines", "-s", "minidyno"), 10)
+    assert wait_for(
+        lambda: 'at=error code=H14 desc="No web dynos running"' in logs(server, "lines", "-s", "minidyno"), 10
+    )
 
 
 def test_tail_sees_a_new_line_within_a_second(server: Server, tmp_path: Path):
     deployed(server, tmp_path, "tailed")
-    tail = subprocess.Popen([sys.executable, "-m", "minidyno", "logs", "-t", "-n", "0",
-                             "-a", "tailed", "-s", "minidyno", "-d", "router"],
-                            env=server.env, stdout=subprocess.PIPE, text=True)
+    tail = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "minidyno",
+            "logs",
+            "-t",
+            "-n",
+            "0",
+            "-a",
+            "tailed",
+            "-s",
+            "minidyno",
+            "-d",
+            "router",
+        ],
+        env=server.env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(1.5)
         sent = time.monotonic()
@@ -79,8 +100,13 @@ def test_history_survives_redeploy_and_server_restart(server: Server, tmp_path: 
 def test_long_lines_are_split_and_invalid_utf8_replaced(server: Server, tmp_path: Path):
     deployed(server, tmp_path, "odd")
 
-    server.cli("run:detached", "-a", "odd", "--",
-               "python -c 'print(\"x\" * 25000)'; printf 'bad \\xff\\xfe bytes\\n'")
+    server.cli(
+        "run:detached",
+        "-a",
+        "odd",
+        "--",
+        "python -c 'print(\"x\" * 25000)'; printf 'bad \\xff\\xfe bytes\\n'",
+    )
 
     text = wait_for(lambda: "bad" in (t := logs(server, "odd", "-p", "run")) and t, 20)
     pieces = [ln.split("]: ", 1)[1] for ln in text.splitlines() if "]: xxx" in ln]
@@ -98,20 +124,25 @@ while True:
 
 def test_flood_leaves_the_dyno_responsive_and_memory_bounded(server: Server, tmp_path: Path):
     server.cli("apps:create", "flood")
-    src = server.app_source(tmp_path, "flood", {
-        "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nflood: python flood.py\n",
-        "flood.py": FLOOD})
+    src = server.app_source(
+        tmp_path,
+        "flood",
+        {
+            "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nflood: python flood.py\n",
+            "flood.py": FLOOD,
+        },
+    )
     server.push(src)
     server.cli("ps:scale", "flood=1", "-a", "flood")
     wait_for(lambda: "app[flood.1]: flood line" in logs(server, "flood", "-d", "flood.1"), 20)
 
     with httpx.Client() as client:
         for _ in range(20):
-            response = client.get(f"http://127.0.0.1:{server.router_port}/",
-                                  headers={"Host": "flood.localhost"}, timeout=10)
+            response = client.get(
+                f"http://127.0.0.1:{server.router_port}/", headers={"Host": "flood.localhost"}, timeout=10
+            )
             assert response.status_code == 200
             time.sleep(0.25)
-    rss_kib = int(Path(f"/proc/{server.process.pid}/status").read_text()
-                  .split("VmRSS:")[1].split()[0])
+    rss_kib = int(Path(f"/proc/{server.process.pid}/status").read_text().split("VmRSS:")[1].split()[0])
     assert rss_kib < 400 * 1024, f"the server grew to {rss_kib // 1024} MiB under the flood"
     assert len(logs(server, "flood").splitlines()) <= 1500

@@ -14,7 +14,7 @@ import pytest
 
 from tests.integration.platform_fixture import Server, logs, wait_for
 
-APP = '''\
+APP = """\
 import os
 import psycopg2
 from flask import Flask, request
@@ -39,9 +39,9 @@ def items():
     with db() as conn, conn.cursor() as cur:
         cur.execute("SELECT name FROM items ORDER BY id")
         return ",".join(row[0] for row in cur.fetchall())
-'''
+"""
 
-MIGRATE = '''\
+MIGRATE = """\
 import os
 import psycopg2
 
@@ -51,31 +51,46 @@ if "DATABASE_URL" in os.environ:
     print("migrated", flush=True)
 else:
     print("no database yet", flush=True)
-'''
+"""
 
 
 def db_app(server: Server, tmp_path: Path, app: str) -> None:
     server.cli("apps:create", app)
-    server.push(server.app_source(tmp_path, app, {
-        "app.py": APP, "migrate.py": MIGRATE,
-        "requirements.txt": "flask==3.1.*\ngunicorn==23.*\npsycopg2-binary==2.9.*\n",
-        "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nrelease: python migrate.py\n"}))
+    server.push(
+        server.app_source(
+            tmp_path,
+            app,
+            {
+                "app.py": APP,
+                "migrate.py": MIGRATE,
+                "requirements.txt": "flask==3.1.*\ngunicorn==23.*\npsycopg2-binary==2.9.*\n",
+                "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nrelease: python migrate.py\n",
+            },
+        )
+    )
 
 
 def post(server: Server, app: str, path: str) -> httpx.Response:
-    return httpx.post(f"http://127.0.0.1:{server.router_port}{path}",
-                      headers={"Host": f"{app}.localhost"}, timeout=30)
+    return httpx.post(
+        f"http://127.0.0.1:{server.router_port}{path}", headers={"Host": f"{app}.localhost"}, timeout=30
+    )
 
 
 def assert_only_tls(server: Server, app: str) -> None:
     """The database refuses a connection without TLS and takes one that requires it,
     with a certificate from minidyno's CA that names 127.0.0.1."""
-    credentials = httpx.get(f"{server.api_url}/apps/{app}/addons/DATABASE/credentials",
-                            headers={"Authorization": f"Bearer {server.token}"}).json()["url"]
+    credentials = httpx.get(
+        f"{server.api_url}/apps/{app}/addons/DATABASE/credentials",
+        headers={"Authorization": f"Bearer {server.token}"},
+    ).json()["url"]
     with pytest.raises(psycopg2.OperationalError, match="no encryption"):
         psycopg2.connect(credentials, sslmode="disable", connect_timeout=5)
-    with psycopg2.connect(credentials, sslmode="verify-full", sslrootcert=str(server.ca_path),
-                          connect_timeout=5) as conn, conn.cursor() as cur:
+    with (
+        psycopg2.connect(
+            credentials, sslmode="verify-full", sslrootcert=str(server.ca_path), connect_timeout=5
+        ) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
         assert cur.fetchone() == (True,)
 
@@ -83,8 +98,7 @@ def assert_only_tls(server: Server, app: str) -> None:
 APP_NAME = "shop-with-the-longest-app-name"
 
 
-def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path,
-                                                  docker_engine):
+def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path, docker_engine):
     # The longest name Heroku allows: the database's container name then passes 63
     # characters, the most a DNS label may have, so dynos must reach it by its alias.
     db_app(server, tmp_path, APP_NAME)
@@ -96,16 +110,16 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     assert "Running release command" not in created.stderr
     assert "migrated" in server.cli("run", "-a", APP_NAME, "--", "python", "migrate.py").stdout
     url = server.cli("config:get", "DATABASE_URL", "-a", APP_NAME).stdout.strip()
-    password, addon = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@([^:]+):5432/",
-                               url).groups()
+    password, addon = re.match(r"postgres://u[0-9a-f]+:([0-9a-f]{48})@([^:]+):5432/", url).groups()
     assert addon.startswith("postgresql-") and len(addon) <= 63
     assert post(server, APP_NAME, "/items?name=apple").text == "added"
     assert post(server, APP_NAME, "/items?name=pear").text == "added"
     assert server.router_get(APP_NAME, "/items").text == "apple,pear"
     psql = server.cli("pg:psql", "-a", APP_NAME, "-c", "SELECT count(*) FROM items")
     assert re.search(r"^\s+2$", psql.stdout, re.M)
-    tls = server.cli("pg:psql", "-a", APP_NAME, "-c",
-                     "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    tls = server.cli(
+        "pg:psql", "-a", APP_NAME, "-c", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    )
     assert re.search(r"^\s+t$", tls.stdout, re.M)
     assert_only_tls(server, APP_NAME)
     info = json.loads(server.cli("pg:info", "-a", APP_NAME, "--json").stdout)
@@ -116,8 +130,9 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     assert password not in logs(server, APP_NAME) and password not in server.log_tail()
 
     server.stop()
-    (database,) = docker_engine.containers.list(filters={"label": [
-        f"minidyno.home={server.home.resolve()}", "minidyno.process=postgres"]})
+    (database,) = docker_engine.containers.list(
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=postgres"]}
+    )
     database.restart()
     # As a database made before dynos reached it by alias: it gets the alias at start.
     network = docker_engine.networks.get(f"{database.name.removesuffix(addon)}net")
@@ -129,12 +144,13 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     assert addon in database.attrs["NetworkSettings"]["Networks"][network.name]["Aliases"]
     assert wait_for(lambda: server.router_get(APP_NAME, "/items").text == "apple,pear", 30)
     server.cli("pg:reset", "-a", APP_NAME, "--confirm", APP_NAME)
-    assert "relation \"items\" does not exist" in server.cli(
-        "pg:psql", "-a", APP_NAME, "-c", "SELECT 1 FROM items", check=False).stderr
+    assert (
+        'relation "items" does not exist'
+        in server.cli("pg:psql", "-a", APP_NAME, "-c", "SELECT 1 FROM items", check=False).stderr
+    )
 
 
-def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
-                                               docker_engine):
+def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path, docker_engine):
     db_app(server, tmp_path, "alpha")
     db_app(server, tmp_path, "beta")
     server.cli("addons:create", "postgres", "-a", "alpha")
@@ -142,17 +158,32 @@ def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
     alpha_url = server.cli("config:get", "DATABASE_URL", "-a", "alpha").stdout.strip()
     alpha_host = re.search(r"@([^:]+):5432/", alpha_url)[1]
 
-    probe = server.cli("run", "-a", "beta", "--", "python", "-c",
-                       f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)",
-                       check=False)
-    own = server.cli("run", "-a", "alpha", "--", "python", "-c",
-                     f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)")
+    probe = server.cli(
+        "run",
+        "-a",
+        "beta",
+        "--",
+        "python",
+        "-c",
+        f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)",
+        check=False,
+    )
+    own = server.cli(
+        "run",
+        "-a",
+        "alpha",
+        "--",
+        "python",
+        "-c",
+        f"import socket; socket.create_connection(('{alpha_host}', 5432), 3)",
+    )
 
     assert probe.returncode != 0 and own.returncode == 0
     assert alpha_url != server.cli("config:get", "DATABASE_URL", "-a", "beta").stdout.strip()
     second = server.cli("addons:create", "postgres", "-a", "alpha")
-    second_name, color_var = re.search(r"Created (\S+) as (MINIDYNO_POSTGRESQL_[A-Z]+_URL)",
-                                       second.stdout).groups()
+    second_name, color_var = re.search(
+        r"Created (\S+) as (MINIDYNO_POSTGRESQL_[A-Z]+_URL)", second.stdout
+    ).groups()
     second_url = server.cli("config:get", color_var, "-a", "alpha").stdout.strip()
     server.cli("pg:promote", second_name, "-a", "alpha")
     assert server.cli("config:get", "DATABASE_URL", "-a", "alpha").stdout.strip() == second_url
@@ -163,9 +194,20 @@ def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path,
     server.cli("addons:destroy", "DATABASE", "-a", "alpha", "--confirm", "alpha")
 
     assert "DATABASE_URL" not in server.cli("config", "-a", "alpha", "--json").stdout
-    assert len(docker_engine.volumes.list(filters={"label": [
-        f"minidyno.home={server.home.resolve()}", "minidyno.app=alpha",
-        "minidyno.process=postgres"]})) == 1
+    assert (
+        len(
+            docker_engine.volumes.list(
+                filters={
+                    "label": [
+                        f"minidyno.home={server.home.resolve()}",
+                        "minidyno.app=alpha",
+                        "minidyno.process=postgres",
+                    ]
+                }
+            )
+        )
+        == 1
+    )
 
 
 @pytest.mark.server_env(MINIDYNO_ROW_CHECK_INTERVAL="1")
@@ -185,23 +227,32 @@ def test_backups_row_limit_and_rotation(server: Server, tmp_path: Path):
     assert "b001" in server.cli("pg:backups", "-a", "ledger").stdout
     server.cli("pg:backups:download", "b001", "-a", "ledger", "-o", str(tmp_path / "b.dump"))
     assert (tmp_path / "b.dump").read_bytes().startswith(b"PGDMP")
-    missing = server.cli("pg:backups:restore", "b009", "-a", "ledger", "--confirm", "ledger",
-                         check=False)
+    missing = server.cli("pg:backups:restore", "b009", "-a", "ledger", "--confirm", "ledger", check=False)
     assert "no backup b009 of ledger" in missing.stderr
 
-    server.cli("pg:psql", "-a", "ledger", "-c",
-               "INSERT INTO items (name) SELECT 'bulk' FROM generate_series(1, 10000)")
-    over = wait_for(lambda: not (i := json.loads(server.cli(
-        "pg:info", "-a", "ledger", "--json").stdout))["inserts_allowed"] and i, 30)
+    server.cli(
+        "pg:psql",
+        "-a",
+        "ledger",
+        "-c",
+        "INSERT INTO items (name) SELECT 'bulk' FROM generate_series(1, 10000)",
+    )
+    over = wait_for(
+        lambda: (
+            not (i := json.loads(server.cli("pg:info", "-a", "ledger", "--json").stdout))["inserts_allowed"]
+            and i
+        ),
+        30,
+    )
     assert over["rows"] == 10002
     assert post(server, "ledger", "/items?name=refused").status_code == 500
-    updated = server.cli("pg:psql", "-a", "ledger", "-c", "UPDATE items SET name = 'first' "
-                         "WHERE id = 1")
+    updated = server.cli("pg:psql", "-a", "ledger", "-c", "UPDATE items SET name = 'first' WHERE id = 1")
     assert "UPDATE 1" in updated.stdout
     assert "over the hobby-dev limit of 10000" in logs(server, "ledger")
     server.cli("pg:psql", "-a", "ledger", "-c", "DELETE FROM items WHERE name = 'bulk'")
-    wait_for(lambda: json.loads(server.cli("pg:info", "-a", "ledger", "--json").stdout)
-             ["inserts_allowed"], 30)
+    wait_for(
+        lambda: json.loads(server.cli("pg:info", "-a", "ledger", "--json").stdout)["inserts_allowed"], 30
+    )
     assert post(server, "ledger", "/items?name=again").text == "added"
 
     before = server.cli("config:get", "DATABASE_URL", "-a", "ledger").stdout

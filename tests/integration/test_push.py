@@ -19,8 +19,7 @@ def test_push_sample_serves_through_router_with_heroku_headers(server: Server, t
     push = server.push(src)
 
     assert "-----> Building on the minidyno-trixie stack" in push.stderr
-    assert "remote: -----> Installing dependencies using 'pip install -r requirements.txt'" \
-        in push.stderr
+    assert "remote: -----> Installing dependencies using 'pip install -r requirements.txt'" in push.stderr
     assert "Released v1" in push.stderr
     response = server.router_get("hello")
     assert response.status_code == 200
@@ -48,9 +47,11 @@ def test_code_change_redeploys_from_cache_without_a_gap(server: Server, tmp_path
         can race nginx closing it on reload, which HTTP clients retry, not a gap."""
         while not stop.is_set():
             try:
-                r = httpx.get(f"http://127.0.0.1:{server.router_port}/",
-                              headers={"Host": "changes.localhost", "Connection": "close"},
-                              timeout=30)
+                r = httpx.get(
+                    f"http://127.0.0.1:{server.router_port}/",
+                    headers={"Host": "changes.localhost", "Connection": "close"},
+                    timeout=30,
+                )
                 statuses.append(r.status_code)
             except httpx.TransportError as exc:
                 statuses.append(repr(exc))
@@ -125,8 +126,9 @@ def test_other_branches_and_tags_are_accepted_without_a_build(server: Server, tm
 
 def test_other_language_is_named_and_refused(server: Server, tmp_path: Path):
     server.cli("apps:create", "nodeapp")
-    src = server.app_source(tmp_path, "nodeapp", {"package.json": "{}\n", "index.js": "\n"},
-                            from_sample=False)
+    src = server.app_source(
+        tmp_path, "nodeapp", {"package.json": "{}\n", "index.js": "\n"}, from_sample=False
+    )
 
     push = server.push(src, check=False)
 
@@ -193,7 +195,8 @@ def test_web_dyno_is_unprivileged_and_isolated(server: Server, tmp_path: Path, d
     server.push(server.app_source(tmp_path, "locked"))
 
     (container,) = docker_engine.containers.list(
-        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]})
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]}
+    )
     config, host = container.attrs["Config"], container.attrs["HostConfig"]
 
     assert config["User"] == "dyno"
@@ -206,8 +209,10 @@ def test_web_dyno_is_unprivileged_and_isolated(server: Server, tmp_path: Path, d
     assert all("docker.sock" not in m["Source"] for m in container.attrs["Mounts"])
     bindings = container.attrs["NetworkSettings"]["Ports"]["5000/tcp"]
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
-    assert not any(k.lower().endswith("_proxy") or k.startswith(("PIP_CERT", "SSL_CERT"))
-                   for k in (e.split("=")[0] for e in config["Env"]))
+    assert not any(
+        k.lower().endswith("_proxy") or k.startswith(("PIP_CERT", "SSL_CERT"))
+        for k in (e.split("=")[0] for e in config["Env"])
+    )
 
 
 def test_destroy_removes_containers_images_and_repo(server: Server, tmp_path: Path, docker_engine):
@@ -244,5 +249,3 @@ def test_unauthenticated_api_is_refused_but_health_answers(server: Server):
     assert refused.status_code == 401
     assert "token" in refused.json()["error"]
     assert oct((server.home / "token").stat().st_mode & 0o777) == "0o600"
-
-

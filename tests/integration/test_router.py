@@ -15,7 +15,7 @@ import pytest
 
 from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
-ROUTER_APP = '''\
+ROUTER_APP = """\
 import os, time
 from flask import Flask, Response, request
 
@@ -55,9 +55,9 @@ def upload():
 @app.get("/chunks")
 def chunks():
     return Response((f"part {n}\\n" for n in range(5)), mimetype="text/plain")
-'''
+"""
 
-WS_APP = '''\
+WS_APP = """\
 import asyncio, os
 from websockets.asyncio.server import serve
 
@@ -72,27 +72,36 @@ async def main():
         await asyncio.Future()
 
 asyncio.run(main())
-'''
+"""
 
 
 def router_app(server: Server, tmp_path: Path, app: str, extra: dict[str, str] | None = None):
     server.cli("apps:create", app)
-    src = server.app_source(tmp_path, app, {
-        "app.py": ROUTER_APP, "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT --timeout 60\n",
-        **(extra or {})})
+    src = server.app_source(
+        tmp_path,
+        app,
+        {
+            "app.py": ROUTER_APP,
+            "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT --timeout 60\n",
+            **(extra or {}),
+        },
+    )
     server.push(src)
     return src
 
 
 def dyno_container(docker_engine, server: Server, app: str):
-    (found,) = docker_engine.containers.list(all=True, filters={"label": [
-        f"minidyno.home={server.home.resolve()}", f"minidyno.app={app}", "minidyno.dyno=web.1"]})
+    (found,) = docker_engine.containers.list(
+        all=True,
+        filters={
+            "label": [f"minidyno.home={server.home.resolve()}", f"minidyno.app={app}", "minidyno.dyno=web.1"]
+        },
+    )
     return found
 
 
 @pytest.mark.server_env(MINIDYNO_IDLE_TIMEOUT="3")
-def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp_path: Path,
-                                                              docker_engine):
+def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp_path: Path, docker_engine):
     router_app(server, tmp_path, "sleepy")
     before = dyno_container(docker_engine, server, "sleepy").id
 
@@ -100,8 +109,9 @@ def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp
     assert dyno_container(docker_engine, server, "sleepy").status == "exited"
 
     def get(n: int) -> httpx.Response:
-        return httpx.get(f"http://127.0.0.1:{server.router_port}/?n={n}",
-                         headers={"Host": "sleepy.localhost"}, timeout=90)
+        return httpx.get(
+            f"http://127.0.0.1:{server.router_port}/?n={n}", headers={"Host": "sleepy.localhost"}, timeout=90
+        )
 
     with concurrent.futures.ThreadPoolExecutor(50) as pool:
         responses = list(pool.map(get, range(50)))
@@ -114,8 +124,9 @@ def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp
     assert "State changed from up to idle" in text
     assert "minidyno[web.1]: Unidling" in text
     assert "State changed from idle to starting" in text
-    served = wait_for(lambda: (t := logs(server, "sleepy", "-d", "web.1", "-s", "app"))
-                      .count("GET /?n=") >= 50 and t, 10)
+    served = wait_for(
+        lambda: (t := logs(server, "sleepy", "-d", "web.1", "-s", "app")).count("GET /?n=") >= 50 and t, 10
+    )
     for n in range(50):
         assert served.count(f"GET /?n={n} ") == 1, f"request {n} was not served exactly once"
 
@@ -134,12 +145,12 @@ def test_basic_dynos_never_sleep(server: Server, tmp_path: Path):
 def test_maintenance_and_custom_domains(server: Server, tmp_path: Path):
     router_app(server, tmp_path, "owned")
     server.cli("domains:add", "www.owned.test", "-a", "owned")
-    custom = httpx.get(f"http://127.0.0.1:{server.router_port}/",
-                       headers={"Host": "www.owned.test"})
+    custom = httpx.get(f"http://127.0.0.1:{server.router_port}/", headers={"Host": "www.owned.test"})
     assert custom.text == "hello  from web.1"
     assert "www.owned.test" in server.cli("domains", "-a", "owned").stdout
     taken = server.cli("apps:create", "other") and server.cli(
-        "domains:add", "www.owned.test", "-a", "other", check=False)
+        "domains:add", "www.owned.test", "-a", "other", check=False
+    )
     assert "already routes to owned" in taken.stderr
 
     server.cli("maintenance:on", "-a", "owned")
@@ -178,8 +189,12 @@ def test_h10_while_the_web_dynos_are_crashed(server: Server, tmp_path: Path):
     for crashes in (1, 2):
         wait_for(lambda: server.router_get("crashing").status_code == 200, 30)
         server.router_get("crashing", "/crash-dyno", timeout=5)
-        wait_for(lambda n=crashes: logs(server, "crashing", "-d", "web.1").count(
-            "State changed from up to crashed") >= n, 30)
+        wait_for(
+            lambda n=crashes: (
+                logs(server, "crashing", "-d", "web.1").count("State changed from up to crashed") >= n
+            ),
+            30,
+        )
     wait_for(lambda: ps(server, "crashing").get("web.1", {}).get("state") == "crashed", 30)
     crashed = wait_for(lambda: "H10" in (r := server.router_get("crashing")).text and r, 10)
     assert crashed.status_code == 503
@@ -195,15 +210,20 @@ def test_bodies_stream_both_ways(server: Server, tmp_path: Path):
         for _ in range(size >> 20):
             yield block
 
-    upload = httpx.post(f"http://127.0.0.1:{server.router_port}/upload", content=body(),
-                        headers={"Host": "bodies.localhost"}, timeout=120)
+    upload = httpx.post(
+        f"http://127.0.0.1:{server.router_port}/upload",
+        content=body(),
+        headers={"Host": "bodies.localhost"},
+        timeout=120,
+    )
     chunked = server.router_get("bodies", "/chunks")
 
     assert upload.status_code == 200 and upload.text == str(size)
     assert chunked.headers.get("transfer-encoding") == "chunked"
     assert chunked.text == "".join(f"part {n}\n" for n in range(5))
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.router_port}",
-                      headers={"Host": "bodies.localhost"}) as client:
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{server.router_port}", headers={"Host": "bodies.localhost"}
+    ) as client:
         assert all(client.get("/").status_code == 200 for _ in range(5))
 
 
@@ -211,9 +231,11 @@ def test_websocket_upgrade_passes_through(server: Server, tmp_path: Path):
     from websockets.sync.client import connect
 
     server.cli("apps:create", "sockets")
-    src = server.app_source(tmp_path, "sockets", {
-        "ws.py": WS_APP, "Procfile": "web: python ws.py\n",
-        "requirements.txt": "websockets==15.*\n"})
+    src = server.app_source(
+        tmp_path,
+        "sockets",
+        {"ws.py": WS_APP, "Procfile": "web: python ws.py\n", "requirements.txt": "websockets==15.*\n"},
+    )
     server.push(src)
 
     sock = socket.create_connection(("127.0.0.1", server.router_port))
@@ -235,8 +257,9 @@ def test_bad_clients_get_clear_answers_and_harm_no_one(server: Server, tmp_path:
     assert raw_request(port, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400")
     odd_host = raw_request(port, b"GET / HTTP/1.1\r\nHost: bad host!<>\r\n\r\n")
     assert odd_host.startswith((b"HTTP/1.1 400", b"HTTP/1.1 404"))
-    huge = raw_request(port, b"GET / HTTP/1.1\r\nHost: sturdy.localhost\r\nX-Big: "
-                       + b"a" * 70000 + b"\r\n\r\n")
+    huge = raw_request(
+        port, b"GET / HTTP/1.1\r\nHost: sturdy.localhost\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n"
+    )
     assert huge.startswith((b"HTTP/1.1 400", b"HTTP/1.1 494"))
 
     slow = socket.create_connection(("127.0.0.1", port))

@@ -26,11 +26,15 @@ def test_a_restore_that_cannot_finish_changes_nothing(server: Server, tmp_path: 
     psql(server, "ledger", "CREATE TABLE items AS SELECT g AS id FROM generate_series(1, 15001) g")
     assert "b001" in server.cli("pg:backups:capture", "-a", "ledger").stdout
     # The row limit now takes INSERT and CREATE away.
-    assert wait_for(lambda: re.search(r"^\s+f$", psql(
-        server, "ledger", "SELECT has_schema_privilege('public', 'CREATE')"), re.M), 30, 0.5)
+    assert wait_for(
+        lambda: re.search(
+            r"^\s+f$", psql(server, "ledger", "SELECT has_schema_privilege('public', 'CREATE')"), re.M
+        ),
+        30,
+        0.5,
+    )
 
-    restore = server.cli("pg:backups:restore", "b001", "-a", "ledger", "--confirm", "ledger",
-                         check=False)
+    restore = server.cli("pg:backups:restore", "b001", "-a", "ledger", "--confirm", "ledger", check=False)
 
     assert restore.returncode != 0 and "nothing was changed" in restore.stderr
     assert re.search(r"^\s+15001$", psql(server, "ledger", "SELECT count(*) FROM items"), re.M)
@@ -44,8 +48,7 @@ def test_two_captures_at_once_get_two_numbers(server: Server, tmp_path: Path):
     auth = {"Authorization": f"Bearer {server.token}"}
 
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        made = list(pool.map(lambda _: httpx.post(url, headers=auth, timeout=60).json(),
-                             range(2)))
+        made = list(pool.map(lambda _: httpx.post(url, headers=auth, timeout=60).json(), range(2)))
 
     assert sorted(b["name"] for b in made) == ["b001", "b002"]
     assert not list((server.home / "backups" / "twins").glob("*.partial"))

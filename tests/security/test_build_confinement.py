@@ -35,8 +35,7 @@ def test_builds_run_unprivileged_and_limited(server: Server, tmp_path: Path):
 
 
 @pytest.mark.server_env(MINIDYNO_BUILD_TIMEOUT="5")
-def test_a_hung_build_times_out_and_frees_the_app(server: Server, tmp_path: Path,
-                                                  docker_engine):
+def test_a_hung_build_times_out_and_frees_the_app(server: Server, tmp_path: Path, docker_engine):
     server.cli("apps:create", "hung")
     src = server.app_source(tmp_path, "hung", {"bin/pre_compile": "#!/bin/sh\nsleep 600\n"})
     started = time.monotonic()
@@ -50,10 +49,15 @@ def test_a_hung_build_times_out_and_frees_the_app(server: Server, tmp_path: Path
 
 
 def test_stale_build_containers_are_removed_at_start(server: Server, docker_engine):
-    labels = {"minidyno.home": str(server.home.resolve()), "minidyno.app": "gone",
-              "minidyno.process": "build", "minidyno.dyno": "build"}
-    stale = docker_engine.containers.run("minidyno/stack:trixie", ["sleep", "600"],
-                                         detach=True, labels=labels)
+    labels = {
+        "minidyno.home": str(server.home.resolve()),
+        "minidyno.app": "gone",
+        "minidyno.process": "build",
+        "minidyno.dyno": "build",
+    }
+    stale = docker_engine.containers.run(
+        "minidyno/stack:trixie", ["sleep", "600"], detach=True, labels=labels
+    )
     server.stop()
     server.start()
     builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
@@ -61,13 +65,20 @@ def test_stale_build_containers_are_removed_at_start(server: Server, docker_engi
     assert stale.id
 
 
-def test_a_pusher_who_hangs_up_ends_the_build_and_frees_the_app(server: Server, tmp_path: Path,
-                                                                docker_engine):
+def test_a_pusher_who_hangs_up_ends_the_build_and_frees_the_app(
+    server: Server, tmp_path: Path, docker_engine
+):
     server.cli("apps:create", "leaver")
     src = server.app_source(tmp_path, "leaver", {"bin/pre_compile": "#!/bin/sh\nsleep 600\n"})
-    push = subprocess.Popen(["git", "push", "minidyno", "main"], cwd=src, env=server.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    push = subprocess.Popen(
+        ["git", "push", "minidyno", "main"],
+        cwd=src,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     for line in push.stdout:
         if "Running bin/pre_compile hook" in line:
             break

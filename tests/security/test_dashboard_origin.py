@@ -36,8 +36,9 @@ def test_the_cookie_alone_does_nothing(server: Server):
     assert client.post("/apps", json={"name": "nope"}, headers=evil).status_code == 401
     cross = {"Sec-Fetch-Site": "same-site", "X-CSRF-Token": csrf}
     assert client.post("/apps", json={"name": "nope"}, headers=cross).status_code == 401
-    text_plain = client.post("/apps", content=b'{"name": "nope"}',
-                             headers={"Content-Type": "text/plain", "Origin": origin})
+    text_plain = client.post(
+        "/apps", content=b'{"name": "nope"}', headers={"Content-Type": "text/plain", "Origin": origin}
+    )
     assert text_plain.status_code == 401
     own = {"Origin": origin, "Sec-Fetch-Site": "same-origin", "X-CSRF-Token": csrf}
     assert client.post("/apps", json={"name": "mine"}, headers=own).status_code == 201
@@ -51,23 +52,25 @@ def test_a_foreign_page_cannot_open_a_dyno_terminal(server: Server, tmp_path: Pa
     cookie = f"minidyno_session={client.cookies['minidyno_session']}"
     url = f"ws://127.0.0.1:{server.api_port}/apps/shell/tty?command=bash"
     with pytest.raises(InvalidStatus):
-        connect(url, additional_headers={"Cookie": cookie}, origin="http://127.0.0.1:9",
-                subprotocols=[f"csrf.{csrf}"]).close()
+        connect(
+            url,
+            additional_headers={"Cookie": cookie},
+            origin="http://127.0.0.1:9",
+            subprotocols=[f"csrf.{csrf}"],
+        ).close()
     with pytest.raises(InvalidStatus):
-        connect(url, additional_headers={"Cookie": cookie},
-                origin=server.api_url).close()
+        connect(url, additional_headers={"Cookie": cookie}, origin=server.api_url).close()
 
 
-def test_apps_never_see_the_dashboard_cookie_and_pages_refuse_frames(server: Server,
-                                                                     tmp_path: Path):
+def test_apps_never_see_the_dashboard_cookie_and_pages_refuse_frames(server: Server, tmp_path: Path):
     server.cli("apps:create", "cookies")
     server.push(server.app_source(tmp_path, "cookies"))
-    headers = server.router_get("cookies", "/headers", headers={
-        "Cookie": "a=1; minidyno_session=secret; b=2"}).json()
+    headers = server.router_get(
+        "cookies", "/headers", headers={"Cookie": "a=1; minidyno_session=secret; b=2"}
+    ).json()
     assert "secret" not in headers.get("Cookie", "") and "a=1" in headers["Cookie"]
     assert "b=2" in headers["Cookie"]
-    only = server.router_get("cookies", "/headers", headers={
-        "Cookie": "minidyno_session=secret"}).json()
+    only = server.router_get("cookies", "/headers", headers={"Cookie": "minidyno_session=secret"}).json()
     assert "secret" not in str(only)
 
     for path in ("/login", "/"):

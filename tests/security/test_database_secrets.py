@@ -16,8 +16,7 @@ echo "password in env: ${PGPASSWORD:+yes} sslmode: $PGSSLMODE"
 """
 
 
-def test_psql_password_stays_off_the_command_line_and_destroy_leaves_nothing(
-        server: Server, tmp_path: Path):
+def test_psql_password_stays_off_the_command_line_and_destroy_leaves_nothing(server: Server, tmp_path: Path):
     server.cli("apps:create", "vault")
     server.push(server.app_source(tmp_path, "vault"))
     server.cli("addons:create", "postgres", "-a", "vault")

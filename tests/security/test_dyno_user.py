@@ -22,7 +22,6 @@ def test_other_users_are_kept(user: str):
 
 def test_the_dyno_cpu_limit_is_a_setting(tmp_path):
     assert Settings.from_env({"MINIDYNO_HOME": str(tmp_path)}).dyno_cpus == 1.0
-    assert Settings.from_env({"MINIDYNO_HOME": str(tmp_path),
-                              "MINIDYNO_DYNO_CPUS": "0.5"}).dyno_cpus == 0.5
+    assert Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_DYNO_CPUS": "0.5"}).dyno_cpus == 0.5
     with pytest.raises(SystemExit, match="MINIDYNO_DYNO_CPUS"):
         Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_DYNO_CPUS": "-1"})

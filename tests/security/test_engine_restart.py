@@ -31,8 +31,10 @@ def restart_dockerd(engine: docker.DockerClient) -> None:
     """Stop dockerd and start it again the way it was started: systemd's unit, or the
     same command line (./dev's)."""
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    if shutil.which("systemctl") and subprocess.run(
-            ["systemctl", "is-active", "--quiet", "docker"]).returncode == 0:
+    if (
+        shutil.which("systemctl")
+        and subprocess.run(["systemctl", "is-active", "--quiet", "docker"]).returncode == 0
+    ):
         subprocess.run([*sudo, "systemctl", "restart", "docker"], check=True, timeout=120)
     else:
         pid = int(subprocess.check_output(["pgrep", "-xo", "dockerd"]))
@@ -41,8 +43,13 @@ def restart_dockerd(engine: docker.DockerClient) -> None:
         wait_for(lambda: not Path(f"/proc/{pid}").exists(), 60, 0.1)
         log = Path("/var/log/minidyno-dockerd.log")
         with open(log if os.access(log, os.W_OK) else os.devnull, "ab") as out:
-            subprocess.Popen([*sudo, *argv], stdin=subprocess.DEVNULL, stdout=out,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen(
+                [*sudo, *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def answers() -> bool:
         with contextlib.suppress(Exception):
@@ -53,10 +60,12 @@ def restart_dockerd(engine: docker.DockerClient) -> None:
 
 
 def dyno_containers(engine: docker.DockerClient, server: Server) -> dict[str, str]:
-    found = engine.containers.list(filters={"label": [
-        f"minidyno.home={server.home.resolve()}", "minidyno.app=steady"]})
-    return {c.labels["minidyno.dyno"]: c.id for c in found
-            if c.labels["minidyno.process"] in ("web", "worker")}
+    found = engine.containers.list(
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=steady"]}
+    )
+    return {
+        c.labels["minidyno.dyno"]: c.id for c in found if c.labels["minidyno.process"] in ("web", "worker")
+    }
 
 
 def last_tick(server: Server) -> int:
@@ -65,11 +74,19 @@ def last_tick(server: Server) -> int:
 
 
 def test_dynos_come_back_and_are_adopted_once_after_dockerd_restarts(
-        server: Server, tmp_path: Path, docker_engine: docker.DockerClient):
+    server: Server, tmp_path: Path, docker_engine: docker.DockerClient
+):
     server.cli("apps:create", "steady")
-    server.push(server.app_source(tmp_path, "steady", {
-        "ticker.py": TICKER,
-        "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nworker: python ticker.py\n"}))
+    server.push(
+        server.app_source(
+            tmp_path,
+            "steady",
+            {
+                "ticker.py": TICKER,
+                "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\nworker: python ticker.py\n",
+            },
+        )
+    )
     server.cli("ps:scale", "worker=1", "-a", "steady")
     server.cli("addons:create", "postgres", "-a", "steady")
     server.cli("pg:psql", "-a", "steady", "-c", "CREATE TABLE kept AS SELECT 7 AS seven")
@@ -89,8 +106,14 @@ def test_dynos_come_back_and_are_adopted_once_after_dockerd_restarts(
         assert after == before
     # The worker's output still reaches `minidyno logs`, through a new stream.
     assert wait_for(lambda: last_tick(server) > tick + 2, 30)
-    assert wait_for(lambda: re.search(r"^\s+7$", server.cli(
-        "pg:psql", "-a", "steady", "-c", "SELECT seven FROM kept", check=False).stdout,
-        re.M), 60, 1)
+    assert wait_for(
+        lambda: re.search(
+            r"^\s+7$",
+            server.cli("pg:psql", "-a", "steady", "-c", "SELECT seven FROM kept", check=False).stdout,
+            re.M,
+        ),
+        60,
+        1,
+    )
     time.sleep(3)  # a few reconcile passes: nothing is started twice
     assert dyno_containers(docker_engine, server) == after

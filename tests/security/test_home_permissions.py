@@ -40,7 +40,9 @@ def test_a_running_servers_home_has_nothing_for_other_users(server: Server, tmp_
     server.cli("apps:create", "private")
     server.cli("config:set", "SECRET=hush", "-a", "private")
     server.push(server.app_source(tmp_path, "private"))
-    readable = [str(p) for p in [server.home, *server.home.rglob("*")]
-                if not p.is_symlink() and p.name != "server.log"
-                and stat.S_IMODE(p.stat().st_mode) & 0o077]
+    readable = [
+        str(p)
+        for p in [server.home, *server.home.rglob("*")]
+        if not p.is_symlink() and p.name != "server.log" and stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
     assert readable == []

@@ -35,13 +35,28 @@ def test_deleting_main_is_refused_wherever_it_is():
 
 
 def test_a_push_made_before_another_landed_is_refused_before_any_build(tmp_path):
-    tree = subprocess.run(["git", "hash-object", "-t", "tree", "-w", "--stdin"], input=b"",
-                          capture_output=True, check=True).stdout.decode().strip()
-    landed = subprocess.run(["git", "commit-tree", tree, "-m", "landed"], capture_output=True,
-                            check=True, env={"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
-                                             "GIT_COMMITTER_NAME": "a",
-                                             "GIT_COMMITTER_EMAIL": "a@b"}
-                            ).stdout.decode().strip()
+    tree = (
+        subprocess.run(
+            ["git", "hash-object", "-t", "tree", "-w", "--stdin"], input=b"", capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+    landed = (
+        subprocess.run(
+            ["git", "commit-tree", tree, "-m", "landed"],
+            capture_output=True,
+            check=True,
+            env={
+                "GIT_AUTHOR_NAME": "a",
+                "GIT_AUTHOR_EMAIL": "a@b",
+                "GIT_COMMITTER_NAME": "a",
+                "GIT_COMMITTER_EMAIL": "a@b",
+            },
+        )
+        .stdout.decode()
+        .strip()
+    )
     subprocess.run(["git", "update-ref", "refs/heads/main", landed], check=True)
     commit, problem = _pushed_commit([f"{ZERO} {B} refs/heads/main"])
     assert commit is None and "moved while you pushed" in problem

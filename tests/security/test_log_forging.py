@@ -23,7 +23,6 @@ def test_a_carriage_return_cannot_forge_a_line_after_a_restart(tmp_path: Path):
 
 
 def test_escape_sequences_are_shown_not_obeyed_but_colours_pass():
-    assert _printable("title\x1b]0;pwned\x07 clear\x1b[2J") == (
-        "title\\x1b]0;pwned\\x07 clear\\x1b[2J")
+    assert _printable("title\x1b]0;pwned\x07 clear\x1b[2J") == ("title\\x1b]0;pwned\\x07 clear\\x1b[2J")
     assert _printable("\x1b[32mgreen\x1b[0m\tok") == "\x1b[32mgreen\x1b[0m\tok"
     assert _printable("bell\rback") == "bell\\x0dback"

@@ -34,8 +34,10 @@ def test_a_domain_with_a_newline_does_not_match():
     assert not HOSTNAME.fullmatch("www.example.test\n")
 
 
-@pytest.mark.parametrize("hostname", ["127.0.0.1", "10.1.2.3", "::1", "localhost",
-                                      "other.localhost", "LOCALHOST.", "x.y.localhost"])
+@pytest.mark.parametrize(
+    "hostname",
+    ["127.0.0.1", "10.1.2.3", "::1", "localhost", "other.localhost", "LOCALHOST.", "x.y.localhost"],
+)
 def test_domains_add_refuses_ips_localhost_and_other_apps_names(hostname: str):
     """Finding 1: `domains:add 127.0.0.1` put an app's page on the dashboard's site, and
     `domains:add other.localhost` stole another app's traffic."""

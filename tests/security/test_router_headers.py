@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
-APP = '''\
+APP = """\
 from flask import Flask, Response
 
 app = Flask(__name__)
@@ -30,7 +30,7 @@ def cookies():
     response.headers.add("Set-Cookie", "a=1; Path=/")
     response.headers.add("Set-Cookie", "b=2; Path=/")
     return response
-'''
+"""
 
 
 @pytest.mark.server_env(MINIDYNO_IDLE_TIMEOUT="3")
@@ -40,14 +40,21 @@ def test_forged_router_fields_and_joined_headers(server: Server, tmp_path: Path)
 
     assert server.router_get("forger", "/forge").text == "forged"
     server.router_get("forger", "/after-the-forgery")
-    text = wait_for(lambda: (t := logs(server, "forger", "-s", "minidyno", "-d", "router"))
-                    and 'path="/after-the-forgery"' in t and t, 10, 0.1)
+    text = wait_for(
+        lambda: (
+            (t := logs(server, "forger", "-s", "minidyno", "-d", "router"))
+            and 'path="/after-the-forgery"' in t
+            and t
+        ),
+        10,
+        0.1,
+    )
     forged = next(line for line in text.splitlines() if 'path="/forge"' in line)
     assert "at=info" in forged and "dyno=web.1" in forged and "evil" not in forged
 
     wait_for(lambda: ps(server, "forger")["web.1"]["state"] == "idle", 30, 0.2)
-    woken = httpx.get(f"http://127.0.0.1:{server.router_port}/cookies",
-                      headers={"Host": "forger.localhost"}, timeout=90)
+    woken = httpx.get(
+        f"http://127.0.0.1:{server.router_port}/cookies", headers={"Host": "forger.localhost"}, timeout=90
+    )
     assert woken.text == "two cookies"
     assert woken.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
-

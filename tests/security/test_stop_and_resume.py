@@ -15,8 +15,7 @@ from tests.integration.platform_fixture import Server, ps, wait_for
 
 
 @pytest.mark.server_env(MINIDYNO_IDLE_TIMEOUT="3", MINIDYNO_STOP_TIMEOUT="5")
-def test_stop_everything_then_resume_as_it_was(server: Server, tmp_path: Path,
-                                               docker_engine):
+def test_stop_everything_then_resume_as_it_was(server: Server, tmp_path: Path, docker_engine):
     server.cli("apps:create", "kept")
     server.push(server.app_source(tmp_path, "kept"))
     server.cli("ps:type", "basic", "-a", "kept")
@@ -37,5 +36,4 @@ def test_stop_everything_then_resume_as_it_was(server: Server, tmp_path: Path,
     server.start()
     assert wait_for(lambda: server.router_get("kept").status_code == 200, 30, 0.2)
     assert ps(server, "sleeper")["web.1"]["state"] == "idle"
-    assert re.search(r"^\s+1$", server.cli("pg:psql", "-a", "kept", "-c",
-                                             "SELECT one FROM t").stdout, re.M)
+    assert re.search(r"^\s+1$", server.cli("pg:psql", "-a", "kept", "-c", "SELECT one FROM t").stdout, re.M)

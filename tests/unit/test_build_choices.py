@@ -28,15 +28,17 @@ def test_source_reads_top_level_files_without_unpacking():
     assert source.names() == {"Procfile", "app/main.py"}
 
 
-@pytest.mark.parametrize(("files", "stack", "origin"), [
-    ({"requirements.txt": ""}, "sid", "default"),
-    ({".python-version": "3.11\n"}, "bookworm", ".python-version"),
-    ({".python-version": "# pinned\n\n  3.14.0  \n"}, "sid", ".python-version"),
-    ({"runtime.txt": "python-3.13.1\n"}, "trixie", "runtime.txt"),
-    ({".python-version": "3.11", "runtime.txt": "python-3.13"}, "trixie", "runtime.txt"),
-    ({"Pipfile.lock": '{"_meta": {"requires": {"python_version": "3.11"}}}'}, "bookworm",
-     "Pipfile.lock"),
-])
+@pytest.mark.parametrize(
+    ("files", "stack", "origin"),
+    [
+        ({"requirements.txt": ""}, "sid", "default"),
+        ({".python-version": "3.11\n"}, "bookworm", ".python-version"),
+        ({".python-version": "# pinned\n\n  3.14.0  \n"}, "sid", ".python-version"),
+        ({"runtime.txt": "python-3.13.1\n"}, "trixie", "runtime.txt"),
+        ({".python-version": "3.11", "runtime.txt": "python-3.13"}, "trixie", "runtime.txt"),
+        ({"Pipfile.lock": '{"_meta": {"requires": {"python_version": "3.11"}}}'}, "bookworm", "Pipfile.lock"),
+    ],
+)
 def test_python_version_picks_the_stack(files, stack, origin):
     chosen, request = choose(source_with(files))
     assert (chosen.name, request.origin) == (stack, origin)
@@ -47,15 +49,18 @@ def test_no_version_keeps_the_last_builds_major():
     assert (chosen.name, request) == ("trixie", PythonRequest("3.13", "cached"))
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    ({"python-version": "3.13"}, r"spelled incorrectly \('python-version'\)"),
-    ({".python_version": "3.13"}, "spelled incorrectly"),
-    ({".python-version": "3.13\n3.14\n"}, "multiple Python versions"),
-    ({".python-version": "# only a comment\n"}, "no Python version found"),
-    ({".python-version": "3.x"}, "invalid Python version '3.x'"),
-    ({".python-version": "3.8"}, r"supported versions are 3.11 \(bookworm\)"),
-    ({"runtime.txt": "python3.13"}, "runtime.txt is deprecated"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"python-version": "3.13"}, r"spelled incorrectly \('python-version'\)"),
+        ({".python_version": "3.13"}, "spelled incorrectly"),
+        ({".python-version": "3.13\n3.14\n"}, "multiple Python versions"),
+        ({".python-version": "# only a comment\n"}, "no Python version found"),
+        ({".python-version": "3.x"}, "invalid Python version '3.x'"),
+        ({".python-version": "3.8"}, r"supported versions are 3.11 \(bookworm\)"),
+        ({"runtime.txt": "python3.13"}, "runtime.txt is deprecated"),
+    ],
+)
 def test_bad_python_versions_get_one_line_errors(files, message):
     with pytest.raises(UserError, match=message) as raised:
         choose(source_with(files))
@@ -68,15 +73,17 @@ def test_unsupported_python_names_the_supported_versions():
 
 
 def test_requested_python_absent_is_herokus_default():
-    assert requested_python(source_with({"requirements.txt": ""})) == PythonRequest(
-        DEFAULT_PYTHON, "default")
+    assert requested_python(source_with({"requirements.txt": ""})) == PythonRequest(DEFAULT_PYTHON, "default")
 
 
-@pytest.mark.parametrize(("names", "expected"), [
-    ({"package.json", "index.js"}, "Node.js (package.json)"),
-    ({"Gemfile"}, "Ruby (Gemfile)"),
-    ({"go.mod"}, "Go (go.mod)"),
-    ({"README.md"}, "no Python app detected"),
-])
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ({"package.json", "index.js"}, "Node.js (package.json)"),
+        ({"Gemfile"}, "Ruby (Gemfile)"),
+        ({"go.mod"}, "Go (go.mod)"),
+        ({"README.md"}, "no Python app detected"),
+    ],
+)
 def test_refusal_names_the_language(names, expected):
     assert expected in refusal(names)

@@ -45,8 +45,7 @@ def test_tail_counts_what_it_drops(monkeypatch):
     tail = Tail()
     tail.offer([LogLine(datetime.now(UTC), "app", "web.1", str(n)) for n in range(2)])
     tail.offer([LogLine(datetime.now(UTC), "app", "web.1", str(n)) for n in range(2, 5)])
-    assert [e.message for e in tail.get_batch(0)] == [
-        "Skipped 2 lines: this tail fell behind", "0", "1", "2"]
+    assert [e.message for e in tail.get_batch(0)] == ["Skipped 2 lines: this tail fell behind", "0", "1", "2"]
     assert tail.get_batch(0.01) == []
 
 
@@ -63,17 +62,79 @@ def test_history_survives_a_new_bus_and_rotation(tmp_path, monkeypatch):
 
 
 def test_router_access_entries_become_heroku_router_lines():
-    entry = parse_access("\t".join([
-        "demo", "GET", "/a?b=1", "demo.localhost", "rid-123", "127.0.0.1",
-        "172.18.0.2:5000", "0.001", "0.005", "0.006", "200", "12", "200", "", "-", "-", "https"]))
+    entry = parse_access(
+        "\t".join(
+            [
+                "demo",
+                "GET",
+                "/a?b=1",
+                "demo.localhost",
+                "rid-123",
+                "127.0.0.1",
+                "172.18.0.2:5000",
+                "0.001",
+                "0.005",
+                "0.006",
+                "200",
+                "12",
+                "200",
+                "",
+                "-",
+                "-",
+                "https",
+            ]
+        )
+    )
     assert heroku_line(entry, "web.1") == (
         'at=info method=GET path="/a?b=1" host=demo.localhost request_id=rid-123 '
-        'fwd="127.0.0.1" dyno=web.1 connect=1ms service=5ms status=200 bytes=12 protocol=https')
-    h14 = parse_access("\t".join(["demo", "GET", "/", "demo.localhost", "r", "127.0.0.1", "-",
-                                  "-", "-", "0.000", "503", "500", "-", "H14", "-", "-", "http"]))
+        'fwd="127.0.0.1" dyno=web.1 connect=1ms service=5ms status=200 bytes=12 protocol=https'
+    )
+    h14 = parse_access(
+        "\t".join(
+            [
+                "demo",
+                "GET",
+                "/",
+                "demo.localhost",
+                "r",
+                "127.0.0.1",
+                "-",
+                "-",
+                "-",
+                "0.000",
+                "503",
+                "500",
+                "-",
+                "H14",
+                "-",
+                "-",
+                "http",
+            ]
+        )
+    )
     assert heroku_line(h14, "").startswith('at=error code=H14 desc="No web dynos running"')
-    timeout = parse_access("\t".join(["demo", "GET", "/", "demo.localhost", "r", "127.0.0.1",
-                                      "172.18.0.2:5000", "0.001", "30.001", "30.002", "503",
-                                      "500", "504", "", "-", "-", "http"]))
+    timeout = parse_access(
+        "\t".join(
+            [
+                "demo",
+                "GET",
+                "/",
+                "demo.localhost",
+                "r",
+                "127.0.0.1",
+                "172.18.0.2:5000",
+                "0.001",
+                "30.001",
+                "30.002",
+                "503",
+                "500",
+                "504",
+                "",
+                "-",
+                "-",
+                "http",
+            ]
+        )
+    )
     assert timeout.code == "H12"
     assert parse_access("garbage") is None

@@ -26,7 +26,12 @@ def test_random_names_are_valid_and_varied():
 def test_settings_defaults_match_the_design(tmp_path: Path):
     s = Settings.from_env({"HOME": str(tmp_path)})
     assert (s.api_port, s.router_port, s.idle_timeout, s.domain, s.bind) == (
-        5100, 8080, 1800, "localhost", "127.0.0.1")
+        5100,
+        8080,
+        1800,
+        "localhost",
+        "127.0.0.1",
+    )
     assert s.router_tls_port == 8443
     assert s.app_url("demo") == "https://demo.localhost:8443/"
     assert s.dashboard_url == "https://localhost:8443/"
@@ -34,8 +39,14 @@ def test_settings_defaults_match_the_design(tmp_path: Path):
 
 
 def test_settings_from_environment_and_a_clear_error_for_bad_ports(tmp_path: Path):
-    s = Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_ROUTER_PORT": "80",
-                           "MINIDYNO_ROUTER_TLS_PORT": "443", "MINIDYNO_DOMAIN": "dyno.test"})
+    s = Settings.from_env(
+        {
+            "MINIDYNO_HOME": str(tmp_path),
+            "MINIDYNO_ROUTER_PORT": "80",
+            "MINIDYNO_ROUTER_TLS_PORT": "443",
+            "MINIDYNO_DOMAIN": "dyno.test",
+        }
+    )
     assert s.home == tmp_path.resolve()
     assert s.app_url("demo") == "https://demo.dyno.test/"
     off = Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_ROUTER_TLS_PORT": "0"})

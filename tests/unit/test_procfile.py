@@ -19,7 +19,11 @@ def test_comments_and_blank_lines_are_accepted():
 def test_each_problem_names_its_line():
     found = check("web: a\nweb: b\nrun: x\nbad name: y\nfoo:\njust text\n")
     assert [(p.line, p.message.split(" ")[0]) for p in found] == [
-        (2, "duplicate"), (3, "`run`"), (4, "invalid"), (5, "process"), (6, "expected"),
+        (2, "duplicate"),
+        (3, "`run`"),
+        (4, "invalid"),
+        (5, "process"),
+        (6, "expected"),
     ]
     assert str(found[0]) == "Procfile line 2: duplicate process type 'web' (first on line 1)"
 
@@ -29,23 +33,31 @@ def test_empty_procfile_is_an_error():
         parse("# nothing here\n")
 
 
-@pytest.mark.parametrize(("command", "fragment"), [
-    ("gunicorn app:app -b 0.0.0.0:8000", "gunicorn binds 0.0.0.0:8000, not $PORT"),
-    ("flask run", "`flask run` listens on 5000"),
-    ("flask run --port $PORT", "listens on 127.0.0.1 only"),
-    ("python -m http.server", "`python -m http.server` listens on 8000"),
-    ("uvicorn main:app", "uvicorn listens on 8000"),
-])
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("gunicorn app:app -b 0.0.0.0:8000", "gunicorn binds 0.0.0.0:8000, not $PORT"),
+        ("flask run", "`flask run` listens on 5000"),
+        ("flask run --port $PORT", "listens on 127.0.0.1 only"),
+        ("python -m http.server", "`python -m http.server` listens on 8000"),
+        ("uvicorn main:app", "uvicorn listens on 8000"),
+    ],
+)
 def test_web_commands_that_cannot_bind_port(command, fragment):
     (problem,) = check(f"web: {command}\n")
     assert problem.line == 1 and fragment in problem.message
 
 
-@pytest.mark.parametrize("command", [
-    "gunicorn app:app --bind 0.0.0.0:$PORT", "gunicorn app:app",
-    "flask run --host 0.0.0.0 --port $PORT", "python -m http.server $PORT",
-    "uvicorn main:app --host 0.0.0.0 --port ${PORT}",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "gunicorn app:app --bind 0.0.0.0:$PORT",
+        "gunicorn app:app",
+        "flask run --host 0.0.0.0 --port $PORT",
+        "python -m http.server $PORT",
+        "uvicorn main:app --host 0.0.0.0 --port ${PORT}",
+    ],
+)
 def test_web_commands_that_bind_port(command):
     assert check(f"web: {command}\n") == []
 

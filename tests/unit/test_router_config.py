@@ -8,11 +8,18 @@ from minidyno.router.routes import route_for
 
 
 def rendered(tmp_path: Path) -> str:
-    routes = [route_for("web-app", "localhost", ["172.30.0.3:5000", "172.30.0.2:5000"]),
-              route_for("idle-app", "localhost", [])]
-    return render(routes, listen="127.0.0.1:18080", run_dir=tmp_path,
-                  access_log=tmp_path / "access.log", activator_port=5515,
-                  generation=7)
+    routes = [
+        route_for("web-app", "localhost", ["172.30.0.3:5000", "172.30.0.2:5000"]),
+        route_for("idle-app", "localhost", []),
+    ]
+    return render(
+        routes,
+        listen="127.0.0.1:18080",
+        run_dir=tmp_path,
+        access_log=tmp_path / "access.log",
+        activator_port=5515,
+        generation=7,
+    )
 
 
 def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
@@ -28,8 +35,14 @@ def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
 
 def test_heroku_headers_are_set(tmp_path: Path):
     conf = rendered(tmp_path)
-    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Request-Id",
-                   "X-Request-Start", "Via"):
+    for header in (
+        "X-Forwarded-For",
+        "X-Forwarded-Proto",
+        "X-Forwarded-Port",
+        "X-Request-Id",
+        "X-Request-Start",
+        "Via",
+    ):
         assert f"proxy_set_header {header} " in conf
     assert '"~^[A-Za-z0-9+/=-]{20,200}$" $http_x_request_id;' in conf
 
@@ -42,8 +55,11 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path):
     conf.write_text(rendered(tmp_path))
     nginx = shutil.which("nginx", path="/usr/sbin:/usr/bin")
     assert nginx, "nginx is not installed: ./dev test installs it"
-    check = subprocess.run([nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
 
 
