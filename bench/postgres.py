@@ -22,6 +22,7 @@ import psycopg2
 from common import throwaway_server
 
 from minidyno.certs import CertificateAuthority
+from minidyno.settings import Settings
 from minidyno.stacks import postgres as image
 
 
@@ -68,7 +69,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     engine = docker.from_env()
-    image.ensure(engine, print)
+    image.ensure(engine, Settings.from_env(), print)
     ours, floors = [], []
     tls = image.tls_archive(*CertificateAuthority(Path(tempfile.mkdtemp())).issue(("localhost", "127.0.0.1")))
     with throwaway_server() as (server, tmp):

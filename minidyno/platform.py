@@ -1,28 +1,35 @@
-"""The composition root: one object holding settings, state, the engine, the runtime,
-the supervisor, the log bus and the router, handed to the API as a dependency instead
-of living in globals."""
+"""The composition root: builds every part with the narrow collaborators it uses
+(state, the engine, the dyno driver, the log bus, the router, the add-ons) and holds
+them for the API, which gets this as a dependency instead of globals. No part below
+imports it back."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections import defaultdict
 
 import docker
 
 from minidyno import engine, standby
-from minidyno.addons import backups, postgres
+from minidyno.addons.attachments import Addons
+from minidyno.addons.backups import Backups
+from minidyno.addons.postgres import PostgresService
 from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
+from minidyno.release.changes import ConfigChanges
+from minidyno.release.deploy import Deployer
+from minidyno.release.releasing import Releaser
 from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_line
 from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.idling import Idler
+from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.scale import Scaler
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.settings import Settings
@@ -45,17 +52,59 @@ class Platform:
         self.access_log = AccessLogFollower(
             self.router.access_log, self._router_requests, self.router.reopen_logs
         )
-        self.last_request: dict[str, float] = {}
-        #: Starts as MINIDYNO_IDLE_TIMEOUT; the dashboard can shorten it for a class demo.
-        self.idle_timeout = settings.idle_timeout
         self._dyno_at: dict[str, str] = {}
+        self.locks = AppLocks()
         self.sleeping = SleepingApps(self.db)
-        self.supervisor = Supervisor(self)
-        self.idler = Idler(self)
-        self.activator = Activator(self)
-        self.row_limits = RowLimitWatcher(self, settings.row_check_interval)
-        self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
-        self._locks_guard = threading.Lock()
+        self.supervisor = Supervisor(
+            self.runtime, self.db, self.logs, self.sleeping, self.locks, settings, self.sync_router
+        )
+        self.idler = Idler(
+            self.supervisor,
+            self.runtime,
+            self.db,
+            self.logs,
+            self.sleeping,
+            self.locks,
+            self.sync_router,
+            stop_timeout=settings.stop_timeout,
+            idle_timeout=settings.idle_timeout,
+        )
+        self.scaler = Scaler(
+            self.supervisor,
+            self.idler,
+            self.runtime,
+            self.db,
+            self.logs,
+            self.locks,
+            max_per_type=settings.max_dynos_per_type,
+        )
+        self.activator = Activator(self.idler, self.dyno_at, settings.router_timeout)
+        self.releaser = Releaser(
+            self.db, self.logs, self.supervisor, self.runtime, self.sleeping, settings.release_timeout
+        )
+        self.config = ConfigChanges(self.releaser, self.db, self.locks)
+        self.postgres = PostgresService(self.engine, settings, self.ca, self.runtime.ensure_network)
+        self.addons = Addons(
+            [self.postgres],
+            self.db,
+            self.locks,
+            self.logs,
+            release_config=lambda app, changes, say: self.config.change(app, changes, say, addon_change=True),
+        )
+        self.backups = Backups(self.postgres, settings.backups_dir, self.logs)
+        self.row_limits = RowLimitWatcher(self.postgres, self.db, self.logs, settings.row_check_interval)
+        self.deployer = Deployer(
+            self.releaser,
+            self.addons,
+            self.scaler,
+            self.runtime,
+            self.engine,
+            self.db,
+            self.locks,
+            self.logs,
+            settings,
+        )
+        self._router_guard = threading.Lock()
         self._router_lock = threading.Lock()
         self._router_requested = 0
         self._router_applied = 0
@@ -76,7 +125,7 @@ class Platform:
         # releases before them keep serving.
         self.runtime.remove_labelled(process="build")
         self.runtime.remove_labelled(process="release")
-        backups.remove_partial(self.settings)
+        self.backups.remove_partial()
         with self.db.connect() as conn:
             interrupted = releases.fail_interrupted(conn)
         for app, version in interrupted:
@@ -88,15 +137,9 @@ class Platform:
         self.access_log.start()
         self.supervisor.reconcile_all()
         self.sync_router()
-        self.supervisor.start()
-        postgres.recover(self, log.info)
+        self.supervisor.start(before=[self._watch_router], after=[self.idler.idle_due])
+        self.addons.recover(log.info)
         self.row_limits.start()
-
-    def app_lock(self, app: str) -> threading.RLock:
-        """Serialises pushes, scales, config changes and rollbacks of one app, so none
-        is half-applied over another; different apps go on at once."""
-        with self._locks_guard:
-            return self._locks[app]
 
     def routes(self) -> list[AppRoute]:
         """Each app's web dynos that are up and not being retired: derived from Docker
@@ -118,16 +161,25 @@ class Platform:
         """Make nginx route as the state says now; returns once it does. Callers that
         arrive while a reload runs share the next one, so ten dynos coming up at once
         cost one or two reloads, not ten."""
-        with self._locks_guard:
+        with self._router_guard:
             self._router_requested += 1
             ticket = self._router_requested
         with self._router_lock:
             if self._router_applied >= ticket:
                 return
-            with self._locks_guard:
+            with self._router_guard:
                 covered = self._router_requested
             self.router.apply(self.routes())
             self._router_applied = covered
+
+    def _watch_router(self) -> None:
+        """nginx killed from outside: start it again, and say so."""
+        if self.router.pid() is None:
+            log.warning("nginx (the router) was not running; starting it again")
+            try:
+                self.sync_router()
+            except Exception:
+                log.exception("could not restart nginx")
 
     def dyno_at(self, address: str) -> str:
         """The dyno (`web.1`) listening at an `ip:port`, for router log lines."""
@@ -142,5 +194,5 @@ class Platform:
             lines.setdefault(request.app, []).append(heroku_line(request, dyno))
         now = time.time()
         for app, app_lines in lines.items():
-            self.last_request[app] = now
+            self.idler.requested(app, now)
             self.logs.emit_many(app, "minidyno", "router", app_lines)

@@ -76,6 +76,13 @@ class Settings:
     #: The CAs this host added to its trust store, offered to Dockerfile builds.
     host_extra_ca_dir: Path | None = None
     build_proxy_env: dict[str, str] = field(default_factory=dict)
+    #: Where stacks come from: `debootstrap` from this mirror, or `pull` of debian:<suite>.
+    stack_source: str = "debootstrap"
+    debian_mirror: str = "http://deb.debian.org/debian"
+    #: For the CLI: another server's API (MINIDYNO_API_URL) and its token, instead of
+    #: this home's.
+    client_api_url: str | None = None
+    client_token: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -103,6 +110,10 @@ class Settings:
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR") or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},
+            stack_source=env.get("MINIDYNO_STACK_SOURCE") or "debootstrap",
+            debian_mirror=env.get("MINIDYNO_DEBIAN_MIRROR") or "http://deb.debian.org/debian",
+            client_api_url=env.get("MINIDYNO_API_URL") or None,
+            client_token=env.get("MINIDYNO_API_TOKEN") or None,
         )
 
     @property

@@ -11,15 +11,11 @@ import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from minidyno.addons import postgres
+from minidyno.addons.postgres import AS_SUPERUSER, PostgresService
 from minidyno.errors import NotFound, UserError
-from minidyno.settings import Settings
+from minidyno.logs.bus import LogBus
 from minidyno.state.addons import Addon
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
 
 
 @dataclass(frozen=True)
@@ -30,42 +26,112 @@ class Backup:
     created_at: str
 
 
-def _folder(platform: Platform, app: str) -> Path:
-    return platform.settings.backups_dir / app
+@dataclass(frozen=True)
+class Backups:
+    postgres: PostgresService
+    #: MINIDYNO_HOME/backups: one folder per app.
+    folder: Path
+    logs: LogBus
 
-
-def all_backups(platform: Platform, app: str) -> list[Backup]:
-    found = []
-    for path in sorted(_folder(platform, app).glob("b*.dump")):
-        stat = path.stat()
-        found.append(
-            Backup(
-                path.stem,
-                path,
-                stat.st_size,
-                datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+    def all(self, app: str) -> list[Backup]:
+        found = []
+        for path in sorted((self.folder / app).glob("b*.dump")):
+            stat = path.stat()
+            found.append(
+                Backup(
+                    path.stem,
+                    path,
+                    stat.st_size,
+                    datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+                )
             )
+        return found
+
+    def get(self, app: str, name: str | None) -> Backup:
+        found = self.all(app)
+        if not found:
+            raise NotFound(f"{app} has no backups; `minidyno pg:backups:capture -a {app}` makes one")
+        if name is None:
+            return found[-1]
+        for backup in found:
+            if backup.name == name:
+                return backup
+        raise NotFound(f"no backup {name} of {app}; `minidyno pg:backups -a {app}` lists them")
+
+    def remove_partial(self) -> None:
+        """Dumps a stopped server left unfinished: never backups, so never listed;
+        removed at start so their numbers are free again."""
+        for partial in self.folder.glob("*/b*.partial"):
+            partial.unlink(missing_ok=True)
+
+    def capture(self, addon: Addon) -> Backup:
+        """pg_dump into `<name>.partial`, renamed to `.dump` only when pg_dump said it
+        succeeded: a failed dump never shows up as a backup."""
+        folder = self.folder / addon.app
+        folder.mkdir(parents=True, exist_ok=True)
+        name, partial = _reserve(folder)
+        container = self.postgres.container(addon)
+        api = self.postgres.engine.api
+        run = api.exec_create(container.id, ["pg_dump", "-Fc", *AS_SUPERUSER, addon.db_name])
+        errors = b""
+        try:
+            with open(partial, "wb") as out:
+                for stdout, stderr in api.exec_start(run["Id"], stream=True, demux=True):
+                    if stdout:
+                        out.write(stdout)
+                    if stderr:
+                        errors += stderr
+            code = api.exec_inspect(run["Id"])["ExitCode"]
+            if code != 0 or partial.stat().st_size == 0:
+                raise UserError(
+                    f"pg_dump failed (exit {code}): {errors.decode(errors='replace').strip()[:300]}"
+                )
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(folder / f"{name}.dump")
+        self.logs.platform(addon.app, "api", f"Backup {name} of {addon.name} captured")
+        return self.get(addon.app, name)
+
+    def restore(self, addon: Addon, backup: Backup) -> None:
+        """Replace the database's contents with the backup's, all or nothing: one
+        transaction that stops at the first error, so a restore that cannot finish (the
+        row limit took CREATE away, say) leaves the database as it was. The role keeps
+        owning all."""
+        container = self.postgres.container(addon)
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            # Readable by the container's postgres user (the file under MINIDYNO_HOME is
+            # the owner's alone); nobody else runs in that container.
+            info = tar.gettarinfo(backup.path, arcname="minidyno-restore.dump")
+            info.mode, info.uid, info.gid = 0o644, 0, 0
+            with open(backup.path, "rb") as dump:
+                tar.addfile(info, dump)
+        container.put_archive("/tmp", archive.getvalue())
+        code, output = container.exec_run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--exit-on-error",
+                "--no-owner",
+                f"--role={addon.db_user}",
+                *AS_SUPERUSER,
+                "-d",
+                addon.db_name,
+                "/tmp/minidyno-restore.dump",
+            ]
         )
-    return found
+        container.exec_run(["rm", "-f", "/tmp/minidyno-restore.dump"])
+        if code != 0:
+            raise UserError(
+                f"pg_restore failed and nothing was changed: {output.decode(errors='replace').strip()[:300]}"
+            )
+        self.logs.platform(addon.app, "api", f"Backup {backup.name} restored to {addon.name}")
 
-
-def get(platform: Platform, app: str, name: str | None) -> Backup:
-    found = all_backups(platform, app)
-    if not found:
-        raise NotFound(f"{app} has no backups; `minidyno pg:backups:capture -a {app}` makes one")
-    if name is None:
-        return found[-1]
-    for backup in found:
-        if backup.name == name:
-            return backup
-    raise NotFound(f"no backup {name} of {app}; `minidyno pg:backups -a {app}` lists them")
-
-
-def remove_partial(settings: Settings) -> None:
-    """Dumps a stopped server left unfinished: never backups, so never listed; removed
-    at start so their numbers are free again."""
-    for partial in settings.backups_dir.glob("*/b*.partial"):
-        partial.unlink(missing_ok=True)
+    def delete(self, app: str, name: str) -> None:
+        self.get(app, name).path.unlink()
 
 
 def _reserve(folder: Path) -> tuple[str, Path]:
@@ -82,77 +148,3 @@ def _reserve(folder: Path) -> tuple[str, Path]:
         except FileExistsError:
             continue
         return name, partial
-
-
-def capture(platform: Platform, addon: Addon) -> Backup:
-    """pg_dump into `<name>.partial`, renamed to `.dump` only when pg_dump said it
-    succeeded: a failed dump never shows up as a backup."""
-    folder = _folder(platform, addon.app)
-    folder.mkdir(parents=True, exist_ok=True)
-    name, partial = _reserve(folder)
-    container = platform.engine.containers.get(postgres.container_name(platform, addon))
-    api = platform.engine.api
-    run = api.exec_create(container.id, ["pg_dump", "-Fc", "-h", "/tmp", "-U", "postgres", addon.db_name])
-    errors = b""
-    try:
-        with open(partial, "wb") as out:
-            for stdout, stderr in api.exec_start(run["Id"], stream=True, demux=True):
-                if stdout:
-                    out.write(stdout)
-                if stderr:
-                    errors += stderr
-        code = api.exec_inspect(run["Id"])["ExitCode"]
-        if code != 0 or partial.stat().st_size == 0:
-            raise UserError(f"pg_dump failed (exit {code}): {errors.decode(errors='replace').strip()[:300]}")
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(folder / f"{name}.dump")
-    platform.logs.platform(addon.app, "api", f"Backup {name} of {addon.name} captured")
-    return get(platform, addon.app, name)
-
-
-def restore(platform: Platform, addon: Addon, backup: Backup) -> None:
-    """Replace the database's contents with the backup's, all or nothing: one
-    transaction that stops at the first error, so a restore that cannot finish (the row
-    limit took CREATE away, say) leaves the database as it was. The role keeps owning
-    all."""
-    container = platform.engine.containers.get(postgres.container_name(platform, addon))
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w") as tar:
-        # Readable by the container's postgres user (the file under MINIDYNO_HOME is
-        # the owner's alone); nobody else runs in that container.
-        info = tar.gettarinfo(backup.path, arcname="minidyno-restore.dump")
-        info.mode, info.uid, info.gid = 0o644, 0, 0
-        with open(backup.path, "rb") as dump:
-            tar.addfile(info, dump)
-    container.put_archive("/tmp", archive.getvalue())
-    code, output = container.exec_run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--single-transaction",
-            "--exit-on-error",
-            "--no-owner",
-            f"--role={addon.db_user}",
-            "-h",
-            "/tmp",
-            "-U",
-            "postgres",
-            "-d",
-            addon.db_name,
-            "/tmp/minidyno-restore.dump",
-        ]
-    )
-    container.exec_run(["rm", "-f", "/tmp/minidyno-restore.dump"])
-    if code != 0:
-        raise UserError(
-            f"pg_restore failed and nothing was changed: {output.decode(errors='replace').strip()[:300]}"
-        )
-    platform.logs.platform(addon.app, "api", f"Backup {backup.name} restored to {addon.name}")
-
-
-def delete(platform: Platform, app: str, name: str) -> None:
-    backup = get(platform, app, name)
-    backup.path.unlink()

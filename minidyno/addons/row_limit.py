@@ -7,16 +7,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from docker.errors import DockerException
 
-from minidyno.addons import postgres
-from minidyno.state import addons, apps
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
-    from minidyno.state.addons import Addon
+from minidyno.addons.postgres import PLANS, PostgresService
+from minidyno.logs.bus import LogBus
+from minidyno.state import addons
+from minidyno.state.addons import Addon
+from minidyno.state.db import Database
 
 log = logging.getLogger("minidyno.addons")
 
@@ -32,32 +30,31 @@ END $$;
 """
 
 
-def count_rows(platform: Platform, addon: Addon) -> int:
-    text = postgres.superuser_sql(platform, addon, _COUNT)
+def count_rows(postgres: PostgresService, addon: Addon) -> int:
+    text = postgres.superuser_sql(addon, _COUNT)
     return int(text.split("minidyno-rows")[1].split()[0])
 
 
-def inserts_allowed(platform: Platform, addon: Addon) -> bool:
+def inserts_allowed(postgres: PostgresService, addon: Addon) -> bool:
     text = postgres.superuser_sql(
-        platform, addon, f"SELECT has_schema_privilege('{addon.db_user}', 'public', 'CREATE')"
+        addon, f"SELECT has_schema_privilege('{addon.db_user}', 'public', 'CREATE')"
     )
     return text.strip() == "t"
 
 
-def enforce(platform: Platform, addon: Addon) -> None:
-    limit = postgres.PLANS[addon.plan]
+def enforce(postgres: PostgresService, logs: LogBus, addon: Addon) -> None:
+    limit = PLANS[addon.plan]
     if limit is None:
         return
-    rows, allowed = count_rows(platform, addon), inserts_allowed(platform, addon)
+    rows, allowed = count_rows(postgres, addon), inserts_allowed(postgres, addon)
     role = f'"{addon.db_user}"'
     if rows > limit and allowed:
         postgres.superuser_sql(
-            platform,
             addon,
             f"REVOKE INSERT ON ALL TABLES IN SCHEMA public FROM {role}; "
             f"REVOKE CREATE ON SCHEMA public FROM {role}",
         )
-        platform.logs.platform(
+        logs.platform(
             addon.app,
             "postgres",
             f"{addon.name} has {rows} rows, over the "
@@ -66,11 +63,10 @@ def enforce(platform: Platform, addon: Addon) -> None:
         )
     elif rows <= limit and not allowed:
         postgres.superuser_sql(
-            platform,
             addon,
             f"GRANT INSERT ON ALL TABLES IN SCHEMA public TO {role}; GRANT CREATE ON SCHEMA public TO {role}",
         )
-        platform.logs.platform(
+        logs.platform(
             addon.app,
             "postgres",
             f"{addon.name} is back under the "
@@ -82,8 +78,10 @@ def enforce(platform: Platform, addon: Addon) -> None:
 class RowLimitWatcher:
     """Checks every hobby-dev database every `interval` seconds (MINIDYNO_ROW_CHECK_INTERVAL)."""
 
-    def __init__(self, platform: Platform, interval: float) -> None:
-        self.platform = platform
+    def __init__(self, postgres: PostgresService, db: Database, logs: LogBus, interval: float) -> None:
+        self.postgres = postgres
+        self.db = db
+        self.logs = logs
         self.interval = interval
 
     def start(self) -> None:
@@ -92,10 +90,10 @@ class RowLimitWatcher:
     def _loop(self) -> None:
         while True:
             time.sleep(self.interval)
-            with self.platform.db.connect() as conn:
-                found = [a for app in apps.all_apps(conn) for a in addons.for_app(conn, app.name)]
+            with self.db.connect() as conn:
+                found = [a for a in addons.all_addons(conn) if a.service in self.postgres.names]
             for addon in found:
                 try:
-                    enforce(self.platform, addon)
+                    enforce(self.postgres, self.logs, addon)
                 except (DockerException, RuntimeError):
                     log.exception("row count of %s failed", addon.name)

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
-from minidyno.addons import backups, postgres, row_limit
+from minidyno.addons import row_limit
+from minidyno.addons.backups import Backup
 from minidyno.api.streaming import stream_work
 from minidyno.errors import UserError
 from minidyno.state import addons, apps
@@ -55,10 +56,10 @@ def list_addons(app: str, platform: PlatformDep) -> list[AddonInfo]:
 
 @router.post("", response_class=StreamingResponse)
 async def create_addon(app: str, body: AddonCreate, platform: PlatformDep) -> StreamingResponse:
-    request = postgres.parse_request(body.service, body.plan)
+    request = platform.addons.parse(body.service, body.plan)
 
     def work(say):
-        addon = postgres.provision(platform, app, request, say)
+        addon = platform.addons.create(app, request, say)
         return {"addon": addon.name, "attached_as": addon.config_var}
 
     return stream_work(work)
@@ -71,7 +72,7 @@ async def destroy_addon(app: str, name: str, platform: PlatformDep, confirm: str
         raise UserError(f"destroying {addon.name} deletes its data; confirm with --confirm {app}")
 
     def work(say):
-        postgres.destroy(platform, addon, say)
+        platform.addons.destroy(addon, say)
         return {"destroyed": addon.name}
 
     return stream_work(work)
@@ -82,16 +83,16 @@ def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
     """pg:info, with rows counted exactly and whether the row limit took INSERT away."""
     addon = _find(platform, app, name)
     return {
-        **postgres.info(platform, addon),
-        "rows": row_limit.count_rows(platform, addon),
-        "inserts_allowed": row_limit.inserts_allowed(platform, addon),
+        **platform.postgres.info(addon),
+        "rows": row_limit.count_rows(platform.postgres, addon),
+        "inserts_allowed": row_limit.inserts_allowed(platform.postgres, addon),
     }
 
 
 @router.get("/{name}/credentials")
 def addon_credentials(app: str, name: str, platform: PlatformDep) -> dict[str, str]:
     """For psql on this machine: the URL through the port published on 127.0.0.1."""
-    return {"url": postgres.host_url(platform, _find(platform, app, name))}
+    return {"url": platform.postgres.host_url(_find(platform, app, name))}
 
 
 @router.post("/{name}/reset")
@@ -99,7 +100,8 @@ def reset_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -
     addon = _find(platform, app, name)
     if confirm != app:
         raise UserError(f"resetting {addon.name} deletes all its data; confirm with --confirm {app}")
-    postgres.reset(platform, addon)
+    platform.postgres.reset(addon)
+    platform.logs.platform(addon.app, "api", f"{addon.name} was reset")
     return {"reset": addon.name}
 
 
@@ -108,7 +110,7 @@ async def rotate_credentials(app: str, name: str, platform: PlatformDep) -> Stre
     addon = _find(platform, app, name)
 
     def work(say):
-        postgres.rotate_credentials(platform, addon, say)
+        platform.addons.rotate_credentials(addon, say)
         return {"rotated": addon.name}
 
     return stream_work(work)
@@ -119,7 +121,7 @@ async def promote_addon(app: str, name: str, platform: PlatformDep) -> Streaming
     addon = _find(platform, app, name)
 
     def work(say):
-        postgres.promote(platform, addon, say)
+        platform.addons.promote(addon, say)
         return {"promoted": addon.name}
 
     return stream_work(work)
@@ -127,7 +129,7 @@ async def promote_addon(app: str, name: str, platform: PlatformDep) -> Streaming
 
 @router.post("/{name}/backups")
 def capture_backup(app: str, name: str, platform: PlatformDep) -> dict:
-    return _backup_info(backups.capture(platform, _find(platform, app, name)))
+    return _backup_info(platform.backups.capture(_find(platform, app, name)))
 
 
 class Sql(BaseModel):
@@ -137,19 +139,14 @@ class Sql(BaseModel):
 @router.post("/{name}/psql")
 def run_psql(app: str, name: str, sql: Sql, platform: PlatformDep) -> dict:
     """psql inside the database container, for a machine without psql of its own."""
-    addon = _find(platform, app, name)
-    container = platform.engine.containers.get(postgres.container_name(platform, addon))
-    code, output = container.exec_run(
-        ["psql", "-h", "127.0.0.1", "-U", addon.db_user, addon.db_name, "-c", sql.command],
-        environment={"PGPASSWORD": addon.db_password},
-    )
-    return {"exit": code, "output": output.decode("utf-8", errors="replace")}
+    code, output = platform.postgres.psql(_find(platform, app, name), sql.command)
+    return {"exit": code, "output": output}
 
 
 backups_router = APIRouter(prefix="/apps/{app}/backups", tags=["addons"])
 
 
-def _backup_info(backup: backups.Backup) -> dict:
+def _backup_info(backup: Backup) -> dict:
     return {"name": backup.name, "size": backup.size, "created_at": backup.created_at}
 
 
@@ -157,7 +154,7 @@ def _backup_info(backup: backups.Backup) -> dict:
 def list_backups(app: str, platform: PlatformDep) -> list[dict]:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-    return [_backup_info(b) for b in backups.all_backups(platform, app)]
+    return [_backup_info(b) for b in platform.backups.all(app)]
 
 
 @backups_router.post("/{backup}/restore")
@@ -165,18 +162,18 @@ def restore_backup(
     app: str, backup: str, platform: PlatformDep, confirm: str = "", addon: str = "DATABASE"
 ) -> dict:
     target = _find(platform, app, addon)
-    chosen = backups.get(platform, app, None if backup == "latest" else backup)
+    chosen = platform.backups.get(app, None if backup == "latest" else backup)
     if confirm != app:
         raise UserError(
             f"restoring {chosen.name} replaces the data in {target.name}; confirm with --confirm {app}"
         )
-    backups.restore(platform, target, chosen)
+    platform.backups.restore(target, chosen)
     return {"restored": chosen.name, "to": target.name}
 
 
 @backups_router.get("/{backup}/download")
 def download_backup(app: str, backup: str, platform: PlatformDep) -> FileResponse:
-    chosen = backups.get(platform, app, None if backup == "latest" else backup)
+    chosen = platform.backups.get(app, None if backup == "latest" else backup)
     return FileResponse(chosen.path, media_type="application/octet-stream", filename=f"{chosen.name}.dump")
 
 
@@ -184,5 +181,5 @@ def download_backup(app: str, backup: str, platform: PlatformDep) -> FileRespons
 def delete_backup(app: str, backup: str, platform: PlatformDep, confirm: str = "") -> dict:
     if confirm != app:
         raise UserError(f"deleting backup {backup} cannot be undone; confirm with --confirm {app}")
-    backups.delete(platform, app, backup)
+    platform.backups.delete(app, backup)
     return {"deleted": backup}

@@ -75,7 +75,7 @@ def destroy_app(name: str, platform: PlatformDep, confirm: str = "") -> dict:
         raise UserError(
             f"destroying {name} removes its dynos, releases, repo and data; confirm with --confirm {name}"
         )
-    with platform.app_lock(name):
+    with platform.locks.of(name):
         with platform.db.connect() as conn:
             apps.get(conn, name)
         platform.runtime.remove_app(name)

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from minidyno.api.streaming import stream_work
-from minidyno.build.source import Source
-from minidyno.release.deploy import deploy
+from minidyno.compile.source import Source
 from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/builds", tags=["builds"])
@@ -24,7 +23,7 @@ async def create_build(
     source = Source(tarball=await request.body(), commit=commit or "unknown")
 
     def work(say):
-        release = deploy(platform, app, source, say)
+        release = platform.deployer.deploy(app, source, say)
         return {"release": release.version, "url": platform.settings.app_url(app)}
 
     return stream_work(work)

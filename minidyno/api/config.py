@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from minidyno.api.streaming import stream_work
-from minidyno.release.changes import change_config
 from minidyno.state import apps, config_vars
 from minidyno.web.deps import PlatformDep
 
@@ -28,7 +27,7 @@ async def update_config(
     """Set each name to its value, or unset it with null (Heroku's Platform API shape)."""
 
     def work(say):
-        release = change_config(platform, app, changes, say, restart=restart)
+        release = platform.config.change(app, changes, say, restart=restart)
         return {"release": release.version if release else None}
 
     return stream_work(work)

@@ -14,8 +14,8 @@ from minidyno.api.streaming import stream_work
 from minidyno.errors import NotFound
 from minidyno.logs.follow import follow
 from minidyno.platform import Platform
-from minidyno.runtime import oneoff, scale
-from minidyno.runtime.dynos import Dyno
+from minidyno.runtime import oneoff
+from minidyno.runtime.driver import Dyno
 from minidyno.state import apps, releases
 from minidyno.web.deps import PlatformDep
 
@@ -59,12 +59,12 @@ def describe(platform: Platform, dyno: Dyno) -> DynoInfo:
 
 @router.post("/restart")
 def restart_dynos(app: str, platform: PlatformDep, target: str | None = None) -> dict:
-    return {"restarted": scale.restart(platform, app, target)}
+    return {"restarted": platform.scaler.restart(app, target)}
 
 
 @router.post("/{name}/stop")
 def stop_dyno(app: str, name: str, platform: PlatformDep) -> dict:
-    scale.stop(platform, app, name)
+    platform.scaler.stop(app, name)
     return {"stopped": name}
 
 

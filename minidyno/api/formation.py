@@ -21,4 +21,4 @@ def get_formation(app: str, platform: PlatformDep) -> dict[str, int]:
 @router.patch("")
 def update_formation(app: str, changes: list[str], platform: PlatformDep) -> dict[str, int]:
     """Changes as the CLI takes them: `["web=2", "worker+1"]`."""
-    return scale.scale(platform, app, scale.parse_changes(changes))
+    return platform.scaler.scale(app, scale.parse_changes(changes))

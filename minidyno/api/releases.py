@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from minidyno.api.streaming import stream_work
 from minidyno.errors import NotFound
-from minidyno.release.changes import rollback
 from minidyno.release.deploy import build_log_path
 from minidyno.state import apps, releases
 from minidyno.web.deps import PlatformDep
@@ -53,7 +52,7 @@ class RollbackRequest(BaseModel):
 @router.post("", response_class=StreamingResponse)
 async def create_rollback(app: str, request: RollbackRequest, platform: PlatformDep) -> StreamingResponse:
     def work(say):
-        return {"release": rollback(platform, app, request.rollback, say).version}
+        return {"release": platform.config.rollback(app, request.rollback, say).version}
 
     return stream_work(work)
 
@@ -61,7 +60,7 @@ async def create_rollback(app: str, request: RollbackRequest, platform: Platform
 @router.get("/{version}/build", response_class=PlainTextResponse)
 def build_log(app: str, version: int, platform: PlatformDep) -> str:
     """What the build of vN printed (builds that made no release keep theirs too)."""
-    path = build_log_path(platform, app, version)
+    path = build_log_path(platform.settings, app, version)
     if not path.exists():
         raise NotFound(f"v{version} of {app} has no build log (config changes and rollbacks build nothing)")
     return path.read_text(encoding="utf-8", errors="replace")

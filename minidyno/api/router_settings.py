@@ -36,7 +36,7 @@ def get_settings(app: str, platform: PlatformDep) -> RouterSettingsOut:
 @router.patch("/settings")
 def update_settings(app: str, changes: RouterSettings, platform: PlatformDep) -> RouterSettingsOut:
     """`basic` wakes a sleeping app for good; maintenance answers H80 until turned off."""
-    with platform.app_lock(app):
+    with platform.locks.of(app):
         with platform.db.connect() as conn:
             apps.get(conn, app)
             if changes.dyno_type:
@@ -85,7 +85,7 @@ class PlatformSettings(BaseModel):
 
 @platform_router.get("")
 def get_platform_settings(platform: PlatformDep) -> PlatformSettings:
-    return PlatformSettings(idle_timeout=platform.idle_timeout)
+    return PlatformSettings(idle_timeout=platform.idler.idle_timeout)
 
 
 @platform_router.patch("")
@@ -93,5 +93,5 @@ def update_platform_settings(changes: PlatformSettings, platform: PlatformDep) -
     """The idle timeout until the server restarts (a short one shows sleeping in class)."""
     if changes.idle_timeout < 1:
         raise UserError("the idle timeout is a number of seconds, 1 or more")
-    platform.idle_timeout = changes.idle_timeout
+    platform.idler.idle_timeout = changes.idle_timeout
     return get_platform_settings(platform)

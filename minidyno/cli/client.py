@@ -5,7 +5,6 @@ the one-line message the server wrote."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,13 +18,12 @@ from minidyno.settings import Settings
 class Client:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.base_url = os.environ.get("MINIDYNO_API_URL") or settings.api_url
+        self.base_url = settings.client_api_url or settings.api_url
         self._http = httpx.Client(base_url=self.base_url, timeout=httpx.Timeout(30, read=None))
 
     def token(self) -> str:
-        token = os.environ.get("MINIDYNO_API_TOKEN")
-        if token:
-            return token
+        if self.settings.client_token:
+            return self.settings.client_token
         try:
             return self.settings.token_path.read_text().strip()
         except FileNotFoundError:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import click
 
 from minidyno import engine
-from minidyno.build.stack_choice import DEFAULT_PYTHON
+from minidyno.compile.stack_choice import DEFAULT_PYTHON
+from minidyno.settings import Settings
 from minidyno.stacks import builder, recipes
 
 
@@ -34,5 +35,5 @@ def stacks_build(name: str, force: bool) -> None:
     """Make minidyno/stack:NAME and its -build variant (cached by recipe hash)."""
     stack = recipes.get(name)
     client = engine.client()
-    builder.ensure(client, stack, say=click.echo, force=force)
+    builder.ensure(client, stack, Settings.from_env(), say=click.echo, force=force)
     click.echo(f"{stack.run_image} and {stack.build_image} are up to date")

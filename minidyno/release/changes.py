@@ -4,16 +4,14 @@ existing image and go through the same release path as a push."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from minidyno.errors import NotFound, UserError
 from minidyno.progress import Say
-from minidyno.release.releasing import release_and_roll
+from minidyno.release.releasing import Releaser
+from minidyno.runtime.locks import AppLocks
 from minidyno.state import apps, config_vars, releases
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
-
+from minidyno.state.db import Database
 
 CONFIG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RESERVED = ("PORT", "DYNO")
@@ -48,64 +46,66 @@ def describe(changes: dict[str, str | None]) -> str:
     return "; ".join(parts) or "No config change"
 
 
-def change_config(
-    platform: Platform,
-    app: str,
-    changes: dict[str, str | None],
-    say: Say,
-    restart: bool = True,
-    addon_change: bool = False,
-) -> releases.Release | None:
-    """Set (a value) or unset (None) config vars as one new release; nothing changes
-    when a name is invalid or the release phase fails. Before the first deploy there is
-    no image to release, so the vars are only stored, for the first build.
-    `addon_change`: an add-on's own vars, released without the release phase (Heroku)."""
-    with platform.app_lock(app):
-        with platform.db.connect() as conn:
-            apps.get(conn, app)
-            current = config_vars.get_all(conn, app)
-            latest = releases.current(conn, app)
-        merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
-        for key in (k for k, v in changes.items() if v is None):
-            merged.pop(key, None)
-        check_config(changes, merged)
-        artifact = latest.artifact if latest else None
-        if artifact is None:
-            with platform.db.connect() as conn:
-                config_vars.replace_all(conn, app, merged)
-            return None
-        return release_and_roll(
-            platform,
-            app,
-            describe(changes),
-            artifact,
-            config=merged,
-            say=say,
-            restart=restart,
-            release_phase=not addon_change,
-        )
+@dataclass(frozen=True)
+class ConfigChanges:
+    releaser: Releaser
+    db: Database
+    locks: AppLocks
 
-
-def rollback(platform: Platform, app: str, version: int | None, say: Say) -> releases.Release:
-    """A new release with vN's image, process types and config vars (default: the
-    release before the current one)."""
-    with platform.app_lock(app):
-        with platform.db.connect() as conn:
-            apps.get(conn, app)
-            latest = releases.current(conn, app)
-            if latest is None:
-                raise NotFound(f"{app} has no release to roll back from; push first")
-            if version is None:
-                version = _previous(conn, app, latest.version)
-            target = releases.get(conn, app, version)
-        artifact = target.artifact
-        if artifact is None or target.status != "succeeded":
-            raise UserError(
-                f"v{version} never ran ({target.status}); pick a release that did (minidyno releases)"
+    def change(
+        self,
+        app: str,
+        changes: dict[str, str | None],
+        say: Say,
+        restart: bool = True,
+        addon_change: bool = False,
+    ) -> releases.Release | None:
+        """Set (a value) or unset (None) config vars as one new release; nothing changes
+        when a name is invalid or the release phase fails. Before the first deploy there
+        is no image to release, so the vars are only stored, for the first build.
+        `addon_change`: an add-on's own vars, released without the release phase (Heroku)."""
+        with self.locks.of(app):
+            with self.db.connect() as conn:
+                apps.get(conn, app)
+                current = config_vars.get_all(conn, app)
+                latest = releases.current(conn, app)
+            merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
+            for key in (k for k, v in changes.items() if v is None):
+                merged.pop(key, None)
+            check_config(changes, merged)
+            slug = latest.slug if latest else None
+            if slug is None:
+                with self.db.connect() as conn:
+                    config_vars.replace_all(conn, app, merged)
+                return None
+            return self.releaser.release(
+                app,
+                describe(changes),
+                slug,
+                config=merged,
+                say=say,
+                restart=restart,
+                release_phase=not addon_change,
             )
-        return release_and_roll(
-            platform, app, f"Rollback to v{version}", artifact, config=target.config, say=say
-        )
+
+    def rollback(self, app: str, version: int | None, say: Say) -> releases.Release:
+        """A new release with vN's image, process types and config vars (default: the
+        release before the current one)."""
+        with self.locks.of(app):
+            with self.db.connect() as conn:
+                apps.get(conn, app)
+                latest = releases.current(conn, app)
+                if latest is None:
+                    raise NotFound(f"{app} has no release to roll back from; push first")
+                if version is None:
+                    version = _previous(conn, app, latest.version)
+                target = releases.get(conn, app, version)
+            slug = target.slug
+            if slug is None or target.status != "succeeded":
+                raise UserError(
+                    f"v{version} never ran ({target.status}); pick a release that did (minidyno releases)"
+                )
+            return self.releaser.release(app, f"Rollback to v{version}", slug, config=target.config, say=say)
 
 
 def _previous(conn, app: str, current: int) -> int:

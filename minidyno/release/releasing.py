@@ -9,52 +9,65 @@ follow, rather than the config being refused.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
 from minidyno.release import phase
 from minidyno.runtime import rollout
+from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.sleep import SleepingApps
+from minidyno.runtime.supervisor import Supervisor
 from minidyno.state import config_vars, formation, releases
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
+from minidyno.state.db import Database
 
 
-def release_and_roll(
-    platform: Platform,
-    app: str,
-    description: str,
-    artifact: releases.Artifact,
-    *,
-    config: dict[str, str],
-    say: Say,
-    restart: bool = True,
-    release_phase: bool = True,
-    web_must_boot: bool = False,
-) -> releases.Release:
-    """The caller holds the app's lock. `release_phase=False` for a change an add-on
-    made to its own config vars, which Heroku releases without the release command;
-    `web_must_boot` for a push, which minidyno refuses when web never binds $PORT."""
-    with platform.db.connect() as conn:
-        release = releases.create(conn, app, description, artifact, config)
-        wanted = formation.ensure_types(conn, app, formation_types(artifact.processes))
-    try:
-        if release_phase and "release" in artifact.processes:
-            phase.run(platform.runtime, platform.logs, release, platform.settings.release_timeout, say)
+@dataclass(frozen=True)
+class Releaser:
+    db: Database
+    logs: LogBus
+    supervisor: Supervisor
+    #: Where the release phase's one-off container runs.
+    runtime: DockerRuntime
+    sleeping: SleepingApps
+    #: MINIDYNO_RELEASE_TIMEOUT: a release phase past it is stopped and fails.
+    release_timeout: int
+
+    def release(
+        self,
+        app: str,
+        description: str,
+        slug: releases.Slug,
+        *,
+        config: dict[str, str],
+        say: Say,
+        restart: bool = True,
+        release_phase: bool = True,
+        web_must_boot: bool = False,
+    ) -> releases.Release:
+        """The caller holds the app's lock. `release_phase=False` for a change an add-on
+        made to its own config vars, which Heroku releases without the release command;
+        `web_must_boot` for a push, which minidyno refuses when web never binds $PORT."""
+        with self.db.connect() as conn:
+            release = releases.create(conn, app, description, slug, config)
+            wanted = formation.ensure_types(conn, app, formation_types(slug.processes))
+        try:
+            if release_phase and "release" in slug.processes:
+                phase.run(self.runtime, self.logs, release, self.release_timeout, say)
+            if restart:
+                rollout.roll(self.supervisor, release, wanted, say, web_must_boot)
+        except BaseException:
+            with self.db.connect() as conn:
+                releases.set_status(conn, app, release.version, "failed")
+            self.logs.platform(app, "api", f"Release v{release.version} failed: {description}")
+            raise
+        with self.db.connect() as conn:
+            releases.set_status(conn, app, release.version, "succeeded")
+            config_vars.replace_all(conn, app, config)
         if restart:
-            rollout.roll(platform.supervisor, release, wanted, say, web_must_boot)
-    except BaseException:
-        with platform.db.connect() as conn:
-            releases.set_status(conn, app, release.version, "failed")
-        platform.logs.platform(app, "api", f"Release v{release.version} failed: {description}")
-        raise
-    with platform.db.connect() as conn:
-        releases.set_status(conn, app, release.version, "succeeded")
-        config_vars.replace_all(conn, app, config)
-    if restart:
-        platform.sleeping.wake(app)
-    platform.logs.platform(app, "api", f"Release v{release.version} created: {description}")
-    return release
+            self.sleeping.wake(app)
+        self.logs.platform(app, "api", f"Release v{release.version} created: {description}")
+        return release
 
 
 def formation_types(processes: dict[str, str]) -> list[str]:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
@@ -22,10 +21,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from minidyno.router import error_pages
-from minidyno.runtime.idling import WakeFailed, WebStatus
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
+from minidyno.runtime.idling import Idler, WakeFailed, WebStatus
 
 HOP_BY_HOP = {
     "connection",
@@ -42,9 +38,12 @@ HOP_BY_HOP = {
 
 
 class Activator:
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.idler = platform.idler
+    def __init__(self, idler: Idler, dyno_at: Callable[[str], str], timeout: float) -> None:
+        self.idler = idler
+        #: The dyno (`web.1`) at an `ip:port`, for the router's log line.
+        self.dyno_at = dyno_at
+        #: MINIDYNO_ROUTER_TIMEOUT: H12 past it, as nginx does.
+        self.timeout = timeout
         self._wakes: dict[str, asyncio.Task[list[str]]] = {}
         self._client: httpx.AsyncClient | None = None
 
@@ -77,9 +76,7 @@ class Activator:
 
     async def _forward(self, request: Request, address: str) -> Response:
         if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(float(self.platform.settings.router_timeout), connect=5)
-            )
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(float(self.timeout), connect=5))
         headers = [
             (k, v)
             for k, v in request.headers.items()
@@ -99,7 +96,7 @@ class Activator:
             return _error("H12")
         except httpx.TransportError:
             return _error("H13")
-        dyno = self.platform.dyno_at(address)
+        dyno = self.dyno_at(address)
 
         async def body() -> AsyncIterator[bytes]:
             try:

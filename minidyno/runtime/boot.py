@@ -6,7 +6,7 @@ import socket
 import time
 
 from minidyno.errors import UserError
-from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.driver import Dyno, DynoDriver, DynoGone
 
 BOOT_TIMEOUT = 60.0
 
@@ -15,27 +15,30 @@ class BootFailed(UserError):
     pass
 
 
-def wait_until_listening(dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
+def wait_until_listening(driver: DynoDriver, dyno: Dyno, timeout: float = BOOT_TIMEOUT) -> float:
     """Seconds until the dyno accepted a connection; BootFailed (with its last log
     lines) if it exits or does not bind in time."""
     started = time.monotonic()
     deadline = started + timeout
     next_status_check = started
     while time.monotonic() < deadline:
-        address = dyno.address
-        if address and accepts(address):
+        if dyno.address and accepts(dyno.address):
             return time.monotonic() - started
         if time.monotonic() >= next_status_check:
-            dyno.container.reload()
-            if dyno.container.status in ("exited", "dead"):
-                code = dyno.container.attrs["State"]["ExitCode"]
+            now = driver.inspect(dyno)
+            if now is None:
+                raise DynoGone(dyno.name)
+            if not now.running:
                 raise BootFailed(
-                    f"{dyno.name} exited with status {code} before binding $PORT{_last_lines(dyno)}"
+                    f"{dyno.name} exited with status {now.exit_code} before binding $PORT"
+                    f"{_last_lines(driver, dyno)}"
                 )
+            dyno = now
             next_status_check = time.monotonic() + 0.25
         time.sleep(0.02)
     raise BootFailed(
-        f"Error R10 (Boot timeout): {dyno.name} did not bind $PORT within {timeout:.0f} s{_last_lines(dyno)}"
+        f"Error R10 (Boot timeout): {dyno.name} did not bind $PORT within {timeout:.0f} s"
+        f"{_last_lines(driver, dyno)}"
     )
 
 
@@ -48,6 +51,6 @@ def accepts(address: str) -> bool:
         return False
 
 
-def _last_lines(dyno: Dyno) -> str:
-    tail = dyno.container.logs(tail=5).decode("utf-8", errors="replace").strip()
+def _last_lines(driver: DynoDriver, dyno: Dyno) -> str:
+    tail = driver.last_output(dyno, 5)
     return f"; its last output: {' | '.join(tail.splitlines())}" if tail else ""

@@ -1,4 +1,5 @@
-"""The Docker dyno driver: start, find, stop and remove dynos, from labels alone.
+"""The Docker dyno driver (runtime/driver.py's DynoDriver): start, find, stop and
+remove dynos, from labels alone.
 
 Docker is the record of what runs: a dyno is a container labelled with this server's
 home, its app, process type and dyno name, so a restarted control plane re-adopts
@@ -9,13 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import docker
-from docker.errors import APIError, NotFound
+from docker.errors import APIError, DockerException, NotFound
 from docker.models.containers import Container
+from requests.exceptions import RequestException
 
 from minidyno import labels
+from minidyno.logs.bus import LogBus
+from minidyno.logs.follow import follow
+from minidyno.runtime.driver import Dyno, EngineDown
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
 
@@ -31,48 +36,31 @@ _LAUNCHER = (
 )
 
 
-@dataclass(frozen=True)
-class Dyno:
-    app: str
-    name: str
-    process_type: str
-    release: int
-    container: Container
-
-    @property
-    def address(self) -> str | None:
-        """The dyno's `ip:port` on its app network, where the router reaches it."""
-        networks = self.container.attrs["NetworkSettings"]["Networks"]
-        for network in networks.values():
-            if network.get("IPAddress"):
-                return f"{network['IPAddress']}:{WEB_PORT}"
-        return None
-
-    @property
-    def published_port(self) -> int | None:
-        bindings = (self.container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{WEB_PORT}/tcp")
-        return int(bindings[0]["HostPort"]) if bindings else None
-
-    @property
-    def command(self) -> str:
-        """What the dyno runs: the last word of its launch (the Procfile or heroku.yml
-        command), or the image's own for a container that runs its ENTRYPOINT."""
-        config = self.container.attrs["Config"]
-        return " ".join((config.get("Cmd") or config.get("Entrypoint") or [""])[-1:])
-
-    @property
-    def running(self) -> bool:
-        return self.container.status == "running"
-
-
 def _as_dyno(container: Container) -> Dyno:
     lab = container.labels
+    attrs = container.attrs
+    config = attrs["Config"]
+    address = None
+    for network in attrs["NetworkSettings"]["Networks"].values():
+        if network.get("IPAddress"):
+            address = f"{network['IPAddress']}:{WEB_PORT}"
+            break
+    bindings = (attrs["NetworkSettings"]["Ports"] or {}).get(f"{WEB_PORT}/tcp")
+    running = container.status == "running"
     return Dyno(
+        id=container.id,
         app=lab[labels.APP],
         name=lab[labels.DYNO],
         process_type=lab[labels.PROCESS],
         release=int(lab.get(labels.RELEASE, "0")),
-        container=container,
+        running=running,
+        address=address,
+        published_port=int(bindings[0]["HostPort"]) if bindings else None,
+        # The last word of its launch (the Procfile or heroku.yml command), or the
+        # image's own for a container that runs its ENTRYPOINT.
+        command=" ".join((config.get("Cmd") or config.get("Entrypoint") or [""])[-1:]),
+        exit_code=None if running else attrs["State"].get("ExitCode"),
+        handle=container,
     )
 
 
@@ -82,10 +70,11 @@ class DockerRuntime:
         self.engine = engine
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
-        # A crashed dyno may be removed between the listing and its inspection.
-        found = self.engine.containers.list(
-            all=True, filters=labels.filters(self.settings, app), ignore_removed=True
-        )
+        with _engine():
+            # A crashed dyno may be removed between the listing and its inspection.
+            found = self.engine.containers.list(
+                all=True, filters=labels.filters(self.settings, app), ignore_removed=True
+            )
         return sorted(
             (
                 _as_dyno(c)
@@ -156,11 +145,68 @@ class DockerRuntime:
             user = "1000:1000"
         return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}
 
-    def start(self, release: Release, dyno_name: str, command: str) -> Dyno:
-        container = self.create(release, dyno_name, command)
-        container.start()
-        container.reload()
+    def start(self, release: Release, name: str, command: str) -> Dyno:
+        with _engine():
+            container = self.create(release, name, command)
+            container.start()
+            container.reload()
         return _as_dyno(container)
+
+    def resume(self, dyno: Dyno) -> Dyno:
+        container = _container(dyno)
+        with _engine():
+            container.start()
+            container.reload()
+        return _as_dyno(container)
+
+    def inspect(self, dyno: Dyno) -> Dyno | None:
+        container = _container(dyno)
+        try:
+            with _engine():
+                container.reload()
+        except NotFound:
+            return None
+        return _as_dyno(container)
+
+    def stop(self, dyno: Dyno, timeout: float) -> int | None:
+        container = _container(dyno)
+        try:
+            with _engine():
+                container.stop(timeout=timeout)
+                container.reload()
+        except NotFound:
+            return None
+        return container.attrs["State"]["ExitCode"]
+
+    def kill(self, dyno: Dyno) -> None:
+        with contextlib.suppress(DockerException):
+            _container(dyno).kill()
+
+    def remove(self, dyno: Dyno) -> None:
+        with contextlib.suppress(NotFound), _engine():
+            _container(dyno).remove(force=True)
+
+    def last_output(self, dyno: Dyno, lines: int) -> str:
+        try:
+            return _container(dyno).logs(tail=lines).decode("utf-8", errors="replace").strip()
+        except DockerException:
+            return ""
+
+    def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
+        follow(bus, _container(dyno), dyno.app, dyno.name, since_now=since_now)
+
+    def events(self) -> Iterator[None]:
+        with _engine():
+            stream = self.engine.events(
+                decode=True,
+                filters={
+                    "type": "container",
+                    "event": ["die", "start"],
+                    "label": [f"{labels.HOME}={self.settings.home}"],
+                },
+            )
+            for _ in stream:
+                yield None
 
     def remove_labelled(self, **wanted: str) -> None:
         """Every container of this server whose labels say `minidyno.<key>=<value>`."""
@@ -183,6 +229,24 @@ class DockerRuntime:
         for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
             with contextlib.suppress(NotFound, APIError):
                 self.engine.images.remove(image.id, force=True)
+
+
+@contextlib.contextmanager
+def _engine() -> Iterator[None]:
+    """The engine's errors as the driver's: NotFound stays itself (a dyno gone is the
+    caller's to judge), anything else is EngineDown."""
+    try:
+        yield
+    except NotFound:
+        raise
+    except (DockerException, RequestException) as exc:
+        raise EngineDown(str(exc)) from exc
+
+
+def _container(dyno: Dyno) -> Container:
+    """The container a dyno of this driver was listed or started from."""
+    assert isinstance(dyno.handle, Container), "a dyno of another driver"
+    return dyno.handle
 
 
 def _is_root(user: str) -> bool:

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import TYPE_CHECKING
-
-from docker.errors import DockerException
+from collections.abc import Callable
 
 from minidyno.errors import UserError
-from minidyno.logs.follow import follow
+from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, wait_until_listening
-from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.driver import Dyno, DynoDriver, EngineDown
+from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.states import State
+from minidyno.runtime.supervisor import Supervisor
 from minidyno.state import apps, formation, releases
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
+from minidyno.state.db import Database
 
 #: Heroku's H20: an app that is not up this long after a request woke it.
 WAKE_TIMEOUT = 75.0
@@ -46,18 +45,42 @@ class WakeFailed(UserError):
 
 
 class Idler:
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.supervisor = platform.supervisor
+    def __init__(
+        self,
+        supervisor: Supervisor,
+        driver: DynoDriver,
+        db: Database,
+        logs: LogBus,
+        sleeping: SleepingApps,
+        locks: AppLocks,
+        sync_router: Callable[[], None],
+        stop_timeout: int,
+        idle_timeout: int,
+    ) -> None:
+        self.supervisor = supervisor
+        self.driver = driver
+        self.db = db
+        self.logs = logs
+        self.sleeping = sleeping
+        self.locks = locks
+        self.sync_router = sync_router
+        self.stop_timeout = stop_timeout
+        #: Starts as MINIDYNO_IDLE_TIMEOUT; the dashboard can shorten it for a class demo.
+        self.idle_timeout = idle_timeout
+        self._last_request: dict[str, float] = {}
+
+    def requested(self, app: str, when: float) -> None:
+        """The router served the app a request at `when`: idling counts from the last."""
+        self._last_request[app] = when
 
     def web_dynos(self, app: str) -> list[Dyno]:
-        return [d for d in self.platform.runtime.dynos(app) if d.process_type == "web"]
+        return [d for d in self.driver.dynos(app) if d.process_type == "web"]
 
     def web_status(self, app: str) -> str:
         """What a request to this app meets, for the activator to act on."""
-        if app in self.platform.sleeping:
+        if app in self.sleeping:
             return WebStatus.IDLE
-        with self.platform.db.connect() as conn:
+        with self.db.connect() as conn:
             release = releases.current(conn, app)
             wanted = formation.get(conn, app).get("web", 0)
         if release is None or "web" not in release.processes or wanted == 0:
@@ -77,8 +100,8 @@ class Idler:
     def idle_due(self) -> None:
         """Put to sleep every eco app whose web dynos have had no request for the idle
         timeout (counted from the last request, or from when they came up)."""
-        timeout = self.platform.idle_timeout
-        with self.platform.db.connect() as conn:
+        timeout = self.idle_timeout
+        with self.db.connect() as conn:
             candidates = [
                 a.name
                 for a in apps.all_apps(conn)
@@ -89,11 +112,9 @@ class Idler:
             up = [d for d in self.web_dynos(app) if self.supervisor.state_of(d) == State.UP]
             if not up:
                 continue
-            last = max(
-                [self.platform.last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)]
-            )
+            last = max([self._last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)])
             if now - last >= timeout:
-                lock = self.platform.app_lock(app)
+                lock = self.locks.of(app)
                 if lock.acquire(blocking=False):
                     try:
                         self.idle(app)
@@ -103,13 +124,13 @@ class Idler:
     def idle(self, app: str) -> None:
         """The caller holds the app's lock."""
         dynos = [d for d in self.web_dynos(app) if d.running]
-        self.platform.sleeping.put_to_sleep(app)
+        self.sleeping.put_to_sleep(app)
         for dyno in dynos:
-            self.platform.logs.platform(app, dyno.name, "Idling")
-        self.platform.sync_router()
+            self.logs.platform(app, dyno.name, "Idling")
+        self.sync_router()
         for dyno in dynos:
-            with contextlib.suppress(DockerException):
-                dyno.container.stop(timeout=self.platform.settings.stop_timeout)
+            with contextlib.suppress(EngineDown):
+                self.driver.stop(dyno, self.stop_timeout)
             self.supervisor.set_state(dyno, State.IDLE)
 
     # -- waking ------------------------------------------------------------------------
@@ -123,26 +144,26 @@ class Idler:
         still current) and return their addresses once they accept connections; [] when
         the app was not asleep. Routing them through nginx follows in the background, so
         the caller can forward at once."""
-        with self.platform.app_lock(app):
-            if app not in self.platform.sleeping:
+        with self.locks.of(app):
+            if app not in self.sleeping:
                 return []
-            with self.platform.db.connect() as conn:
+            with self.db.connect() as conn:
                 release = releases.current(conn, app)
                 wanted = formation.get(conn, app).get("web", 0)
-            self.platform.sleeping.wake(app)
+            self.sleeping.wake(app)
             kept = {d.name: d for d in self.web_dynos(app)}
             started = []
             for index in range(1, wanted + 1):
                 name = f"web.{index}"
-                self.platform.logs.platform(app, name, "Unidling")
+                self.logs.platform(app, name, "Unidling")
                 started.append(self._start(release, kept.pop(name, None), name))
             for surplus in kept.values():
-                with contextlib.suppress(DockerException):
-                    surplus.container.remove(force=True)
+                with contextlib.suppress(EngineDown):
+                    self.driver.remove(surplus)
             addresses = []
             for dyno in started:
                 try:
-                    wait_until_listening(dyno, WAKE_TIMEOUT)
+                    wait_until_listening(self.driver, dyno, WAKE_TIMEOUT)
                 except BootFailed as failed:
                     raise WakeFailed("H20" if "R10" in str(failed) else "H10", str(failed)) from None
                 self.supervisor.set_state(dyno, State.UP, wait_for_router=False)
@@ -152,15 +173,14 @@ class Idler:
     def _start(self, release: releases.Release, kept: Dyno | None, name: str) -> Dyno:
         if kept is None or kept.release != release.version:
             if kept is not None:
-                with contextlib.suppress(DockerException):
-                    kept.container.remove(force=True)
+                with contextlib.suppress(EngineDown):
+                    self.driver.remove(kept)
             return self.supervisor.start_dyno(release, name)
-        kept.container.start()
-        kept.container.reload()
-        self.supervisor.track(kept, State.IDLE)
-        self.supervisor.set_state(kept, State.STARTING)
-        follow(self.platform.logs, kept.container, kept.app, kept.name, since_now=True)
-        return kept
+        woken = self.driver.resume(kept)
+        self.supervisor.track(woken, State.IDLE)
+        self.supervisor.set_state(woken, State.STARTING)
+        self.driver.follow(woken, self.logs, since_now=True)
+        return woken
 
     def wait_until_up(self, app: str, timeout: float = WAKE_TIMEOUT) -> list[str]:
         """Addresses of the app's up web dynos, waiting for starting ones (H20 when none

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import contextlib
 
-from docker.errors import DockerException
-
 from minidyno.progress import Say
 from minidyno.runtime.boot import BootFailed
-from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.driver import Dyno, EngineDown
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.state.releases import Release
 
@@ -22,7 +20,7 @@ from minidyno.state.releases import Release
 def roll(
     supervisor: Supervisor, release: Release, wanted: dict[str, int], say: Say, web_must_boot: bool = True
 ) -> None:
-    old = [d for d in supervisor.runtime.dynos(release.app) if d.process_type != "run"]
+    old = [d for d in supervisor.driver.dynos(release.app) if d.process_type != "run"]
     started: list[Dyno] = []
     try:
         for process_type, quantity in wanted.items():
@@ -52,6 +50,6 @@ def _discard(supervisor: Supervisor, dynos: list[Dyno]) -> None:
     """Remove at once the dynos of a release that will not run (the old release is still
     serving), and route without any of them that had come up."""
     for dyno in dynos:
-        with contextlib.suppress(DockerException):
-            dyno.container.remove(force=True)
-    supervisor.platform.sync_router()
+        with contextlib.suppress(EngineDown):
+            supervisor.driver.remove(dyno)
+    supervisor.sync_router()

@@ -1,7 +1,8 @@
 """The dyno manager: keeps what runs equal to what the formation asks for.
 
-Docker labels say what runs; the state says what should. The supervisor reconciles
-the two for every app, on a timer and at once when Docker reports a container died:
+The engine says what runs (through its DynoDriver); the state says what should. The
+supervisor reconciles the two for every app, on a timer and at once when the engine
+reports a dyno started or died:
 missing dynos are started, surplus ones stopped, crashed ones restarted on Heroku's
 schedule (at once, then with a growing cool-off). A restarted server re-adopts the
 containers it finds, so nothing is restarted for the control plane's sake.
@@ -13,21 +14,18 @@ import contextlib
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
-from docker.errors import DockerException, NotFound
-from requests.exceptions import RequestException
-
-from minidyno import labels
-from minidyno.logs.follow import follow
+from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, accepts, wait_until_listening
-from minidyno.runtime.dynos import Dyno
+from minidyno.runtime.driver import Dyno, DynoDriver, DynoGone, EngineDown
+from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.states import ContainerState, CrashHistory, State, restart_delay
+from minidyno.settings import Settings
 from minidyno.state import apps, formation, releases
+from minidyno.state.db import Database
 from minidyno.state.releases import Release
-
-if TYPE_CHECKING:
-    from minidyno.platform import Platform
 
 log = logging.getLogger("minidyno.supervisor")
 
@@ -35,22 +33,35 @@ RECONCILE_EVERY = 2.0
 
 
 class Supervisor:
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.runtime = platform.runtime
-        self.logs = platform.logs
+    def __init__(
+        self,
+        driver: DynoDriver,
+        db: Database,
+        logs: LogBus,
+        sleeping: SleepingApps,
+        locks: AppLocks,
+        settings: Settings,
+        sync_router: Callable[[], None],
+    ) -> None:
+        self.driver = driver
+        self.db = db
+        self.logs = logs
+        #: Apps whose web dynos sleep (kept, stopped containers).
+        self.sleeping = sleeping
+        self.locks = locks
+        self.settings = settings
+        #: Makes the router route as the dynos' states say now; returns once it does.
+        self.sync_router = sync_router
         self._states: dict[str, ContainerState] = {}
         self._crashes: dict[tuple[str, str], CrashHistory] = {}
         self._lock = threading.RLock()
         self._retiring: set[str] = set()
-        #: Apps whose web dynos sleep (kept, stopped containers).
-        self.sleeping = platform.sleeping
         self._wake = threading.Event()
 
     # -- what the rest of the platform asks -------------------------------------------
 
     def state_of(self, dyno: Dyno) -> State:
-        known = self._states.get(dyno.container.id)
+        known = self._states.get(dyno.id)
         if known:
             return known.state
         if dyno.running:
@@ -58,7 +69,7 @@ class Supervisor:
         return State.IDLE if dyno.process_type == "web" and dyno.app in self.sleeping else State.CRASHED
 
     def since(self, dyno: Dyno) -> float | None:
-        known = self._states.get(dyno.container.id)
+        known = self._states.get(dyno.id)
         return known.since if known else None
 
     def routable(self, dyno: Dyno) -> bool:
@@ -67,7 +78,7 @@ class Supervisor:
         return (
             dyno.process_type == "web"
             and dyno.running
-            and dyno.container.id not in self._retiring
+            and dyno.id not in self._retiring
             and self.state_of(dyno) == State.UP
             and dyno.app not in self.sleeping
         )
@@ -76,7 +87,7 @@ class Supervisor:
         """Record and log a state change; a web dyno coming up or going away re-routes
         (in the background when the caller cannot wait for nginx)."""
         with self._lock:
-            known = self._states.setdefault(dyno.container.id, ContainerState())
+            known = self._states.setdefault(dyno.id, ContainerState())
             previous = known.state
             if previous == state:
                 return
@@ -84,14 +95,14 @@ class Supervisor:
         self.logs.platform(dyno.app, dyno.name, f"State changed from {previous} to {state}")
         if dyno.process_type == "web" and State.UP in (previous, state):
             if wait_for_router:
-                self.platform.sync_router()
+                self.sync_router()
             else:
-                threading.Thread(target=self.platform.sync_router, daemon=True).start()
+                threading.Thread(target=self.sync_router, daemon=True).start()
 
     def track(self, dyno: Dyno, state: State) -> None:
         """Take on a container in a known state, without logging a change."""
         with self._lock:
-            self._states[dyno.container.id] = ContainerState(state)
+            self._states[dyno.id] = ContainerState(state)
 
     def _history(self, app: str, name: str) -> CrashHistory:
         with self._lock:
@@ -105,9 +116,9 @@ class Supervisor:
     def start_dyno(self, release: Release, name: str) -> Dyno:
         command = release.processes[name.split(".")[0]]
         self.logs.platform(release.app, name, f"Starting process with command `{command}`")
-        dyno = self.runtime.start(release, name, command)
+        dyno = self.driver.start(release, name, command)
         self.track(dyno, State.STARTING)
-        follow(self.logs, dyno.container, dyno.app, dyno.name)
+        self.driver.follow(dyno, self.logs)
         if dyno.process_type != "web":
             self.set_state(dyno, State.UP)
         return dyno
@@ -115,7 +126,7 @@ class Supervisor:
     def boot(self, dyno: Dyno) -> float:
         """Wait for a web dyno to bind $PORT; R10 kills it when it does not."""
         try:
-            seconds = wait_until_listening(dyno, self.platform.settings.boot_timeout)
+            seconds = wait_until_listening(self.driver, dyno, self.settings.boot_timeout)
         except BootFailed as failed:
             if "R10" in str(failed):
                 self.logs.platform(
@@ -123,11 +134,10 @@ class Supervisor:
                     dyno.name,
                     "Error R10 (Boot timeout) -> Web process "
                     f"failed to bind to $PORT within "
-                    f"{self.platform.settings.boot_timeout} seconds of launch",
+                    f"{self.settings.boot_timeout} seconds of launch",
                 )
                 self.logs.platform(dyno.app, dyno.name, "Stopping process with SIGKILL")
-                with contextlib.suppress(DockerException):
-                    dyno.container.kill()
+                self.driver.kill(dyno)
             self._crashed(dyno)
             raise
         self.set_state(dyno, State.UP)
@@ -135,15 +145,15 @@ class Supervisor:
 
     def stop_dyno(self, dyno: Dyno) -> None:
         """SIGTERM, SIGKILL after the stop timeout (R12), then remove; blocks."""
-        timeout = self.platform.settings.stop_timeout
+        timeout = self.settings.stop_timeout
         self.logs.platform(dyno.app, dyno.name, "Stopping all processes with SIGTERM")
         with self._lock:
-            self._retiring.add(dyno.container.id)
+            self._retiring.add(dyno.id)
         started = time.monotonic()
         try:
-            dyno.container.stop(timeout=timeout)
-            dyno.container.reload()
-            code = dyno.container.attrs["State"]["ExitCode"]
+            code = self.driver.stop(dyno, timeout)
+            if code is None:
+                return
             if code == 137 and time.monotonic() - started >= timeout:
                 self.logs.platform(
                     dyno.app,
@@ -154,63 +164,58 @@ class Supervisor:
                 self.logs.platform(dyno.app, dyno.name, "Stopping remaining processes with SIGKILL")
             self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
             self.set_state(dyno, State.DOWN)
-            dyno.container.remove(force=True)
-        except NotFound:
-            pass
+            self.driver.remove(dyno)
         finally:
             with self._lock:
-                self._retiring.discard(dyno.container.id)
-                self._states.pop(dyno.container.id, None)
+                self._retiring.discard(dyno.id)
+                self._states.pop(dyno.id, None)
 
     def retire(self, dynos: list[Dyno]) -> None:
         """Take dynos out of routing now and stop them in the background, so they finish
         their requests while the caller goes on."""
         with self._lock:
-            self._retiring.update(d.container.id for d in dynos)
+            self._retiring.update(d.id for d in dynos)
         if any(d.process_type == "web" for d in dynos):
-            self.platform.sync_router()
+            self.sync_router()
         for dyno in dynos:
             threading.Thread(target=self.stop_dyno, args=(dyno,), daemon=True).start()
 
     # -- reconciliation ----------------------------------------------------------------
 
-    def start(self) -> None:
-        threading.Thread(target=self._loop, name="supervisor", daemon=True).start()
-        threading.Thread(target=self._watch_events, name="docker-events", daemon=True).start()
+    def start(
+        self, before: Sequence[Callable[[], None]] = (), after: Sequence[Callable[[], None]] = ()
+    ) -> None:
+        """Reconcile every app on a timer, at once when a dyno starts or exits, and when
+        a crashed one is due; `before` and `after` each pass, chores that share its
+        rhythm (the router's watch, idling), each going on whatever the others did."""
+        steps = (*before, self.reconcile_all, *after)
+        threading.Thread(target=self._loop, args=(steps,), name="supervisor", daemon=True).start()
+        threading.Thread(target=self._watch_events, name="dyno-events", daemon=True).start()
 
-    def _loop(self) -> None:
+    def _loop(self, steps: Sequence[Callable[[], None]]) -> None:
         engine_lost = False
         while True:
             self._wake.wait(self._until_next_restart())
             self._wake.clear()
-            try:
-                self._watch_router()
-                self.reconcile_all()
-                self.platform.idler.idle_due()
-                engine_lost = False
-            except (DockerException, RequestException) as exc:
-                # dockerd restarting: the dynos are left as they are until it answers.
-                if not engine_lost:
-                    log.warning("the Docker engine does not answer (%s); retrying", exc)
-                engine_lost = True
-            except Exception:
-                log.exception("reconcile failed")
+            answered = True
+            for step in steps:
+                try:
+                    step()
+                except EngineDown as exc:
+                    # dockerd restarting: the dynos are left as they are until it answers.
+                    if not engine_lost:
+                        log.warning("the Docker engine does not answer (%s); retrying", exc)
+                    answered = False
+                except Exception:
+                    log.exception("%s failed", getattr(step, "__name__", step))
+            engine_lost = not answered
 
     def _watch_events(self) -> None:
-        settings = self.platform.settings
         while True:
             try:
-                events = self.platform.engine.events(
-                    decode=True,
-                    filters={
-                        "type": "container",
-                        "event": ["die", "start"],
-                        "label": [f"{labels.HOME}={settings.home}"],
-                    },
-                )
-                for _ in events:
+                for _ in self.driver.events():
                     self._wake.set()
-            except DockerException:
+            except Exception:
                 time.sleep(1)
 
     def _until_next_restart(self) -> float:
@@ -221,10 +226,10 @@ class Supervisor:
         return max(0.01, min([RECONCILE_EVERY, *due]))
 
     def reconcile_all(self) -> None:
-        with self.platform.db.connect() as conn:
+        with self.db.connect() as conn:
             found = apps.all_apps(conn)
         for app in (a.name for a in found):
-            lock = self.platform.app_lock(app)
+            lock = self.locks.of(app)
             if lock.acquire(blocking=False):
                 try:
                     self.reconcile(app)
@@ -233,7 +238,7 @@ class Supervisor:
 
     def reconcile(self, app: str) -> None:
         """One pass for one app; the caller holds the app's lock."""
-        with self.platform.db.connect() as conn:
+        with self.db.connect() as conn:
             release = releases.current(conn, app)
             wanted_counts = formation.get(conn, app)
         if release is None:
@@ -247,8 +252,8 @@ class Supervisor:
         }
         present: dict[str, list[Dyno]] = {}
         unfinished: list[Dyno] = []
-        for dyno in self.runtime.dynos(app):
-            if dyno.process_type in ("run", *asleep) or dyno.container.id in self._retiring:
+        for dyno in self.driver.dynos(app):
+            if dyno.process_type in ("run", *asleep) or dyno.id in self._retiring:
                 continue
             if dyno.release > release.version:
                 # Of a release that never succeeded (the server stopped mid-release):
@@ -267,34 +272,24 @@ class Supervisor:
             newest = max(dynos, key=lambda d: d.release)
             self._check(release, newest)
 
-    def _watch_router(self) -> None:
-        """nginx killed from outside: start it again, and say so."""
-        if self.platform.router.pid() is None:
-            log.warning("nginx (the router) was not running; starting it again")
-            try:
-                self.platform.sync_router()
-            except Exception:
-                log.exception("could not restart nginx")
-
     def _check(self, release: Release, dyno: Dyno) -> None:
         history = self._history(dyno.app, dyno.name)
         if dyno.running:
-            if dyno.container.id not in self._states:
+            if dyno.id not in self._states:
                 self._adopt(dyno)
             elif (
                 history.crashes
                 and self.state_of(dyno) == State.UP
-                and time.time() - (self.since(dyno) or 0) > self.platform.settings.crash_backoff_cap
+                and time.time() - (self.since(dyno) or 0) > self.settings.crash_backoff_cap
             ):
                 history.crashes = 0
             return
-        if self.state_of(dyno) != State.CRASHED or dyno.container.id not in self._states:
+        if self.state_of(dyno) != State.CRASHED or dyno.id not in self._states:
             self._crashed(dyno)
         if time.time() >= history.restart_at:
-            with contextlib.suppress(NotFound):
-                dyno.container.remove(force=True)
+            self.driver.remove(dyno)
             with self._lock:
-                self._states.pop(dyno.container.id, None)
+                self._states.pop(dyno.id, None)
             self.logs.platform(dyno.app, dyno.name, "State changed from crashed to starting")
             self._launch(release, dyno.name)
 
@@ -302,23 +297,25 @@ class Supervisor:
         """A running container this server did not start (or started before a restart):
         take it on as it is, up once it answers."""
         self.track(dyno, State.STARTING)
-        follow(self.logs, dyno.container, dyno.app, dyno.name, since_now=True)
+        self.driver.follow(dyno, self.logs, since_now=True)
         if dyno.process_type != "web" or (dyno.address and accepts(dyno.address)):
             self.set_state(dyno, State.UP)
         else:
             threading.Thread(target=self._boot_quietly, args=(dyno,), daemon=True).start()
 
     def _crashed(self, dyno: Dyno) -> None:
-        dyno.container.reload()
-        code = dyno.container.attrs["State"]["ExitCode"]
+        now = self.driver.inspect(dyno)
+        if now is None:
+            return  # removed meanwhile (retired or replaced): no crash of its
+        code = now.exit_code
         history = self._history(dyno.app, dyno.name)
         with self._lock:
-            self._states.setdefault(dyno.container.id, ContainerState(State.UP))
+            self._states.setdefault(dyno.id, ContainerState(State.UP))
             history.crashes += 1
             delay = restart_delay(
                 history.crashes,
-                self.platform.settings.crash_backoff_base,
-                self.platform.settings.crash_backoff_cap,
+                self.settings.crash_backoff_base,
+                self.settings.crash_backoff_cap,
             )
             history.restart_at = time.time() + delay
         self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
@@ -334,5 +331,5 @@ class Supervisor:
             threading.Thread(target=self._boot_quietly, args=(dyno,), daemon=True).start()
 
     def _boot_quietly(self, dyno: Dyno) -> None:
-        with contextlib.suppress(BootFailed, DockerException):
+        with contextlib.suppress(BootFailed, DynoGone, EngineDown):
             self.boot(dyno)

@@ -20,11 +20,11 @@ from docker.errors import APIError, ImageNotFound
 
 from minidyno.errors import UserError
 from minidyno.progress import Say
+from minidyno.settings import Settings
 from minidyno.stacks.recipes import BUILD_PACKAGES, DYNO_UID, RUN_PACKAGES, Stack
 
 RECIPE_LABEL = "minidyno.stack.recipe"
 STACK_LABEL = "minidyno.stack"
-MIRROR = os.environ.get("MINIDYNO_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 
 
 _IMAGE_CHANGES = [
@@ -46,14 +46,16 @@ def is_current(client: docker.DockerClient, image: str, stack: Stack) -> bool:
     return labels.get(RECIPE_LABEL) == stack.recipe_hash(image)
 
 
-def ensure(client: docker.DockerClient, stack: Stack, say: Say = print, force: bool = False) -> None:
+def ensure(
+    client: docker.DockerClient, stack: Stack, settings: Settings, say: Say = print, force: bool = False
+) -> None:
     """Build whichever of the stack's two images is missing or out of date; a new run
     image always brings a new build image, so both share one Debian snapshot."""
     rebuild_run = force or not is_current(client, stack.run_image, stack)
     if rebuild_run:
         say(f"Building {stack.run_image} (Debian {stack.suite}, Python {stack.python})")
         with _replacing(client, stack.run_image):
-            _build_run_image(client, stack, say)
+            _build_run_image(client, stack, settings, say)
     if rebuild_run or not is_current(client, stack.build_image, stack):
         say(f"Building {stack.build_image} (adds {' '.join(BUILD_PACKAGES)})")
         with _replacing(client, stack.build_image):
@@ -83,8 +85,8 @@ def _labels(stack: Stack, variant: str) -> list[str]:
     ]
 
 
-def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> None:
-    if os.environ.get("MINIDYNO_STACK_SOURCE") == "pull":
+def _build_run_image(client: docker.DockerClient, stack: Stack, settings: Settings, say: Say) -> None:
+    if settings.stack_source == "pull":
         _run_image_from_pull(client, stack, say)
         return
     if shutil.which("debootstrap") is None:
@@ -93,7 +95,7 @@ def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> Non
         )
     with tempfile.TemporaryDirectory(prefix=f"minidyno-stack-{stack.name}-") as tmp:
         rootfs = Path(tmp) / "rootfs"
-        _debootstrap(stack, rootfs, say)
+        _debootstrap(stack, rootfs, settings.debian_mirror, say)
         _add_dyno_user(rootfs)
         tarball = Path(tmp) / "rootfs.tar"
         subprocess.run(["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
@@ -106,14 +108,14 @@ def _build_run_image(client: docker.DockerClient, stack: Stack, say: Say) -> Non
         )
 
 
-def _debootstrap(stack: Stack, rootfs: Path, say: Say) -> None:
+def _debootstrap(stack: Stack, rootfs: Path, mirror: str, say: Say) -> None:
     cmd = [
         "debootstrap",
         "--variant=minbase",
         f"--include={','.join(RUN_PACKAGES)}",
         stack.suite,
         str(rootfs),
-        MIRROR,
+        mirror,
     ]
     say(f"Running {' '.join(cmd)}")
     proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -10,6 +10,7 @@ import tarfile
 import docker
 
 from minidyno.progress import Say
+from minidyno.settings import Settings
 from minidyno.stacks import builder, recipes
 
 STACK = "trixie"
@@ -76,13 +77,13 @@ def recipe_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def ensure(client: docker.DockerClient, say: Say) -> str:
+def ensure(client: docker.DockerClient, settings: Settings, say: Say) -> str:
     """Build the image when it is missing or its recipe changed; its name."""
     labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
     if labels.get(builder.RECIPE_LABEL) == recipe_hash():
         return IMAGE
     stack = recipes.get(STACK)
-    builder.ensure(client, stack, say=say)
+    builder.ensure(client, stack, settings, say=say)
     say(f"Building {IMAGE} (Debian's postgresql-{VERSION} on {stack.run_image}, once)")
     install = (
         f"mkdir -p {DATA_DIR} {TLS_DIR} && chown postgres:postgres {DATA_DIR} {TLS_DIR} && "

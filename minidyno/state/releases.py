@@ -1,4 +1,4 @@
-"""Releases: what a build made (an artifact) plus the config it runs with, numbered vN.
+"""Releases: what a build made (its slug) plus the config it runs with, numbered vN.
 
 A release row is written `pending` before its dynos start and becomes `succeeded` only
 once they serve, so "the current release" is always one that served.
@@ -19,7 +19,7 @@ CONTAINER_STACK = "container"
 
 
 @dataclass(frozen=True)
-class Artifact:
+class Slug:
     """What one build made, which every release of it (push, config change, rollback)
     runs: `image`, or per process type `images` (heroku.yml can build one per type), and
     each type's command (for the container stack, "" runs the image's ENTRYPOINT)."""
@@ -46,10 +46,10 @@ class Release:
     created_at: str
 
     @property
-    def artifact(self) -> Artifact | None:
+    def slug(self) -> Slug | None:
         if self.image is None:
             return None
-        return Artifact(self.image, self.stack, self.commit_sha, self.processes, self.images)
+        return Slug(self.image, self.stack, self.commit_sha, self.processes, self.images)
 
     def image_for(self, process_type: str) -> str:
         """The image a dyno of `process_type` runs; one-offs run the web image."""
@@ -74,10 +74,10 @@ def next_version(conn: sqlite3.Connection, app: str) -> int:
 
 
 def create(
-    conn: sqlite3.Connection, app: str, description: str, artifact: Artifact, config: dict[str, str]
+    conn: sqlite3.Connection, app: str, description: str, slug: Slug, config: dict[str, str]
 ) -> Release:
     version = next_version(conn, app)
-    fields = asdict(artifact)
+    fields = asdict(slug)
     conn.execute(
         "INSERT INTO releases (app, version, description, image, stack, commit_sha, processes,"
         " images, config, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",

@@ -60,5 +60,5 @@ def test_malformed_app_json_rejects_the_push_with_one_line(server, tmp_path: Pat
     server.commit(src, "An add-on minidyno does not have")
     push = server.push(src, check=False)
     assert push.returncode != 0
-    assert "unknown add-on 'heroku-redis': the one add-on is postgres" in push.stderr
+    assert "unknown add-on 'heroku-redis': the add-ons here are postgres" in push.stderr
     assert "Building on" not in push.stderr, "the add-on should be refused before the build"

@@ -17,7 +17,7 @@ import docker
 import httpx
 import pytest
 
-from minidyno.build.docker_build import host_extra_ca
+from minidyno.compile.docker_build import host_extra_ca
 from minidyno.settings import Settings
 from tests.integration.platform_fixture import REPO, Server, free_port, make_server, remove_labelled
 

@@ -3,9 +3,9 @@ import tarfile
 
 import pytest
 
-from minidyno.build.detect import refusal
-from minidyno.build.source import Source
-from minidyno.build.stack_choice import DEFAULT_PYTHON, PythonRequest, choose, requested_python
+from minidyno.compile.detect import refusal
+from minidyno.compile.source import Source
+from minidyno.compile.stack_choice import DEFAULT_PYTHON, PythonRequest, choose, requested_python
 from minidyno.errors import UserError
 from minidyno.stacks.recipes import UnknownStack, for_python
 

@@ -3,8 +3,8 @@ names its key and line."""
 
 import pytest
 
-from minidyno.build import app_json
-from minidyno.build.heroku_yml import command_text, parse
+from minidyno.compile import app_json
+from minidyno.compile.heroku_yml import command_text, parse
 from minidyno.errors import UserError
 
 FULL = """\

@@ -16,7 +16,7 @@ def test_current_release_is_the_newest_that_succeeded(db):
         apps.create(conn, "demo")
         for _ in range(3):
             releases.create(
-                conn, "demo", "Deploy", releases.Artifact("i", "trixie", "c", {"web": "x"}), {"A": "1"}
+                conn, "demo", "Deploy", releases.Slug("i", "trixie", "c", {"web": "x"}), {"A": "1"}
             )
         releases.set_status(conn, "demo", 1, "succeeded")
         releases.set_status(conn, "demo", 2, "succeeded")
@@ -24,7 +24,7 @@ def test_current_release_is_the_newest_that_succeeded(db):
         assert releases.current(conn, "demo").version == 2
         assert releases.next_version(conn, "demo") == 4
         assert releases.get(conn, "demo", 1).config == {"A": "1"}
-        assert releases.get(conn, "demo", 1).artifact == releases.Artifact("i", "trixie", "c", {"web": "x"})
+        assert releases.get(conn, "demo", 1).slug == releases.Slug("i", "trixie", "c", {"web": "x"})
 
 
 def test_a_state_file_from_before_per_type_images_gains_the_column(tmp_path):

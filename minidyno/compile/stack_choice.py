@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from minidyno.build.source import Source
+from minidyno.compile.source import Source
 from minidyno.errors import UserError
 from minidyno.stacks import recipes
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import docker
 
 from minidyno import procfile
-from minidyno.build import buildpack, detect, docker_build, heroku_yml, release_image, stack_choice
-from minidyno.build.source import Source
+from minidyno.compile import buildpack, detect, docker_build, heroku_yml, slug_image, stack_choice
+from minidyno.compile.source import Source
 from minidyno.errors import UserError
 from minidyno.progress import Say
 from minidyno.settings import Settings
 from minidyno.stacks import builder, recipes
-from minidyno.state.releases import Artifact
+from minidyno.state.releases import Slug
 
 
 def read_heroku_yml(source: Source, say: Say) -> heroku_yml.HerokuYml | None:
@@ -33,17 +33,18 @@ def run(
     version: int,
     source: Source,
     config: dict[str, str],
-    container: heroku_yml.HerokuYml | None,
+    heroku_yml_manifest: heroku_yml.HerokuYml | None,
     last_stack: str | None,
     say: Say,
-) -> Artifact:
-    """`container` is the push's heroku.yml, which makes it a Docker build; `last_stack`
-    the stack of the app's previous build (its Python is the default for this one)."""
+) -> Slug:
+    """`heroku_yml_manifest` is the push's heroku.yml, which makes it a Docker build;
+    `last_stack` the stack of the app's previous build (its Python is the default for
+    this one)."""
     names = source.names()
     if not names - {""}:
         raise UserError("the pushed commit has no files; commit your app, then push again")
-    if container is not None:
-        return docker_build.run(engine, settings, app, version, source, container, say)
+    if heroku_yml_manifest is not None:
+        return docker_build.run(engine, settings, app, version, source, heroku_yml_manifest, say)
     declared = _read_procfile(source, names, say)
     last = recipes.STACKS.get(last_stack or "")
     stack, python = stack_choice.choose(source, last.python if last else None)
@@ -53,7 +54,7 @@ def run(
         and builder.is_current(engine, stack.build_image, stack)
     ):
         say("-----> Making the stack images first (once per stack, about a minute)")
-        builder.ensure(engine, stack, say=lambda line: say(f"       {line}"))
+        builder.ensure(engine, stack, settings, say=lambda line: say(f"       {line}"))
     try:
         compiled = buildpack.compile_app(engine, settings, app, stack, python, source, config, say)
     except buildpack.BuildFailed as failed:
@@ -72,10 +73,10 @@ def run(
             )
         else:
             say(f"       Procfile declares types -> {', '.join(processes)}")
-        image = release_image.commit(engine, settings, app, version, stack, compiled)
+        image = slug_image.commit(engine, settings, app, version, stack, compiled)
     finally:
         compiled.container.remove(force=True)
-    return Artifact(image=image, stack=stack.name, commit_sha=source.commit, processes=processes)
+    return Slug(image=image, stack=stack.name, commit_sha=source.commit, processes=processes)
 
 
 def _read_procfile(source: Source, names: set[str], say: Say) -> dict[str, str] | None:

@@ -1,4 +1,4 @@
-"""Put a compiled app on the run stack and commit it as the release image, in two
+"""Put a compiled build dir on the run stack and commit it as the slug's image, in two
 layers: the dependencies (shared by every release until they change) and the app's
 own files.
 
@@ -12,7 +12,7 @@ import docker
 from docker.errors import ImageNotFound
 
 from minidyno import labels
-from minidyno.build.buildpack import DEPENDENCY_LAYER, CompiledApp
+from minidyno.compile.buildpack import DEPENDENCY_LAYER, BuildDir
 from minidyno.settings import Settings
 from minidyno.stacks.recipes import Stack
 
@@ -23,7 +23,7 @@ def commit(
     app: str,
     version: int,
     stack: Stack,
-    compiled: CompiledApp,
+    compiled: BuildDir,
 ) -> str:
     base = stack.run_image
     if compiled.dependencies_id:
@@ -45,7 +45,7 @@ def commit(
 
 
 def _dependencies_image(
-    engine: docker.DockerClient, settings: Settings, app: str, stack: Stack, compiled: CompiledApp
+    engine: docker.DockerClient, settings: Settings, app: str, stack: Stack, compiled: BuildDir
 ) -> str:
     repository = labels.image_repository(settings, app)
     tag = f"deps-{stack.name}-{compiled.dependencies_id}"

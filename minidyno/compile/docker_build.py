@@ -21,13 +21,13 @@ import docker
 from docker.errors import APIError, ImageNotFound
 
 from minidyno import labels
-from minidyno.build.heroku_yml import DockerBuild, HerokuYml, command_text
-from minidyno.build.source import Source
+from minidyno.compile.heroku_yml import DockerBuild, HerokuYml, command_text
+from minidyno.compile.source import Source
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
 from minidyno.progress import Say
 from minidyno.settings import Settings
-from minidyno.state.releases import CONTAINER_STACK, Artifact
+from minidyno.state.releases import CONTAINER_STACK, Slug
 
 CA_BUILD_ARG = "MINIDYNO_CA_CERT"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -42,7 +42,7 @@ def run(
     source: Source,
     manifest: HerokuYml,
     say: Say,
-) -> Artifact:
+) -> Slug:
     say("-----> Building with Docker, from heroku.yml (the container stack)")
     for entry in manifest.build.docker.values():
         if source.read_text(entry.dockerfile) is None:
@@ -90,7 +90,7 @@ def run(
     say("-----> Discovering process types")
     say(f"       heroku.yml declares types -> {', '.join(manifest.process_types())}")
     main = images.get("web") or next(iter(images.values()))
-    return Artifact(
+    return Slug(
         image=main, stack=CONTAINER_STACK, commit_sha=source.commit, processes=processes, images=images
     )
 

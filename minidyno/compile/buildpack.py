@@ -7,7 +7,7 @@ privileges, memory, pids and CPU limits, and a time limit (Heroku's 15 minutes).
 
 The source, the buildpack and the env dir go in with `put_archive`, not bind mounts,
 so this works the same when the control plane itself runs in a container. The host's
-CA bundle and proxy settings are given to this container only; the release image is
+CA bundle and proxy settings are given to this container only; the slug's image is
 made from the run stack and never sees them.
 """
 
@@ -26,8 +26,8 @@ import yaml
 from docker.models.containers import Container
 
 from minidyno import abandon, labels
-from minidyno.build.source import Source
-from minidyno.build.stack_choice import PythonRequest
+from minidyno.compile.source import Source
+from minidyno.compile.stack_choice import PythonRequest
 from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
 from minidyno.progress import Say
@@ -73,9 +73,10 @@ class BuildFailed(UserError):
 
 
 @dataclass
-class CompiledApp:
-    """A finished build container holding the compiled /app, split in two: the app's own
-    files (a tarball) and the dependency layer, named by a digest of its file list."""
+class BuildDir:
+    """A finished build container holding the compiled /app (the buildpack's BUILD_DIR),
+    split in two: the app's own files (a tarball) and the dependency layer, named by a
+    digest of its file list."""
 
     container: Container
     default_process_types: dict[str, str]
@@ -135,7 +136,7 @@ def compile_app(
     source: Source,
     config: dict[str, str],
     say: Say,
-) -> CompiledApp:
+) -> BuildDir:
     env, volumes = _environment(settings)
     env.update(
         STACK=stack.name,
@@ -249,7 +250,7 @@ def _error_summary(container: Container) -> str:
         return tar.extractfile(member).read().decode(errors="replace").strip()
 
 
-def _collect(container: Container) -> CompiledApp:
+def _collect(container: Container) -> BuildDir:
     stream, _ = container.get_archive("/tmp/minidyno")
     with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
         files = {
@@ -260,7 +261,7 @@ def _collect(container: Container) -> CompiledApp:
     release = yaml.safe_load(files.get("release.yml", b"")) or {}
     types = release.get("default_process_types") or {}
     dependencies_id = files.get("dependencies.id", b"").decode().strip() or None
-    return CompiledApp(
+    return BuildDir(
         container=container,
         default_process_types={str(k): str(v) for k, v in types.items()},
         app_tarball=files["app.tar"],

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
-from minidyno.build.app_json import Addon, plain_message
+from minidyno.compile.app_json import Addon, plain_message
 from minidyno.errors import UserError
 from minidyno.procfile import PROCESS_TYPE
 

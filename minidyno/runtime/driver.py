@@ -1,0 +1,94 @@
+"""What the dyno manager needs of an engine, and nothing more: the seam where a second
+runtime (Swarm tasks instead of local containers) plugs in, and where the supervisor,
+the idler and a rollout are tested against an in-memory driver.
+
+A `Dyno` is a snapshot: what the engine said when it was listed or inspected. Ask the
+driver again (`inspect`) for what it says now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from minidyno.logs.bus import LogBus
+from minidyno.state.releases import Release
+
+
+class EngineDown(Exception):
+    """The engine does not answer (dockerd restarting) or refused what was asked: the
+    dynos are left as they are until it does."""
+
+
+class DynoGone(Exception):
+    """The dyno was removed while it was being waited on (retired or replaced meanwhile):
+    no crash, nothing to record."""
+
+
+@dataclass(frozen=True)
+class Dyno:
+    #: The engine's own id of this dyno's container (or task): one per start of a name.
+    id: str
+    app: str
+    name: str
+    process_type: str
+    release: int
+    running: bool
+    #: `ip:port` where the router reaches a web dyno, once the engine has given it one.
+    address: str | None = None
+    #: The port published on 127.0.0.1 for a developer's direct look, if any.
+    published_port: int | None = None
+    #: What it runs: the Procfile or heroku.yml command, or the image's own.
+    command: str = ""
+    #: Its exit status once it has stopped.
+    exit_code: int | None = None
+    #: The driver's own handle on it (a Docker container), opaque to everyone else.
+    handle: object = field(default=None, compare=False, repr=False)
+
+
+class DynoDriver(Protocol):
+    # Every method raises EngineDown when the engine does not answer or refuses.
+
+    def dynos(self, app: str | None = None) -> list[Dyno]:
+        """This server's formation dynos (not builds or release phases), of one app or
+        all."""
+        ...
+
+    def start(self, release: Release, name: str, command: str) -> Dyno:
+        """A new dyno `name` (`web.1`) of `release` running `command`, started."""
+        ...
+
+    def resume(self, dyno: Dyno) -> Dyno:
+        """Start again a dyno that was stopped and kept (an idled web dyno)."""
+        ...
+
+    def inspect(self, dyno: Dyno) -> Dyno | None:
+        """What the engine says of the dyno now; None once it is gone."""
+        ...
+
+    def stop(self, dyno: Dyno, timeout: float) -> int | None:
+        """SIGTERM, SIGKILL after `timeout` seconds; its exit status, None if it was gone."""
+        ...
+
+    def kill(self, dyno: Dyno) -> None:
+        """SIGKILL now; a dyno already stopped or gone is no error."""
+        ...
+
+    def remove(self, dyno: Dyno) -> None:
+        """Gone, running or not; a dyno already gone is no error."""
+        ...
+
+    def last_output(self, dyno: Dyno, lines: int) -> str:
+        """Its last lines of output, for a boot failure's message."""
+        ...
+
+    def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
+        """Relay what the dyno prints to the app's log, in the background, until it
+        exits (from now only, for a dyno taken on after a restart)."""
+        ...
+
+    def events(self) -> Iterator[None]:
+        """One item whenever a dyno of this server starts or exits, forever; raises
+        when the stream breaks."""
+        ...

@@ -1,0 +1,224 @@
+"""The dyno manager's logic through the runtime interface, with an in-memory driver:
+reconciling a formation, crash restarts and their cool-off, R10, scaling, releases
+that never succeeded, idling and waking, and a rollout that is undone or stands.
+The same behaviour against real Docker is in tests/integration."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from minidyno.logs.bus import LogBus
+from minidyno.runtime import rollout
+from minidyno.runtime.boot import BootFailed
+from minidyno.runtime.driver import DynoGone
+from minidyno.runtime.idling import Idler, WebStatus
+from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.scale import Scaler
+from minidyno.runtime.sleep import SleepingApps
+from minidyno.runtime.states import State
+from minidyno.runtime.supervisor import Supervisor
+from minidyno.settings import Settings
+from minidyno.state import apps, formation, releases
+from minidyno.state.db import Database
+from minidyno.state.releases import Release, Slug
+from tests.unit.fake_driver import FakeDriver
+
+APP = "shop"
+
+
+@dataclass
+class Manager:
+    driver: FakeDriver
+    db: Database
+    logs: LogBus
+    supervisor: Supervisor
+    idler: Idler
+    scaler: Scaler
+
+    def release(self, processes: dict[str, str], quantities: dict[str, int] | None = None) -> Release:
+        """A new succeeded release of APP running `processes`, with its formation."""
+        with self.db.connect() as conn:
+            if not any(a.name == APP for a in apps.all_apps(conn)):
+                apps.create(conn, APP)
+            made = releases.create(conn, APP, "Deploy", Slug("img", "trixie", None, processes), {})
+            releases.set_status(conn, APP, made.version, "succeeded")
+            formation.ensure_types(conn, APP, list(processes))
+            for process_type, quantity in (quantities or {}).items():
+                formation.set_quantity(conn, APP, process_type, quantity)
+        return made
+
+    def serving(self, processes: dict[str, str], quantities: dict[str, int]) -> Release:
+        """A release whose dynos are all up."""
+        release = self.release(processes, quantities)
+        self.supervisor.reconcile(APP)
+        wait_for(lambda: set(self.states().values()) == {State.UP}, "every dyno up")
+        return release
+
+    def log(self) -> list[str]:
+        return [f"{line.process}: {line.message}" for line in self.logs.recent(APP, 1000)]
+
+    def states(self) -> dict[str, State]:
+        return {d.name: self.supervisor.state_of(d) for d in self.driver.dynos(APP)}
+
+
+@pytest.fixture
+def manager(tmp_path: Path) -> Manager:
+    settings = Settings(
+        home=tmp_path, boot_timeout=1, stop_timeout=1, crash_backoff_base=60, crash_backoff_cap=600
+    )
+    driver = FakeDriver()
+    db = Database(tmp_path / "state.sqlite3")
+    logs = LogBus(tmp_path / "logs")
+    sleeping = SleepingApps(db)
+    locks = AppLocks()
+    supervisor: Supervisor
+
+    def sync_router() -> None:
+        routed = sorted(d.name for d in driver.dynos() if supervisor.routable(d))
+        driver.timeline.append(f"route {routed}")
+
+    supervisor = Supervisor(driver, db, logs, sleeping, locks, settings, sync_router)
+    idler = Idler(
+        supervisor, driver, db, logs, sleeping, locks, sync_router, stop_timeout=1, idle_timeout=1800
+    )
+    scaler = Scaler(supervisor, idler, driver, db, logs, locks, max_per_type=10)
+    return Manager(driver, db, logs, supervisor, idler, scaler)
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    """Web dynos boot in the supervisor's background threads: wait for what they reach."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        time.sleep(0.01)
+
+
+def test_the_formation_is_started_and_web_is_up_once_it_binds(manager: Manager):
+    manager.release({"web": "serve", "worker": "serve"}, {"web": 2, "worker": 1})
+    manager.supervisor.reconcile(APP)
+    assert manager.driver.running(APP) == ["web.1", "web.2", "worker.1"]
+    wait_for(lambda: set(manager.states().values()) == {State.UP}, "every dyno up")
+    assert "web.1: Starting process with command `serve`" in manager.log()
+    assert "web.1: State changed from starting to up" in manager.log()
+    # A second pass changes nothing: what runs is what the formation asks for.
+    before = list(manager.driver.timeline)
+    manager.supervisor.reconcile(APP)
+    assert [t for t in manager.driver.timeline[len(before) :] if not t.startswith("route")] == []
+
+
+def test_a_crash_restarts_at_once_then_waits_out_the_cool_off(manager: Manager):
+    manager.release({"web": "serve", "worker": "serve"}, {"web": 0, "worker": 1})
+    manager.supervisor.reconcile(APP)
+    manager.driver.crash("worker.1")
+    manager.supervisor.reconcile(APP)
+    assert manager.driver.running(APP) == ["worker.1"], "the first crash restarts at once"
+    assert "worker.1: Process exited with status 1" in manager.log()
+
+    manager.driver.crash("worker.1")
+    manager.supervisor.reconcile(APP)
+    assert "worker.1: Crashed 2 times in a row; restarting in 60 s" in manager.log()
+    manager.supervisor.reconcile(APP)
+    assert manager.driver.running(APP) == [], "the second waits for its cool-off"
+    assert manager.states() == {"worker.1": State.CRASHED}
+
+
+def test_a_web_dyno_that_never_binds_is_killed_with_r10(manager: Manager):
+    release = manager.release({"web": "hang"}, {"web": 0})
+    dyno = manager.supervisor.start_dyno(release, "web.1")
+    with pytest.raises(BootFailed, match="R10"):
+        manager.supervisor.boot(dyno)
+    assert (
+        "web.1: Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 1 seconds of launch"
+        in manager.log()
+    )
+    assert "kill web.1" in manager.driver.timeline
+    assert manager.states() == {"web.1": State.CRASHED}
+
+
+def test_a_web_dyno_removed_while_it_boots_is_no_crash(manager: Manager):
+    release = manager.release({"web": "hang"}, {"web": 0})
+    dyno = manager.supervisor.start_dyno(release, "web.1")
+    manager.driver.remove(dyno)
+    with pytest.raises(DynoGone):
+        manager.supervisor.boot(dyno)
+    assert not [line for line in manager.log() if "exited" in line or "crashed" in line]
+
+
+def test_scaling_down_retires_the_surplus_and_out_of_range_changes_nothing(manager: Manager):
+    manager.serving({"web": "serve", "worker": "serve"}, {"web": 2, "worker": 0})
+    assert manager.scaler.scale(APP, {"web": "-1"}) == {"web": 1, "worker": 0}
+    wait_for(lambda: manager.driver.running(APP) == ["web.1"], "web.2 stopped")
+    with pytest.raises(Exception, match="out of range"):
+        manager.scaler.scale(APP, {"worker": "=11"})
+    with manager.db.connect() as conn:
+        assert formation.get(conn, APP) == {"web": 1, "worker": 0}
+
+
+def test_dynos_of_a_release_that_never_succeeded_are_never_adopted(manager: Manager):
+    good = manager.release({"web": "serve"}, {"web": 1})
+    unfinished = replace(good, version=good.version + 1)
+    manager.driver.start(unfinished, "web.1", "serve")
+    manager.supervisor.reconcile(APP)
+    wait_for(lambda: [d.release for d in manager.driver.dynos(APP)] == [good.version], "only v1 left")
+
+
+def test_an_idle_app_is_routed_away_before_its_dynos_stop_and_wakes_on_the_kept_ones(manager: Manager):
+    manager.serving({"web": "serve"}, {"web": 1})
+    kept = manager.driver.dynos(APP)[0].id
+    manager.idler.idle_timeout = 0
+    manager.idler.idle_due()
+
+    timeline = manager.driver.timeline
+    assert timeline.index("route []") < timeline.index("stop web.1"), "routed away first"
+    assert manager.idler.web_status(APP) == WebStatus.IDLE
+    assert manager.states() == {"web.1": State.IDLE}
+    manager.supervisor.reconcile(APP)
+    assert manager.driver.running(APP) == [], "the supervisor leaves a sleeping app asleep"
+
+    addresses = manager.idler.wake_or_wait(APP)
+    assert [d.id for d in manager.driver.dynos(APP)] == [kept], "the kept container, not a new one"
+    assert addresses == [manager.driver.dynos(APP)[0].address]
+    assert manager.idler.web_status(APP) == WebStatus.UP
+    assert "web.1: Unidling" in manager.log()
+
+
+def test_waking_after_a_new_release_starts_fresh_dynos(manager: Manager):
+    manager.serving({"web": "serve"}, {"web": 1})
+    manager.idler.idle(APP)
+    newer = manager.release({"web": "serve"})
+    manager.idler.wake(APP)
+    assert [d.release for d in manager.driver.dynos(APP)] == [newer.version]
+
+
+def test_a_crashed_app_meets_h10_and_an_app_without_web_h14(manager: Manager):
+    manager.release({"web": "crash"}, {"web": 1})
+    manager.supervisor.reconcile(APP)
+    wait_for(lambda: manager.idler.web_status(APP) == WebStatus.CRASHED, "web crashed")
+    manager.scaler.scale(APP, {"web": "=0"})
+    assert manager.idler.web_status(APP) == WebStatus.NONE
+
+
+def test_a_push_whose_web_crashes_is_undone_and_the_old_release_serves(manager: Manager):
+    manager.serving({"web": "serve"}, {"web": 1})
+    broken = manager.release({"web": "crash"})
+    said: list[str] = []
+    with pytest.raises(BootFailed):
+        rollout.roll(manager.supervisor, broken, {"web": 1}, said.append)
+    assert [(d.release, d.running) for d in manager.driver.dynos(APP)] == [(1, True)]
+
+
+def test_a_config_release_whose_web_crashes_stands(manager: Manager):
+    manager.serving({"web": "serve"}, {"web": 1})
+    crashing = manager.release({"web": "crash"})
+    said: list[str] = []
+    rollout.roll(manager.supervisor, crashing, {"web": 1}, said.append, web_must_boot=False)
+    assert f" !     v{crashing.version} is released; the dyno restarts on the crash cool-off" in "\n".join(
+        said
+    ).replace(" (see minidyno ps and minidyno logs)", "")
+    wait_for(lambda: [d.release for d in manager.driver.dynos(APP)] == [crashing.version], "v1 retired")
