@@ -51,16 +51,22 @@ def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
             browser.close()
 
 
+#: How Chromium reports a navigation it aborted because the host's addresses changed:
+#: the error itself, or (mid-redirect) its error page taking over the navigation.
+_NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", "interrupted by another navigation to \"chrome-error://")
+
+
 def goto(page: Page, url: str, tries: int = 3) -> None:
     """Open `url` as a user would, reloading when Chromium aborts the navigation with
     ERR_NETWORK_CHANGED: it does that whenever the host's network addresses change, and
-    on a Docker host every container start or network removal changes them."""
+    on a Docker host every container start or network removal changes them. A page that
+    fails for any other reason fails the same way every time, so it still fails here."""
     for attempt in range(tries):
         try:
             page.goto(url)
             return
         except Error as error:
-            if "ERR_NETWORK_CHANGED" not in str(error) or attempt == tries - 1:
+            if not any(sign in str(error) for sign in _NETWORK_CHANGED) or attempt == tries - 1:
                 raise
 
 
