@@ -2,10 +2,10 @@
 
 The engine says what runs (through its DynoDriver); the state says what should. The
 supervisor reconciles the two for every app, on a timer and at once when the engine
-reports a dyno started or died:
-missing dynos are started, surplus ones stopped, crashed ones restarted on Heroku's
-schedule (at once, then with a growing cool-off). A restarted server re-adopts the
-containers it finds, so nothing is restarted for the control plane's sake.
+reports a dyno started or died: missing dynos are started, surplus ones stopped,
+crashed ones restarted on Heroku's schedule (at once, then with a growing cool-off).
+A restarted server re-adopts the dynos it finds, so nothing is restarted for the
+control plane's sake.
 """
 
 from __future__ import annotations
