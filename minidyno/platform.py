@@ -19,6 +19,7 @@ from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
+from minidyno.release import phase
 from minidyno.release.changes import ConfigChanges
 from minidyno.release.deploy import Deployer
 from minidyno.release.releasing import Releaser
@@ -80,7 +81,13 @@ class Platform:
         )
         self.activator = Activator(self.idler, self.dyno_at, settings.router_timeout)
         self.releaser = Releaser(
-            self.db, self.logs, self.supervisor, self.runtime, self.sleeping, settings.release_timeout
+            self.db,
+            self.logs,
+            self.supervisor,
+            self.sleeping,
+            release_phase=lambda release, say: phase.run(
+                self.runtime, self.logs, release, settings.release_timeout, say
+            ),
         )
         self.config = ConfigChanges(self.releaser, self.db, self.locks)
         self.postgres = PostgresService(self.engine, settings, self.ca, self.runtime.ensure_network)

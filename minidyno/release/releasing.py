@@ -9,13 +9,12 @@ follow, rather than the config being refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
-from minidyno.release import phase
 from minidyno.runtime import rollout
-from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
 from minidyno.state import config_vars, formation, releases
@@ -27,11 +26,10 @@ class Releaser:
     db: Database
     logs: LogBus
     supervisor: Supervisor
-    #: Where the release phase's one-off container runs.
-    runtime: DockerRuntime
     sleeping: SleepingApps
-    #: MINIDYNO_RELEASE_TIMEOUT: a release phase past it is stopped and fails.
-    release_timeout: int
+    #: Runs a release's `release:` command in a one-off dyno (release/phase.py); raises
+    #: when it fails or outlives MINIDYNO_RELEASE_TIMEOUT.
+    release_phase: Callable[[releases.Release, Say], None]
 
     def release(
         self,
@@ -53,7 +51,7 @@ class Releaser:
             wanted = formation.ensure_types(conn, app, formation_types(slug.processes))
         try:
             if release_phase and "release" in slug.processes:
-                phase.run(self.runtime, self.logs, release, self.release_timeout, say)
+                self.release_phase(release, say)
             if restart:
                 rollout.roll(self.supervisor, release, wanted, say, web_must_boot)
         except BaseException:

@@ -53,7 +53,7 @@ def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
 
 #: How Chromium reports a navigation it aborted because the host's addresses changed:
 #: the error itself, or (mid-redirect) its error page taking over the navigation.
-_NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", "interrupted by another navigation to \"chrome-error://")
+_NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", 'interrupted by another navigation to "chrome-error://')
 
 
 def goto(page: Page, url: str, tries: int = 3) -> None:

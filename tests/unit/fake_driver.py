@@ -1,9 +1,10 @@
-"""An in-memory DynoDriver: the dyno manager's logic (supervisor, idler, scaler, rollout)
-tested without Docker. A web dyno that serves really listens on a loopback port the
-kernel picks (so the boot check's connect is the real one); what a dyno does is
-its command:
+"""An in-memory DynoDriver: the dyno manager's logic (supervisor, idler, scaler, rollout,
+the activator) tested without Docker. A web dyno that serves really answers HTTP on a
+loopback port the kernel picks, so the boot check's connect and the activator's
+forwarding are the real ones; what a dyno does is its command:
 
-- `serve`: runs; a web dyno binds its port at once;
+- `serve`: runs; a web dyno answers `<dyno> v<release>` at once, with two cookies;
+- `slow`: as `serve`, but takes 5 s to answer;
 - `hang`: runs and never binds;
 - `crash`: exits with status 1 at start.
 """
@@ -14,8 +15,10 @@ import itertools
 import queue
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.driver import Dyno
@@ -26,11 +29,40 @@ from minidyno.state.releases import Release
 class _Proc:
     dyno: Dyno
     sockets: list[socket.socket] = field(default_factory=list)
+    servers: list[ThreadingHTTPServer] = field(default_factory=list)
 
     def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
         for sock in self.sockets:
             sock.close()
+        self.servers.clear()
         self.sockets.clear()
+
+
+def _web(dyno: Dyno) -> ThreadingHTTPServer:
+    """What a web dyno of this driver serves, on a port of its own."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if dyno.command == "slow":
+                time.sleep(5)
+            body = f"{dyno.name} v{dyno.release}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Set-Cookie", "a=1")
+            self.send_header("Set-Cookie", "b=2")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
 
 
 class FakeDriver:
@@ -108,6 +140,11 @@ class FakeDriver:
     def running(self, app: str) -> list[str]:
         return sorted(d.name for d in self.dynos(app) if d.running)
 
+    def close(self) -> None:
+        """Every dyno gone, its ports closed."""
+        for dyno in self.dynos():
+            self.remove(dyno)
+
     # -- inside ------------------------------------------------------------------------
 
     def _run(self, dyno_id: str) -> Dyno:
@@ -116,11 +153,15 @@ class FakeDriver:
             dyno = proc.dyno
             if dyno.command == "crash":
                 proc.dyno = replace(dyno, running=False, exit_code=1, address=None)
+            elif dyno.process_type == "web" and dyno.command in ("serve", "slow"):
+                server = _web(dyno)
+                proc.servers.append(server)
+                address = f"127.0.0.1:{server.server_address[1]}"
+                proc.dyno = replace(dyno, running=True, exit_code=None, address=address)
             else:
+                # Holds a port nobody answers on: a web dyno that never binds $PORT.
                 sock = socket.socket()
                 sock.bind(("127.0.0.1", 0))
-                if dyno.command == "serve":
-                    sock.listen()
                 proc.sockets.append(sock)
                 address = f"127.0.0.1:{sock.getsockname()[1]}" if dyno.process_type == "web" else None
                 proc.dyno = replace(dyno, running=True, exit_code=None, address=address)

@@ -5,98 +5,17 @@ The same behaviour against real Docker is in tests/integration."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+import dataclasses
 
 import pytest
 
-from minidyno.logs.bus import LogBus
 from minidyno.runtime import rollout
 from minidyno.runtime.boot import BootFailed
 from minidyno.runtime.driver import DynoGone
-from minidyno.runtime.idling import Idler, WebStatus
-from minidyno.runtime.locks import AppLocks
-from minidyno.runtime.scale import Scaler
-from minidyno.runtime.sleep import SleepingApps
+from minidyno.runtime.idling import WebStatus
 from minidyno.runtime.states import State
-from minidyno.runtime.supervisor import Supervisor
-from minidyno.settings import Settings
-from minidyno.state import apps, formation, releases
-from minidyno.state.db import Database
-from minidyno.state.releases import Release, Slug
-from tests.unit.fake_driver import FakeDriver
-
-APP = "shop"
-
-
-@dataclass
-class Manager:
-    driver: FakeDriver
-    db: Database
-    logs: LogBus
-    supervisor: Supervisor
-    idler: Idler
-    scaler: Scaler
-
-    def release(self, processes: dict[str, str], quantities: dict[str, int] | None = None) -> Release:
-        """A new succeeded release of APP running `processes`, with its formation."""
-        with self.db.connect() as conn:
-            if not any(a.name == APP for a in apps.all_apps(conn)):
-                apps.create(conn, APP)
-            made = releases.create(conn, APP, "Deploy", Slug("img", "trixie", None, processes), {})
-            releases.set_status(conn, APP, made.version, "succeeded")
-            formation.ensure_types(conn, APP, list(processes))
-            for process_type, quantity in (quantities or {}).items():
-                formation.set_quantity(conn, APP, process_type, quantity)
-        return made
-
-    def serving(self, processes: dict[str, str], quantities: dict[str, int]) -> Release:
-        """A release whose dynos are all up."""
-        release = self.release(processes, quantities)
-        self.supervisor.reconcile(APP)
-        wait_for(lambda: set(self.states().values()) == {State.UP}, "every dyno up")
-        return release
-
-    def log(self) -> list[str]:
-        return [f"{line.process}: {line.message}" for line in self.logs.recent(APP, 1000)]
-
-    def states(self) -> dict[str, State]:
-        return {d.name: self.supervisor.state_of(d) for d in self.driver.dynos(APP)}
-
-
-@pytest.fixture
-def manager(tmp_path: Path) -> Manager:
-    settings = Settings(
-        home=tmp_path, boot_timeout=1, stop_timeout=1, crash_backoff_base=60, crash_backoff_cap=600
-    )
-    driver = FakeDriver()
-    db = Database(tmp_path / "state.sqlite3")
-    logs = LogBus(tmp_path / "logs")
-    sleeping = SleepingApps(db)
-    locks = AppLocks()
-    supervisor: Supervisor
-
-    def sync_router() -> None:
-        routed = sorted(d.name for d in driver.dynos() if supervisor.routable(d))
-        driver.timeline.append(f"route {routed}")
-
-    supervisor = Supervisor(driver, db, logs, sleeping, locks, settings, sync_router)
-    idler = Idler(
-        supervisor, driver, db, logs, sleeping, locks, sync_router, stop_timeout=1, idle_timeout=1800
-    )
-    scaler = Scaler(supervisor, idler, driver, db, logs, locks, max_per_type=10)
-    return Manager(driver, db, logs, supervisor, idler, scaler)
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    """Web dynos boot in the supervisor's background threads: wait for what they reach."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never: {what}")
-        time.sleep(0.01)
+from minidyno.state import formation
+from tests.unit.dyno_fixture import APP, Manager, wait_for
 
 
 def test_the_formation_is_started_and_web_is_up_once_it_binds(manager: Manager):
@@ -162,7 +81,7 @@ def test_scaling_down_retires_the_surplus_and_out_of_range_changes_nothing(manag
 
 def test_dynos_of_a_release_that_never_succeeded_are_never_adopted(manager: Manager):
     good = manager.release({"web": "serve"}, {"web": 1})
-    unfinished = replace(good, version=good.version + 1)
+    unfinished = dataclasses.replace(good, version=good.version + 1)
     manager.driver.start(unfinished, "web.1", "serve")
     manager.supervisor.reconcile(APP)
     wait_for(lambda: [d.release for d in manager.driver.dynos(APP)] == [good.version], "only v1 left")

@@ -1,0 +1,3 @@
+from tests.unit.dyno_fixture import manager
+
+__all__ = ["manager"]
