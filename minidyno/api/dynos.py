@@ -12,7 +12,6 @@ from pydantic import BaseModel
 
 from minidyno.api.streaming import stream_work
 from minidyno.errors import NotFound
-from minidyno.logs.follow import follow
 from minidyno.platform import Platform
 from minidyno.runtime import oneoff
 from minidyno.runtime.driver import Dyno
@@ -77,17 +76,17 @@ async def run_dyno(app: str, request: RunRequest, platform: PlatformDep) -> Stre
     if release is None:
         raise NotFound(f"{app} has no release yet; push it before `run`")
     name = oneoff.next_run_name(platform.runtime, app)
-    container = oneoff.create(platform.runtime, release, name, request.command)
     platform.logs.platform(app, name, f"Starting process with command `{request.command}`")
     if request.detached:
-        container.start()
-        follow(platform.logs, container, app, name)
+        platform.runtime.run_detached(release, name, request.command, platform.logs)
         return StreamingResponse(
             iter([json.dumps({"ok": True, "dyno": name}) + "\n"]), media_type="application/x-ndjson"
         )
 
     def work(say):
-        code = oneoff.run_attached(container, lambda chunk: say(chunk.decode("utf-8", "replace")))
+        code = platform.runtime.run(
+            release, name, request.command, lambda chunk: say(chunk.decode("utf-8", "replace"))
+        )
         platform.logs.platform(app, name, f"Process exited with status {code}")
         return {"exit": code, "dyno": name}
 

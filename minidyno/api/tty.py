@@ -32,7 +32,8 @@ async def interactive(
         await websocket.close()
         return
     name = oneoff.next_run_name(platform.runtime, app)
-    container = oneoff.create(platform.runtime, release, name, command, tty=True)
+    # Interactive runs ride Docker's attach socket, so they stay with the Docker runtime.
+    container = platform.runtime.create(release, name, command, tty=True)
     platform.logs.platform(app, name, f"Starting process with command `{command}` (attached)")
     attached = container.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
     raw: socket.socket = attached._sock

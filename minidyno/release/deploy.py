@@ -19,7 +19,7 @@ from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
 from minidyno.release.releasing import Releaser
 from minidyno.runtime import oneoff
-from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.driver import DynoDriver
 from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.scale import Scaler
 from minidyno.settings import Settings
@@ -39,7 +39,7 @@ class Deployer:
     #: app.json's formation, at the first deploy.
     scaler: Scaler
     #: Where app.json's postdeploy script runs, in a one-off dyno.
-    runtime: DockerRuntime
+    driver: DynoDriver
     #: Where the build runs.
     engine: docker.DockerClient
     db: Database
@@ -158,8 +158,8 @@ class Deployer:
             return
         say(f"-----> Running postdeploy script: {command}")
         splitter = LineSplitter(lambda line: say(f"       {line}"))
-        name = oneoff.next_run_name(self.runtime, release.app)
-        code = oneoff.run_attached(oneoff.create(self.runtime, release, name, command), splitter.feed)
+        name = oneoff.next_run_name(self.driver, release.app)
+        code = self.driver.run(release, name, command, splitter.feed)
         splitter.close()
         if code != 0:
             say(

@@ -8,8 +8,7 @@ from minidyno.errors import UserError
 from minidyno.lines import LineSplitter
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
-from minidyno.runtime import oneoff
-from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.driver import DynoDriver, TimedOut
 from minidyno.state.releases import Release
 
 DYNO = "release.1"
@@ -19,7 +18,7 @@ class ReleasePhaseFailed(UserError):
     pass
 
 
-def run(runtime: DockerRuntime, logs: LogBus, release: Release, timeout: int, say: Say) -> None:
+def run(driver: DynoDriver, logs: LogBus, release: Release, timeout: int, say: Say) -> None:
     command = release.processes["release"]
     say(f"-----> Running release command: {command}")
     logs.platform(release.app, DYNO, f"Starting process with command `{command}`")
@@ -29,10 +28,9 @@ def run(runtime: DockerRuntime, logs: LogBus, release: Release, timeout: int, sa
         logs.emit(release.app, "app", DYNO, text)
 
     splitter = LineSplitter(relay)
-    container = oneoff.create(runtime, release, DYNO, command)
     try:
-        code = oneoff.run_attached(container, splitter.feed, timeout=timeout)
-    except oneoff.TimedOut:
+        code = driver.run(release, DYNO, command, splitter.feed, timeout=timeout)
+    except TimedOut:
         raise ReleasePhaseFailed(
             f"the release command ran longer than {timeout} s and was stopped; v{release.version} "
             "was not released (set MINIDYNO_RELEASE_TIMEOUT to allow longer)"

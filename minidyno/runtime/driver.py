@@ -8,7 +8,7 @@ driver again (`inspect`) for what it says now.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,6 +19,14 @@ from minidyno.state.releases import Release
 class EngineDown(Exception):
     """The engine does not answer (dockerd restarting) or refused what was asked: the
     dynos are left as they are until it does."""
+
+
+class TimedOut(Exception):
+    """A one-off dyno outlived its timeout and was killed."""
+
+
+#: A one-off dyno's output, passed on as it comes.
+Output = Callable[[bytes], None]
 
 
 class DynoGone(Exception):
@@ -86,6 +94,18 @@ class DynoDriver(Protocol):
     def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
         """Relay what the dyno prints to the app's log, in the background, until it
         exits (from now only, for a dyno taken on after a restart)."""
+        ...
+
+    def run(
+        self, release: Release, name: str, command: str, output: Output, timeout: float | None = None
+    ) -> int:
+        """A one-off dyno (`run.1`, `release.1`) of `release` running `command`, its output
+        passed on as it comes; its exit status once it ends, and it is gone. TimedOut,
+        after killing it, when it outlives `timeout`."""
+        ...
+
+    def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
+        """A one-off dyno left running, its output going to the app's log."""
         ...
 
     def events(self) -> Iterator[None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
 from collections.abc import Iterator
 
 import docker
@@ -20,7 +21,7 @@ from requests.exceptions import RequestException
 from minidyno import labels
 from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
-from minidyno.runtime.driver import Dyno, EngineDown
+from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
 
@@ -194,6 +195,40 @@ class DockerRuntime:
 
     def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
         follow(bus, _container(dyno), dyno.app, dyno.name, since_now=since_now)
+
+    def run(
+        self, release: Release, name: str, command: str, output: Output, timeout: float | None = None
+    ) -> int:
+        container = self.create(release, name, command)
+        fired = threading.Event()
+
+        def expire() -> None:
+            fired.set()
+            with contextlib.suppress(NotFound):
+                container.kill()
+
+        timer = threading.Timer(timeout, expire) if timeout else None
+        try:
+            stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
+            container.start()
+            if timer:
+                timer.start()
+            for chunk in stream:
+                output(chunk)
+            code = container.wait()["StatusCode"]
+            if fired.is_set():
+                raise TimedOut()
+            return code
+        finally:
+            if timer:
+                timer.cancel()
+            with contextlib.suppress(NotFound):
+                container.remove(force=True)
+
+    def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
+        container = self.create(release, name, command)
+        container.start()
+        follow(bus, container, release.app, name)
 
     def events(self) -> Iterator[None]:
         with _engine():

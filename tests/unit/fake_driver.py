@@ -6,7 +6,9 @@ forwarding are the real ones; what a dyno does is its command:
 - `serve`: runs; a web dyno answers `<dyno> v<release>` at once, with two cookies;
 - `slow`: as `serve`, but takes 5 s to answer;
 - `hang`: runs and never binds;
-- `crash`: exits with status 1 at start.
+- `crash`: exits with status 1 at start;
+- a one-off's `echo WORDS` prints them and exits 0, `exit N` exits N, `sleep` runs until
+  its timeout.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from minidyno.logs.bus import LogBus
-from minidyno.runtime.driver import Dyno
+from minidyno.runtime.driver import Dyno, Output, TimedOut
 from minidyno.state.releases import Release
 
 
@@ -125,6 +127,27 @@ class FakeDriver:
 
     def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
         bus.emit(dyno.app, "app", dyno.name, f"{dyno.command} is running")
+
+    def run(
+        self, release: Release, name: str, command: str, output: Output, timeout: float | None = None
+    ) -> int:
+        self._note(f"run {name} v{release.version}: {command}")
+        word, _, rest = command.partition(" ")
+        if word == "echo":
+            output(f"{rest}\n".encode())
+            return 0
+        if word == "exit":
+            return int(rest)
+        if word == "sleep":
+            if timeout is None:
+                raise AssertionError("a one-off that never ends, with no timeout")
+            time.sleep(timeout)
+            raise TimedOut()
+        raise AssertionError(f"the in-memory driver cannot run {command!r}")
+
+    def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
+        self._note(f"run_detached {name} v{release.version}: {command}")
+        bus.emit(release.app, "app", name, f"{command} is running")
 
     def events(self) -> Iterator[None]:
         while True:

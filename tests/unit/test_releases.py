@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from minidyno.errors import NotFound, UserError
+from minidyno.release import phase
 from minidyno.release.phase import ReleasePhaseFailed
 from minidyno.runtime.boot import BootFailed
 from minidyno.state import apps, config_vars, releases
@@ -60,8 +61,8 @@ def test_a_config_change_is_a_release_with_the_same_slug_and_new_dynos(manager: 
         {"GREETING": "hello", "EXTRA": "1"},
     )
     assert second.description == "Set GREETING, EXTRA config vars"
-    wait_for(lambda: [d.id for d in manager.driver.dynos(APP)] != [old], "the old dyno retired")
-    assert [d.release for d in manager.driver.dynos(APP)] == [2]
+    wait_for(lambda: [d.release for d in manager.driver.dynos(APP)] == [2], "the old dyno retired")
+    assert old not in [d.id for d in manager.driver.dynos(APP)]
 
 
 def test_a_bad_config_var_changes_nothing(manager: Manager):
@@ -130,3 +131,19 @@ def test_rollback_goes_to_the_release_before_the_current_one_and_refuses_a_faile
         manager.config.rollback(APP, 3, say)
     with pytest.raises(NotFound):
         manager.config.rollback(APP, 9, say)
+
+
+def test_the_release_phase_streams_its_output_and_fails_on_an_exit_or_a_timeout(manager: Manager):
+    lines, say = said()
+    done = manager.release({"web": "serve", "release": "echo migrated 3 tables"})
+    phase.run(manager.driver, manager.logs, done, 5, say)
+    assert lines == ["-----> Running release command: echo migrated 3 tables", "       migrated 3 tables"]
+    assert "release.1: migrated 3 tables" in manager.log()
+    assert "release.1: Process exited with status 0" in manager.log()
+
+    failing = manager.release({"web": "serve", "release": "exit 3"})
+    with pytest.raises(ReleasePhaseFailed, match="exited with status 3; v2 was not released"):
+        phase.run(manager.driver, manager.logs, failing, 5, say)
+    endless = manager.release({"web": "serve", "release": "sleep"})
+    with pytest.raises(ReleasePhaseFailed, match="ran longer than 1 s and was stopped; v3 was not released"):
+        phase.run(manager.driver, manager.logs, endless, 1, say)
