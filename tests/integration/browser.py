@@ -4,6 +4,7 @@ browser's own HOME, which is where Chromium on Linux reads trusted roots."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -54,20 +55,32 @@ def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
 #: How Chromium reports a navigation it aborted because the host's addresses changed:
 #: the error itself, or (mid-redirect) its error page taking over the navigation.
 _NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", 'interrupted by another navigation to "chrome-error://')
+#: Chromium navigating by itself, which Playwright reports as our navigation interrupted
+#: by another: it reloads a page that failed once the network is back.
+_WENT_ON = re.compile(r'interrupted by another navigation to "https?://')
 
 
 def goto(page: Page, url: str, tries: int = 3) -> None:
-    """Open `url` as a user would, reloading when Chromium aborts the navigation with
-    ERR_NETWORK_CHANGED: it does that whenever the host's network addresses change, and
-    on a Docker host every container start or network removal changes them. A page that
-    fails for any other reason fails the same way every time, so it still fails here."""
+    """Open `url` as a user would. Chromium aborts a navigation with ERR_NETWORK_CHANGED
+    whenever the host's network addresses change, and on a Docker host every container
+    start or removal changes them; it then shows its error page and reloads by itself.
+    So: follow its own reload, or reload, until a page (not the error page) is shown. A
+    page that fails for any other reason fails the same way every time, so it still
+    fails here; where the page landed is the caller's to check."""
     for attempt in range(tries):
         try:
             page.goto(url)
-            return
         except Error as error:
-            if not any(sign in str(error) for sign in _NETWORK_CHANGED) or attempt == tries - 1:
+            text = str(error)
+            if _WENT_ON.search(text):
+                page.wait_for_load_state()
+            elif any(sign in text for sign in _NETWORK_CHANGED) and attempt < tries - 1:
+                continue
+            else:
                 raise
+        if not page.url.startswith("chrome-error://"):
+            return
+    raise AssertionError(f"Chromium showed its error page for {url} {tries} times")
 
 
 def shot(page: Page, folder: str, name: str) -> None:
