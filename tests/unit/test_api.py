@@ -1,0 +1,94 @@
+"""The API's contract through FastAPI's TestClient, on a real Platform (its own home and
+state) whose engine is never reached: the token, and the one-line errors that change
+nothing, on the paths that decide before any dyno or router is touched. The paths that
+do reach Docker and nginx are in tests/integration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+from fastapi.testclient import TestClient
+
+from minidyno.api.app import create_app
+from minidyno.platform import Platform
+from minidyno.settings import Settings
+from minidyno.state import apps
+
+
+@dataclass
+class Api:
+    client: TestClient
+    platform: Platform
+
+    def call(self, method: str, path: str, **kwargs) -> tuple[int, object]:
+        response = self.client.request(
+            method, path, headers={"Authorization": f"Bearer {self.token}"}, **kwargs
+        )
+        return response.status_code, response.json()
+
+    def stream(self, method: str, path: str, **kwargs) -> dict:
+        """The last event of a streamed answer: `{"ok": …}` or `{"error": …}`."""
+        response = self.client.request(
+            method, path, headers={"Authorization": f"Bearer {self.token}"}, **kwargs
+        )
+        return json.loads(response.text.strip().splitlines()[-1])
+
+    @property
+    def token(self) -> str:
+        return self.platform.settings.token_path.read_text().strip()
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    home = tmp_path / "home"
+    home.mkdir()
+    # An engine at an address nobody serves: these paths must decide without it.
+    nowhere = docker.DockerClient(base_url=f"unix://{tmp_path}/no-docker.sock", version="1.45")
+    platform = Platform(Settings(home=home), nowhere)
+    with platform.db.connect() as conn:
+        apps.create(conn, "shop")
+    with TestClient(create_app(platform)) as client:
+        yield Api(client, platform)
+
+
+def test_everything_but_health_needs_the_token(api: Api):
+    assert api.client.get("/health").status_code == 200
+    for path in ("/apps", "/apps/shop/config", "/openapi.json"):
+        assert api.client.get(path).status_code == 401
+        assert api.client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert api.call("GET", "/apps/shop/config") == (200, {})
+
+
+def test_config_before_the_first_deploy_is_kept_and_a_bad_name_changes_nothing(api: Api):
+    assert api.stream("PATCH", "/apps/shop/config", json={"GREETING": "hi"}) == {"ok": True, "release": None}
+    bad = api.stream("PATCH", "/apps/shop/config", json={"GREETING": "hello", "1ST": "x"})
+    assert bad["error"].startswith("invalid config var name '1ST'")
+    reserved = api.stream("PATCH", "/apps/shop/config", json={"PORT": "80"})
+    assert "PORT is set by minidyno for each dyno" in reserved["error"]
+    assert api.call("GET", "/apps/shop/config") == (200, {"GREETING": "hi"})
+
+
+def test_what_needs_a_release_says_push_first(api: Api):
+    status, body = api.call("PATCH", "/apps/shop/formation", json=["web=2"])
+    assert (status, body) == (404, {"error": "shop has no release yet; push it first"})
+    assert "push first" in api.stream("POST", "/apps/shop/releases", json={})["error"]
+    status, body = api.call("POST", "/apps/shop/dynos", json={"command": "bash"})
+    assert status == 404 and "push it before `run`" in body["error"]
+
+
+def test_unknown_apps_add_ons_and_plans_get_one_line_with_what_to_do(api: Api):
+    status, body = api.call("GET", "/apps/nope/config")
+    assert status == 404 and "nope" in body["error"]
+    status, body = api.call("POST", "/apps/shop/addons", json={"service": "heroku-redis"})
+    assert (status, body["error"]) == (
+        400,
+        "unknown add-on 'heroku-redis': the add-ons here are postgres (also postgresql, heroku-postgresql)",
+    )
+    status, body = api.call("POST", "/apps/shop/addons", json={"service": "postgres", "plan": "premium-0"})
+    assert body["error"] == "unknown plan 'premium-0': the plans are hobby-dev, standard"
+    assert api.call("GET", "/apps/shop/addons") == (200, [])
