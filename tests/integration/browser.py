@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,28 @@ _NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", 'interrupted by another navigation to
 _WENT_ON = re.compile(r'interrupted by another navigation to "https?://')
 
 
+def _interfaces() -> list[tuple[str, str]]:
+    net = Path("/sys/class/net")
+    return sorted((i.name, (i / "operstate").read_text().strip()) for i in net.iterdir() if i.exists())
+
+
+def network_quiet(quiet: float = 1.0, timeout: float = 20.0) -> None:
+    """Wait until the host's network interfaces have not changed for `quiet` seconds:
+    Chromium aborts a navigation whenever they change, and on a Docker host a container
+    started or removed (a dyno retired after a push, say) changes them. Retrying such a
+    navigation would send its GET twice, which a one-time login link or a page that
+    counts its visits must not get."""
+    deadline = time.monotonic() + timeout
+    seen, since = _interfaces(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _interfaces()
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
 def goto(page: Page, url: str, tries: int = 3) -> None:
     """Open `url` as a user would. Chromium aborts a navigation with ERR_NETWORK_CHANGED
     whenever the host's network addresses change, and on a Docker host every container
@@ -68,6 +91,7 @@ def goto(page: Page, url: str, tries: int = 3) -> None:
     page that fails for any other reason fails the same way every time, so it still
     fails here; where the page landed is the caller's to check."""
     for attempt in range(tries):
+        network_quiet()
         try:
             page.goto(url)
         except Error as error:
