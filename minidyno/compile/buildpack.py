@@ -1,5 +1,5 @@
-"""Run Heroku's buildpack API (`detect`, `compile`, `release`) in a build container of
-the app's stack.
+"""Run Heroku's buildpack API: `detect` here, over the pushed source; `compile` and
+`release` in a build container of the app's stack.
 
 The build runs the app's own code (its hooks, its packages' setup scripts), so its
 container is confined like a dyno: the unprivileged dyno user, no capabilities, no new
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import subprocess
 import tarfile
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -34,14 +36,12 @@ from minidyno.progress import Say
 from minidyno.settings import Settings
 from minidyno.stacks.recipes import DYNO_UID, Stack
 
-NOT_DETECTED = 100
 #: What the buildpack installs under /app that changes only with the dependencies; it
 #: becomes an image layer of its own, shared by every release until it changes.
 DEPENDENCY_LAYER = ".heroku"
 _CA_PATH = "/run/minidyno/ca-certificates.crt"
 _SCRIPT = f"""
 set -e
-/buildpack/bin/detect /app >/dev/null || exit {NOT_DETECTED}
 /buildpack/bin/compile /app /cache /env
 mkdir -p /tmp/minidyno
 /buildpack/bin/release /app > /tmp/minidyno/release.yml
@@ -62,13 +62,27 @@ BUILD_CPUS = 1.0
 _CACHE_OWNER_LABEL = "minidyno.cache.uid"
 
 
+def detects(settings: Settings, source: Source, say: Say) -> bool:
+    """The buildpack's own `bin/detect`, run here over the unpacked source before any
+    image or container is made: a push that is not Python is refused at once, as
+    Heroku refuses it before the build starts, not after a minute spent making a stack
+    it will never use. The script only looks for indicator files; what it says when it
+    finds none goes to the pusher."""
+    with tempfile.TemporaryDirectory(prefix="minidyno-detect-") as tmp:
+        source.unpack(Path(tmp))
+        detect = settings.buildpacks_dir / "python" / "bin" / "detect"
+        result = subprocess.run(["bash", str(detect), tmp], capture_output=True, text=True)
+    for line in result.stderr.splitlines():
+        say(line)
+    return result.returncode == 0
+
+
 class BuildFailed(UserError):
     """The buildpack said no; its own output has already told the pusher why, and
     `reason` is its one-line summary (what went wrong and what to do), when it gave one."""
 
-    def __init__(self, message: str, exit_code: int, reason: str = "") -> None:
+    def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
-        self.exit_code = exit_code
         self.reason = reason
 
 
@@ -169,9 +183,9 @@ def compile_app(
         _stream_output(container, say)
         code = container.wait()["StatusCode"]
         if watchdog.stopped:
-            raise BuildFailed(f"the build was stopped: {watchdog.stopped}", code, watchdog.stopped)
+            raise BuildFailed(f"the build was stopped: {watchdog.stopped}", watchdog.stopped)
         if code != 0:
-            raise BuildFailed(f"the buildpack exited with status {code}", code, _error_summary(container))
+            raise BuildFailed(f"the buildpack exited with status {code}", _error_summary(container))
         return _collect(container)
     except BaseException:
         container.remove(force=True)

@@ -49,6 +49,8 @@ def run(
     last = recipes.STACKS.get(last_stack or "")
     stack, python = stack_choice.choose(source, last.python if last else None)
     say(f"-----> Building on the minidyno-{stack.name} stack (Debian {stack.suite}, Python {stack.python})")
+    if not buildpack.detects(settings, source, say):
+        raise UserError(detect.refusal(names))
     if not (
         builder.is_current(engine, stack.run_image, stack)
         and builder.is_current(engine, stack.build_image, stack)
@@ -58,8 +60,6 @@ def run(
     try:
         compiled = buildpack.compile_app(engine, settings, app, stack, python, source, config, say)
     except buildpack.BuildFailed as failed:
-        if failed.exit_code == buildpack.NOT_DETECTED:
-            raise UserError(detect.refusal(names)) from None
         raise UserError(
             failed.reason or "build failed: the buildpack's output above says why; fix it and push again"
         ) from None

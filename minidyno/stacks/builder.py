@@ -8,6 +8,7 @@ image instead; it is opt-in because on a closed network a pull only times out.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -51,6 +52,11 @@ def ensure(
 ) -> None:
     """Build whichever of the stack's two images is missing or out of date; a new run
     image always brings a new build image, so both share one Debian snapshot."""
+    with making(stack.run_image):
+        _ensure(client, stack, settings, say, force)
+
+
+def _ensure(client: docker.DockerClient, stack: Stack, settings: Settings, say: Say, force: bool) -> None:
     rebuild_run = force or not is_current(client, stack.run_image, stack)
     if rebuild_run:
         say(f"Building {stack.run_image} (Debian {stack.suite}, Python {stack.python})")
@@ -60,6 +66,23 @@ def ensure(
         say(f"Building {stack.build_image} (adds {' '.join(BUILD_PACKAGES)})")
         with _replacing(client, stack.build_image):
             _build_build_image(client, stack, say)
+
+
+@contextlib.contextmanager
+def making(image: str) -> Iterator[None]:
+    """One maker at a time for an image of the engine's own (a stack, the Postgres
+    image): pushes to two apps on a new machine, or two servers sharing the engine,
+    would otherwise each spend a minute on the same image and race to tag it. The
+    waiter then finds it current. A lock file per image, machine-wide like the engine;
+    the kernel drops it with a maker that died."""
+    name = image.replace("/", "-").replace(":", "-")
+    path = Path(tempfile.gettempdir()) / f"{name}.lock"
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

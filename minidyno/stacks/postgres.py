@@ -79,9 +79,20 @@ def recipe_hash() -> str:
 
 def ensure(client: docker.DockerClient, settings: Settings, say: Say) -> str:
     """Build the image when it is missing or its recipe changed; its name."""
-    labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
-    if labels.get(builder.RECIPE_LABEL) == recipe_hash():
+    if _is_current(client):
         return IMAGE
+    with builder.making(IMAGE):
+        if not _is_current(client):
+            _build(client, settings, say)
+    return IMAGE
+
+
+def _is_current(client: docker.DockerClient) -> bool:
+    labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
+    return labels.get(builder.RECIPE_LABEL) == recipe_hash()
+
+
+def _build(client: docker.DockerClient, settings: Settings, say: Say) -> None:
     stack = recipes.get(STACK)
     builder.ensure(client, stack, settings, say=say)
     say(f"Building {IMAGE} (Debian's postgresql-{VERSION} on {stack.run_image}, once)")
@@ -105,7 +116,6 @@ def ensure(client: docker.DockerClient, settings: Settings, say: Say) -> str:
             'CMD ["/usr/local/bin/minidyno-postgres"]',
         ],
     )
-    return IMAGE
 
 
 def _quoted(text: str) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import Error, Page, sync_playwright
 
+from tests import machine
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -40,10 +42,11 @@ def trust(ca: Path, home: Path) -> None:
 
 @contextmanager
 def chromium_page(ca: Path, home: Path) -> Iterator[Page]:
-    """A page in a fresh Chromium whose HOME trusts `ca`."""
+    """A page in a fresh Chromium whose HOME trusts `ca`, with the machine to itself:
+    no other test's container may change the host's network under a navigation."""
     trust(ca, home)
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
+    with machine.alone(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium, args=CHROMIUM_FLAGS, env={"HOME": str(home)}
         )

@@ -5,7 +5,6 @@ home (and its nginx), even when the test failed."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import shutil
@@ -32,10 +31,21 @@ SAMPLE = REPO / "sample"
 _TEST_PORTS = range(20000, 32000)
 
 
+def _worker_ports() -> range:
+    """This pytest-xdist worker's own slice of the test ports: a port one worker found
+    free cannot be picked by another in the moment before its server binds it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    size = len(_TEST_PORTS) // count
+    start = _TEST_PORTS.start + int(worker.removeprefix("gw")) * size
+    return range(start, start + size)
+
+
 def free_port() -> int:
     """A port nothing listens on, outside the range Docker and the kernel allocate from."""
+    ports = _worker_ports()
     while True:
-        port = random.choice(_TEST_PORTS)
+        port = random.choice(ports)
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -102,10 +112,13 @@ class Server:
         return (self.home / "server.log").read_text(errors="replace")[-3000:]
 
     def cli(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """`minidyno ARGS` in `cwd`, by default the test's own folder: run in the
+        checkout, `apps:create` would add its remote and credential helper to the
+        project's own .git/config, which parallel workers then race to lock."""
         proc = subprocess.run(
             [sys.executable, "-m", "minidyno", *args],
             env=self.env,
-            cwd=cwd,
+            cwd=cwd or self.home.parent,
             capture_output=True,
             text=True,
             timeout=600,
@@ -113,6 +126,18 @@ class Server:
         if check and proc.returncode != 0:
             raise AssertionError(f"minidyno {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
+
+    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """The API, with this server's token; an error answer fails the test."""
+        response = httpx.request(
+            method,
+            f"{self.api_url}{path}",
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response
 
     def git(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run(
@@ -261,8 +286,19 @@ def deployed(server: Server, tmp_path: Path, app: str, procfile: str = PROCFILE)
     return src
 
 
+# The helpers below ask the API straight, not through the CLI: tests poll them many
+# times a second, and each `minidyno` process costs a third of a second of CPU, which
+# the workers beside it need. The CLI's own verbs are tested where they are used.
+
+
+def dynos(server: Server, app: str) -> list[dict]:
+    """Every dyno of the app, as `ps --json` prints them (those of older releases being
+    retired included)."""
+    return server.api("GET", f"/apps/{app}/dynos").json()
+
+
 def ps(server: Server, app: str) -> dict[str, dict]:
-    return {d["name"]: d for d in json.loads(server.cli("ps", "-a", app, "--json").stdout)}
+    return {d["name"]: d for d in dynos(server, app)}
 
 
 def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
@@ -275,5 +311,7 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def logs(server: Server, app: str, *args: str) -> str:
-    return server.cli("logs", "-a", app, "-n", "1500", *args).stdout
+def logs(server: Server, app: str, **only: str) -> str:
+    """The app's last 1500 lines, as `logs -n 1500` prints them; `only` filters as its
+    flags do (dyno="web.1", source="app", process_type="release")."""
+    return server.api("GET", f"/apps/{app}/logs", params={"num": 1500, "tail": "false", **only}).text

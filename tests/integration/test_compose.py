@@ -106,6 +106,7 @@ def serves(cli: Server, app: str) -> str:
         time.sleep(0.2)
 
 
+@pytest.mark.xdist_group("dangling-images")
 def test_compose_runs_minidyno_and_keeps_everything_across_down_and_up(compose, tmp_path):
     compose("build")
     compose("up", "-d")

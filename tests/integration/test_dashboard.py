@@ -5,21 +5,13 @@ dyno fall asleep and wake. A screenshot of each step goes to test-output/dashboa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.integration import browser
 from tests.integration.platform_fixture import Server
-
-
-@pytest.fixture
-def page(server: Server, tmp_path: Path) -> Iterator[Page]:
-    with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
-        yield page
 
 
 def shot(page: Page, name: str) -> None:
@@ -30,10 +22,16 @@ def dyno_state(page: Page, dyno: str):
     return page.locator(f'#dynos tr[data-dyno="{dyno}"] .state')
 
 
-def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path, page: Page):
+def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path):
     server.cli("apps:create", "classroom")
     server.push(server.app_source(tmp_path, "classroom"))
+    with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
+        watch(server, page)
 
+
+def watch(server: Server, page: Page) -> None:
+    """What the class sees, from the login on; the browser opens after the push, as it
+    has the machine to itself while open (tests/machine.py)."""
     dashboard = f"https://localhost:{server.router_tls_port}/"
     browser.goto(page, dashboard)
     expect(page).to_have_url(re.compile(r"/login$"))

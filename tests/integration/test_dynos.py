@@ -31,9 +31,13 @@ def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(
         filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=scaled"]}
     )
     assert sorted(c.labels["minidyno.dyno"] for c in labelled) == ["web.1", "web.2", "worker.1"]
+    listed = server.cli("ps", "-a", "scaled").stdout
+    assert re.search(r"^=== web \(2\): gunicorn app:app --bind 0\.0\.0\.0:\$PORT$", listed, re.M)
+    assert re.search(r"^=== worker \(1\): python worker\.py$", listed, re.M)
+    assert re.search(r"^web\.2: up \S+ ago \(v1\)$", listed, re.M)
     seen = {server.router_get("scaled").text.strip().split()[-1] for _ in range(40)}
     assert seen == {"web.1.", "web.2."}
-    assert "worker started with -" in logs(server, "scaled", "-d", "worker.1")
+    assert "worker started with -" in logs(server, "scaled", dyno="worker.1")
 
     server.cli("ps:scale", "web=1", "worker=0", "-a", "scaled")
     wait_for(lambda: set(ps(server, "scaled")) == {"web.1"})
@@ -59,7 +63,7 @@ def test_crash_looping_dyno_restarts_with_growing_gaps(server: Server, tmp_path:
     server.cli("ps:scale", "crashy=1", "-a", "crashy")
 
     text = wait_for(
-        lambda: (t := logs(server, "crashy", "-d", "crashy.1")).count("Starting process") >= 5 and t,
+        lambda: (t := logs(server, "crashy", dyno="crashy.1")).count("Starting process") >= 5 and t,
         timeout=60,
     )
     starts = [line.split()[0] for line in text.splitlines() if "Starting process" in line]
@@ -252,7 +256,7 @@ def test_dyno_ignoring_sigterm_is_killed_with_r12(server: Server, tmp_path: Path
     server.cli("ps:scale", "stubborn=0", "-a", "stubborn")
 
     text = wait_for(
-        lambda: "State changed from up to down" in (t := logs(server, "stubborn", "-d", "stubborn.1")) and t,
+        lambda: "State changed from up to down" in (t := logs(server, "stubborn", dyno="stubborn.1")) and t,
         timeout=30,
     )
     assert "Stopping all processes with SIGTERM" in text

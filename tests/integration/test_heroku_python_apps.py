@@ -5,7 +5,6 @@ Poetry and Pipenv. Every bad input gets its one line and the old release keeps s
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.integration import browser
-from tests.integration.platform_fixture import REPO, Server, wait_for
+from tests.integration.platform_fixture import REPO, Server, dynos, wait_for
 
 APPS = REPO / "tests" / "apps"
 
@@ -50,21 +49,22 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
         expect(page.locator("#scheme")).to_have_text("Served over https")
         browser.shot(page, "heroku-apps", "1-django-over-https")
 
-        # The tutorial: add Postgres while the deployed code has no driver yet...
-        attached = server.cli("addons:create", "heroku-postgresql", "-a", "getting-started")
-        assert "as DATABASE_URL" in attached.stdout
-        assert "DATABASE_URL" in server.cli("config", "-a", "getting-started").stdout
-        # ...then uncomment psycopg and the release phase, and push.
-        shutil.copy(src / "requirements-with-postgres.txt", src / "requirements.txt")
-        shutil.copy(src / "Procfile-with-release", src / "Procfile")
-        server.commit(src, "Use Postgres")
-        second = server.push(src)
-        assert "Running release command: ./manage.py migrate --no-input" in second.stderr
-        assert "Applying hello.0001_initial... OK" in second.stderr
-        # The dynos of the releases before are retired in the background; opening the page
-        # while their containers go would meet Chromium's ERR_NETWORK_CHANGED.
-        wait_for(lambda: [d["release"] for d in dynos(server, "getting-started")] == [3])
+    # The tutorial: add Postgres while the deployed code has no driver yet...
+    attached = server.cli("addons:create", "heroku-postgresql", "-a", "getting-started")
+    assert "as DATABASE_URL" in attached.stdout
+    assert "DATABASE_URL" in server.cli("config", "-a", "getting-started").stdout
+    # ...then uncomment psycopg and the release phase, and push.
+    shutil.copy(src / "requirements-with-postgres.txt", src / "requirements.txt")
+    shutil.copy(src / "Procfile-with-release", src / "Procfile")
+    server.commit(src, "Use Postgres")
+    second = server.push(src)
+    assert "Running release command: ./manage.py migrate --no-input" in second.stderr
+    assert "Applying hello.0001_initial... OK" in second.stderr
+    # The dynos of the releases before are retired in the background; opening the page
+    # while their containers go would meet Chromium's ERR_NETWORK_CHANGED.
+    wait_for(lambda: [d["release"] for d in dynos(server, "getting-started")] == [3])
 
+    with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
         browser.goto(page, f"http://getting-started.localhost:{server.router_port}/db/")
         expect(page).to_have_url(re.compile(rf":{server.router_tls_port}/db/$"))
         expect(page.locator("#tls")).to_have_text("Database connection encrypted: True")
@@ -153,8 +153,3 @@ def test_each_package_manager_mistake_gets_one_line_and_the_old_release_serves(
         assert server.router_get("careful").text == good
         server.git("reset", "-q", "--hard", "HEAD~1", cwd=src)
         server.git("clean", "-qfdx", cwd=src)
-
-
-def dynos(server: Server, app: str) -> list[dict]:
-    """Every dyno of the app, those of older releases being retired included."""
-    return json.loads(server.cli("ps", "-a", app, "--json").stdout)

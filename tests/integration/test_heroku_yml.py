@@ -8,8 +8,13 @@ import json
 from pathlib import Path
 
 import docker
+import pytest
 
 from tests.integration.platform_fixture import ps, wait_for
+
+#: Docker builds leave their stages' images dangling for a moment; the compose test
+#: builds too, so the two modules run one after the other on one worker.
+pytestmark = pytest.mark.xdist_group("dangling-images")
 
 HEROKU_YML = """\
 setup:

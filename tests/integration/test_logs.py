@@ -32,18 +32,20 @@ def test_each_kind_of_line_and_each_filter(server: Server, tmp_path: Path):
         text,
         re.M,
     )
-    only_app = logs(server, "lines", "-s", "app")
+    # The CLI's filter flags, as a user types them.
+    only_app = server.cli("logs", "-a", "lines", "-s", "app").stdout
     assert only_app and all(" app[" in ln for ln in only_app.splitlines())
-    only_web1 = logs(server, "lines", "-d", "web.1")
+    only_web1 = server.cli("logs", "-a", "lines", "-d", "web.1").stdout
     assert only_web1 and all("[web.1]" in ln for ln in only_web1.splitlines())
-    only_release = logs(server, "lines", "-p", "release")
+    only_release = server.cli("logs", "-a", "lines", "-p", "release").stdout
     assert "release phase for release.1" in only_release
     assert all("[release.1]" in ln for ln in only_release.splitlines())
 
     server.cli("ps:scale", "web=0", "-a", "lines")
     wait_for(lambda: server.router_get("lines").status_code == 503, 20)
     assert wait_for(
-        lambda: 'at=error code=H14 desc="No web dynos running"' in logs(server, "lines", "-s", "minidyno"), 10
+        lambda: 'at=error code=H14 desc="No web dynos running"' in logs(server, "lines", source="minidyno"),
+        10,
     )
 
 
@@ -108,7 +110,7 @@ def test_long_lines_are_split_and_invalid_utf8_replaced(server: Server, tmp_path
         "python -c 'print(\"x\" * 25000)'; printf 'bad \\xff\\xfe bytes\\n'",
     )
 
-    text = wait_for(lambda: "bad" in (t := logs(server, "odd", "-p", "run")) and t, 20)
+    text = wait_for(lambda: "bad" in (t := logs(server, "odd", process_type="run")) and t, 20)
     pieces = [ln.split("]: ", 1)[1] for ln in text.splitlines() if "]: xxx" in ln]
     assert [len(p) for p in pieces] == [10000, 10000, 5000]
     assert "bad \ufffd\ufffd bytes" in text
@@ -134,7 +136,7 @@ def test_flood_leaves_the_dyno_responsive_and_memory_bounded(server: Server, tmp
     )
     server.push(src)
     server.cli("ps:scale", "flood=1", "-a", "flood")
-    wait_for(lambda: "app[flood.1]: flood line" in logs(server, "flood", "-d", "flood.1"), 20)
+    wait_for(lambda: "app[flood.1]: flood line" in logs(server, "flood", dyno="flood.1"), 20)
 
     with httpx.Client() as client:
         for _ in range(20):

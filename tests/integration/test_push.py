@@ -135,6 +135,9 @@ def test_other_language_is_named_and_refused(server: Server, tmp_path: Path):
     assert push.returncode != 0
     assert "Node.js (package.json)" in push.stderr
     assert "looked for requirements.txt" in push.stderr
+    # Refused before any stack image is made: the Node.js app's stack (the default
+    # Python's) may not be built yet, and making it would only delay the refusal.
+    assert "Making the stack images" not in push.stderr
 
 
 def test_unsupported_python_version_names_the_supported_ones(server: Server, tmp_path: Path):

@@ -125,7 +125,7 @@ def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp
     assert "minidyno[web.1]: Unidling" in text
     assert "State changed from idle to starting" in text
     served = wait_for(
-        lambda: (t := logs(server, "sleepy", "-d", "web.1", "-s", "app")).count("GET /?n=") >= 50 and t, 10
+        lambda: (t := logs(server, "sleepy", dyno="web.1", source="app")).count("GET /?n=") >= 50 and t, 10
     )
     for n in range(50):
         assert served.count(f"GET /?n={n} ") == 1, f"request {n} was not served exactly once"
@@ -174,7 +174,7 @@ def test_h12_h13_and_h14(server: Server, tmp_path: Path):
 
     assert slow.status_code == 503 and "H12" in slow.text
     assert died.status_code == 503 and "H13" in died.text
-    text = wait_for(lambda: "H13" in (t := logs(server, "faulty", "-d", "router")) and t, 10)
+    text = wait_for(lambda: "H13" in (t := logs(server, "faulty", dyno="router")) and t, 10)
     assert 'at=error code=H12 desc="Request timeout" method=GET path="/slow"' in text
     assert 'at=error code=H13 desc="Connection closed without response"' in text
 
@@ -191,7 +191,7 @@ def test_h10_while_the_web_dynos_are_crashed(server: Server, tmp_path: Path):
         server.router_get("crashing", "/crash-dyno", timeout=5)
         wait_for(
             lambda n=crashes: (
-                logs(server, "crashing", "-d", "web.1").count("State changed from up to crashed") >= n
+                logs(server, "crashing", dyno="web.1").count("State changed from up to crashed") >= n
             ),
             30,
         )

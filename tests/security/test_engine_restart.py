@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docker
 
+from tests import machine
 from tests.integration.platform_fixture import Server, logs, ps, wait_for
 
 TICKER = """\
@@ -29,7 +30,13 @@ for i in itertools.count():
 
 def restart_dockerd(engine: docker.DockerClient) -> None:
     """Stop dockerd and start it again the way it was started: systemd's unit, or the
-    same command line (./dev's)."""
+    same command line (./dev's); with the machine alone, as no other test's server
+    could do its work meanwhile."""
+    with machine.alone():
+        _restart(engine)
+
+
+def _restart(engine: docker.DockerClient) -> None:
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     if (
         shutil.which("systemctl")

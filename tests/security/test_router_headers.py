@@ -42,7 +42,7 @@ def test_forged_router_fields_and_joined_headers(server: Server, tmp_path: Path)
     server.router_get("forger", "/after-the-forgery")
     text = wait_for(
         lambda: (
-            (t := logs(server, "forger", "-s", "minidyno", "-d", "router"))
+            (t := logs(server, "forger", source="minidyno", dyno="router"))
             and 'path="/after-the-forgery"' in t
             and t
         ),

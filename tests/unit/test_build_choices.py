@@ -3,10 +3,12 @@ import tarfile
 
 import pytest
 
+from minidyno.compile import pipeline
 from minidyno.compile.detect import refusal
 from minidyno.compile.source import Source
 from minidyno.compile.stack_choice import DEFAULT_PYTHON, PythonRequest, choose, requested_python
 from minidyno.errors import UserError
+from minidyno.settings import Settings
 from minidyno.stacks.recipes import UnknownStack, for_python
 
 
@@ -87,3 +89,27 @@ def test_requested_python_absent_is_herokus_default():
 )
 def test_refusal_names_the_language(names, expected):
     assert expected in refusal(names)
+
+
+class Untouchable:
+    """An engine that fails the test when anything of it is used."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"the engine was used ({name}) before the buildpack detected the app")
+
+
+def test_a_push_the_buildpack_does_not_detect_is_refused_before_any_image_is_made():
+    said: list[str] = []
+    with pytest.raises(UserError, match=r"Node.js \(package.json\)"):
+        pipeline.run(
+            Untouchable(),
+            Settings.from_env({"MINIDYNO_HOME": "/nonexistent"}),
+            "nodeapp",
+            1,
+            source_with({"package.json": "{}\n", "index.js": ""}),
+            {},
+            None,
+            None,
+            said.append,
+        )
+    assert any("No Python app detected: looked for requirements.txt" in line for line in said)

@@ -25,12 +25,13 @@ output::warning() {
 
 # What happened, why, and what to do; then fail the build. Takes the message as an
 # argument or on stdin. Its first line is the one-line summary the push ends with: the
-# platform reads it from /tmp/minidyno/error, so it must say what to do.
+# platform reads it from /tmp/minidyno/error, so it must say what to do. (TMPDIR moves
+# it only where the rules run outside a build container: the unit tests, side by side.)
 output::error() {
   local message
   if (($#)); then message="$*"; else message="$(cat)"; fi
-  mkdir -p /tmp/minidyno
-  head -n 1 <<< "${message}" | sed 's/^Error: //' > /tmp/minidyno/error
+  mkdir -p "${TMPDIR:-/tmp}/minidyno"
+  head -n 1 <<< "${message}" | sed 's/^Error: //' > "${TMPDIR:-/tmp}/minidyno/error"
   {
     echo
     while IFS= read -r line; do
