@@ -79,10 +79,7 @@ def post(server: Server, app: str, path: str) -> httpx.Response:
 def assert_only_tls(server: Server, app: str) -> None:
     """The database refuses a connection without TLS and takes one that requires it,
     with a certificate from minidyno's CA that names 127.0.0.1."""
-    credentials = httpx.get(
-        f"{server.api_url}/apps/{app}/addons/DATABASE/credentials",
-        headers={"Authorization": f"Bearer {server.token}"},
-    ).json()["url"]
+    credentials = server.api("GET", f"/apps/{app}/addons/DATABASE/credentials").json()["url"]
     with pytest.raises(psycopg2.OperationalError, match="no encryption"):
         psycopg2.connect(credentials, sslmode="disable", connect_timeout=5)
     with (
