@@ -45,6 +45,9 @@ class Settings:
     router_port: int = 8080
     #: HTTPS beside HTTP, as Heroku's router terminates TLS; 0 turns it off.
     router_tls_port: int = 8443
+    #: Where `heroku run` attaches to its one-off dyno (Heroku's rendezvous, TLS with
+    #: minidyno's CA); 0 turns it off.
+    rendezvous_port: int = 5101
     idle_timeout: int = 1800
     domain: str = "localhost"
     bind: str = "127.0.0.1"
@@ -93,6 +96,7 @@ class Settings:
             api_port=_int(env, "MINIDYNO_API_PORT", 5100),
             router_port=_int(env, "MINIDYNO_ROUTER_PORT", 8080),
             router_tls_port=_int(env, "MINIDYNO_ROUTER_TLS_PORT", 8443),
+            rendezvous_port=_int(env, "MINIDYNO_RENDEZVOUS_PORT", 5101),
             idle_timeout=_int(env, "MINIDYNO_IDLE_TIMEOUT", 1800),
             domain=env.get("MINIDYNO_DOMAIN") or "localhost",
             bind=env.get("MINIDYNO_BIND") or "127.0.0.1",

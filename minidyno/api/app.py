@@ -21,6 +21,9 @@ from minidyno.api import (
     tty,
 )
 from minidyno.api.gate import Gate
+from minidyno.api.heroku import app as heroku
+from minidyno.api.heroku.app import HerokuSwitch
+from minidyno.api.heroku.rendezvous import Rendezvous
 from minidyno.dashboard import pages
 from minidyno.errors import UserError
 from minidyno.git import http as git_http
@@ -29,7 +32,9 @@ from minidyno.web.auth import ensure_token, require_token
 from minidyno.web.sessions import Sessions
 
 
-def create_app(platform: Platform) -> FastAPI:
+def create_app(platform: Platform, rendezvous: Rendezvous | None = None) -> FastAPI:
+    """`rendezvous`: where `heroku run` attaches, served beside the API by `minidyno
+    server` (a new one, not listening, when none is given)."""
     # The schema describes every route: served to token holders only (and no docs
     # page, which would load its scripts from a CDN).
     api = FastAPI(
@@ -77,5 +82,8 @@ def create_app(platform: Platform) -> FastAPI:
     api.include_router(pages.router)
     api.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     api.include_router(git_http.router)
+    api.include_router(git_http.heroku_router)
+    platform_api = heroku.create(platform, rendezvous or Rendezvous(platform), api.state)
+    api.add_middleware(HerokuSwitch, heroku=platform_api)
     api.add_middleware(Gate, max_push_bytes=platform.settings.max_push_mb * 2**20)
     return api

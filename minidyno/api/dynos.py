@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
@@ -16,6 +17,7 @@ from minidyno.platform import Platform
 from minidyno.runtime import oneoff
 from minidyno.runtime.driver import Dyno
 from minidyno.state import apps, releases
+from minidyno.state.releases import Release
 from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps/{app}/dynos", tags=["dynos"])
@@ -71,17 +73,12 @@ def stop_dyno(app: str, name: str, platform: PlatformDep) -> dict:
 async def run_dyno(app: str, request: RunRequest, platform: PlatformDep) -> StreamingResponse:
     """A one-off dyno of the current release. Attached: its output as `{"out": …}`
     events, then `{"ok": true, "exit": N}`. Detached: its output goes to the logs."""
-    with platform.db.connect() as conn:
-        release = releases.current(conn, app)
-    if release is None:
-        raise NotFound(f"{app} has no release yet; push it before `run`")
-    name = oneoff.next_run_name(platform.runtime, app)
-    platform.logs.platform(app, name, f"Starting process with command `{request.command}`")
     if request.detached:
-        platform.runtime.run_detached(release, name, request.command, platform.logs)
+        name = start_detached(platform, app, request.command).name
         return StreamingResponse(
             iter([json.dumps({"ok": True, "dyno": name}) + "\n"]), media_type="application/x-ndjson"
         )
+    release, name = _oneoff(platform, app, request.command)
 
     def work(say):
         code = platform.runtime.run(
@@ -91,3 +88,35 @@ async def run_dyno(app: str, request: RunRequest, platform: PlatformDep) -> Stre
         return {"exit": code, "dyno": name}
 
     return stream_work(work, key="out")
+
+
+def release_to_run(platform: Platform, app: str) -> Release:
+    """What a one-off dyno runs: the current release, which a first push makes."""
+    with platform.db.connect() as conn:
+        release = releases.current(conn, app)
+    if release is None:
+        raise NotFound(f"{app} has no release yet; push it before `run`")
+    return release
+
+
+def _oneoff(platform: Platform, app: str, command: str) -> tuple[Release, str]:
+    """The release a one-off dyno runs and its name (`run.N`), its start logged."""
+    release = release_to_run(platform, app)
+    name = oneoff.next_run_name(platform.runtime, app)
+    platform.logs.platform(app, name, f"Starting process with command `{command}`")
+    return release, name
+
+
+@dataclass(frozen=True)
+class Detached:
+    """A one-off dyno started, for the caller to name in its answer."""
+
+    name: str
+    release: Release
+
+
+def start_detached(platform: Platform, app: str, command: str) -> Detached:
+    """`run:detached`: a one-off dyno whose output goes to the app's logs."""
+    release, name = _oneoff(platform, app, command)
+    platform.runtime.run_detached(release, name, command, platform.logs)
+    return Detached(name, release)

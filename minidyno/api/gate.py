@@ -9,19 +9,22 @@ large 413, and one that turns out too large while streaming is cut off.
 
 from __future__ import annotations
 
-import json
 import re
 
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from minidyno.api.heroku.errors import MEDIA_TYPE, answer
 from minidyno.web.auth import CHALLENGE, UNAUTHORIZED, authorized
 
 #: What anyone may ask for: the health check, the dashboard's pages (which ask to log
-#: in themselves) and their static files.
-PUBLIC = re.compile(r"^/(health|login|logout|static/.*|dashboard/apps/[^/]+)?$")
-#: Where a body is a push: git's receive-pack and the source tarball of a build.
-PUSHES = re.compile(r"^/(git/[^/]+/git-receive-pack|apps/[^/]+/builds)$")
+#: in themselves) and their static files, and a log session's stream (its URL holds
+#: its own secret, as Logplex's do).
+PUBLIC = re.compile(r"^/(health|login|logout|static/.*|dashboard/apps/[^/]+|log-sessions/[^/]+)?$")
+#: Where a body is a push: git's receive-pack (at minidyno's URL or Heroku's) and the
+#: source tarball of a build.
+PUSHES = re.compile(r"^/(git/[^/]+/git-receive-pack|[^/]+\.git/git-receive-pack|apps/[^/]+/builds)$")
 #: Every other body is a little JSON (config vars are at most 32 KiB, Heroku's limit).
 JSON_LIMIT = 1024 * 1024
 
@@ -37,12 +40,12 @@ class Gate:
             return
         path = scope["path"]
         if not PUBLIC.match(path) and not authorized(HTTPConnection(scope)):
-            await _answer(send, 401, UNAUTHORIZED, CHALLENGE)
+            await _answer(scope, receive, send, 401, UNAUTHORIZED, CHALLENGE)
             return
         limit = self.max_push_bytes if PUSHES.match(path) else JSON_LIMIT
         declared = HTTPConnection(scope).headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _answer(send, 413, _too_large(path, limit))
+            await _answer(scope, receive, send, 413, _too_large(path, limit))
             return
         await self.app(scope, _capped(receive, limit), send)
 
@@ -73,9 +76,17 @@ def _too_large(path: str, limit: int) -> str:
     return f"the request body is larger than {limit // 1024} KiB"
 
 
-async def _answer(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"error": message}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+async def _answer(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """minidyno's error shape, or the Platform API's for Heroku's clients."""
+    if MEDIA_TYPE in HTTPConnection(scope).headers.get("accept", ""):
+        response = answer(status, message, headers)
+    else:
+        response = JSONResponse({"error": message}, status_code=status, headers=headers)
+    await response(scope, receive, send)

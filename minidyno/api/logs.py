@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from minidyno.logs.format import LogFilter
+from minidyno.logs.bus import LogBus
+from minidyno.logs.format import LogFilter, LogLine
 from minidyno.state import apps
 from minidyno.web.deps import PlatformDep
 
@@ -28,21 +29,23 @@ def get_logs(
     with platform.db.connect() as conn:
         apps.get(conn, app)
     only = LogFilter(dyno=dyno, source=source, process_type=process_type)
-    bus = platform.logs
+    lines = (
+        "".join(f"{entry.text}\n" for entry in batch)
+        for batch in batches(platform.logs, app, num, only, tail)
+    )
+    return StreamingResponse(lines, media_type="text/plain; charset=utf-8")
+
+
+def batches(bus: LogBus, app: str, num: int, only: LogFilter, tail: bool) -> Iterator[list[LogLine]]:
+    """The last `num` lines (at most 1500, as Heroku keeps), then, tailing, each batch as
+    it is published (empty when nothing came for 10 s, a chance to keep the line alive)."""
     follower = bus.subscribe(app) if tail else None
-    history = bus.recent(app, max(0, min(num, 1500)), only)
-
-    def lines() -> Iterator[str]:
-        yield "".join(f"{entry.text}\n" for entry in history)
-        if follower is None:
-            return
-        try:
-            while True:
-                batch = follower.get_batch(timeout=10)
-                yield "".join(
-                    f"{entry.text}\n" for entry in batch if entry.process == "logs" or only.matches(entry)
-                )
-        finally:
-            bus.unsubscribe(app, follower)
-
-    return StreamingResponse(lines(), media_type="text/plain; charset=utf-8")
+    yield bus.recent(app, max(0, min(num, 1500)), only)
+    if follower is None:
+        return
+    try:
+        while True:
+            batch = follower.get_batch(timeout=10)
+            yield [entry for entry in batch if entry.process == "logs" or only.matches(entry)]
+    finally:
+        bus.unsubscribe(app, follower)

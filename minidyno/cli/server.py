@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -12,6 +13,7 @@ import uvicorn
 
 from minidyno import engine, home, standby
 from minidyno.api.app import create_app
+from minidyno.api.heroku.rendezvous import Rendezvous
 from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
@@ -45,9 +47,10 @@ def server(bind: str | None) -> None:
         f"http://*.{settings.domain}:{settings.router_port}/{tls}",
         err=True,
     )
+    rendezvous = Rendezvous(platform)
     api = uvicorn.Server(
         uvicorn.Config(
-            create_app(platform),
+            create_app(platform, rendezvous),
             host=settings.bind,
             port=settings.api_port,
             log_level="warning",
@@ -59,7 +62,10 @@ def server(bind: str | None) -> None:
     )
 
     async def serve() -> None:
-        await asyncio.gather(api.serve(), activator.serve(sockets=[activator_socket]))
+        async with contextlib.AsyncExitStack() as stack:
+            if rendezvous.enabled:
+                await stack.enter_async_context(rendezvous.serving())
+            await asyncio.gather(api.serve(), activator.serve(sockets=[activator_socket]))
 
     pid_file = standby.server_pid_path(settings)
     pid_file.write_text(str(os.getpid()))

@@ -26,6 +26,9 @@ from minidyno.web.auth import require_token
 from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/git", tags=["git"], dependencies=[Depends(require_token)])
+#: Heroku's own shape of a git URL, `https://git.heroku.com/<app>.git`: what the heroku
+#: CLI's `git:remote` and `apps:create` write, at the host it talks to.
+heroku_router = APIRouter(tags=["git"], dependencies=[Depends(require_token)])
 
 SERVICES = ("git-upload-pack", "git-receive-pack")
 
@@ -78,6 +81,7 @@ async def _git(
 
 
 @router.get("/{repo}/info/refs")
+@heroku_router.get("/{repo}.git/info/refs")
 async def info_refs(repo: str, service: str, request: Request, platform: PlatformDep) -> Response:
     proc = await _git(platform, request, repo, _service(service), "--stateless-rpc", "--advertise-refs")
     refs, _ = await proc.communicate()
@@ -97,8 +101,9 @@ _pushing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
 
 @router.post("/{repo}/{service}")
+@heroku_router.post("/{repo}.git/{service}")
 async def rpc(repo: str, service: str, request: Request, platform: PlatformDep) -> StreamingResponse:
-    turn = _pushing[repo] if _service(service) == "receive-pack" else None
+    turn = _pushing[repo.removesuffix(".git")] if _service(service) == "receive-pack" else None
     if turn:
         await turn.acquire()
     try:

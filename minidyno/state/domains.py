@@ -27,6 +27,12 @@ def for_app(conn: sqlite3.Connection, app: str) -> list[str]:
     return [r["hostname"] for r in rows]
 
 
+def added_at(conn: sqlite3.Connection, app: str) -> dict[str, str]:
+    """Each custom domain of the app, with when it was added."""
+    rows = conn.execute("SELECT hostname, created_at FROM domains WHERE app = ? ORDER BY hostname", (app,))
+    return {r["hostname"]: r["created_at"] for r in rows}
+
+
 def check_custom(hostname: str, platform_domain: str) -> str:
     """A hostname an app may claim: not an IP address (a page there shares cookies
     with the dashboard on 127.0.0.1), and nothing at or under the platform's own domain,

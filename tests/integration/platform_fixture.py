@@ -223,6 +223,7 @@ def make_server(tmp: Path) -> Server:
         "MINIDYNO_API_PORT": str(server.api_port),
         "MINIDYNO_ROUTER_PORT": str(server.router_port),
         "MINIDYNO_ROUTER_TLS_PORT": str(server.router_tls_port),
+        "MINIDYNO_RENDEZVOUS_PORT": str(free_port()),
         "GIT_AUTHOR_NAME": "Test",
         "GIT_AUTHOR_EMAIL": "test@localhost",
         "GIT_COMMITTER_NAME": "Test",
@@ -245,7 +246,7 @@ def remove_labelled(home: str) -> None:
     """Every container, network, volume and image labelled with a server's home."""
     engine = docker.from_env()
     scope = {"label": [f"minidyno.home={home}"]}
-    for container in engine.containers.list(all=True, filters=scope):
+    for container in engine.containers.list(all=True, filters=scope, ignore_removed=True):
         container.remove(force=True)
     for network in engine.networks.list(filters=scope):
         network.remove()

@@ -165,8 +165,8 @@ def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path
     deployed(server, tmp_path, "durable")
     server.cli("ps:scale", "worker=1", "-a", "durable")
     scope = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=durable"]}
-    wait_for(lambda: len(docker_engine.containers.list(filters=scope)) == 2)
-    before = sorted(c.id for c in docker_engine.containers.list(filters=scope))
+    wait_for(lambda: len(docker_engine.containers.list(filters=scope, ignore_removed=True)) == 2)
+    before = sorted(c.id for c in docker_engine.containers.list(filters=scope, ignore_removed=True))
 
     server.stop()
     during = httpx.get(
@@ -177,7 +177,7 @@ def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path
     assert during.status_code == 200
     assert server.router_get("durable").status_code == 200
     time.sleep(3)
-    assert sorted(c.id for c in docker_engine.containers.list(filters=scope)) == before
+    assert sorted(c.id for c in docker_engine.containers.list(filters=scope, ignore_removed=True)) == before
     assert {d["state"] for d in ps(server, "durable").values()} == {"up"}
 
 

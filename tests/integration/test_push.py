@@ -227,7 +227,7 @@ def test_destroy_removes_containers_images_and_repo(server: Server, tmp_path: Pa
     server.cli("apps:destroy", "doomed", "--confirm", "doomed")
 
     scope = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=doomed"]}
-    assert docker_engine.containers.list(all=True, filters=scope) == []
+    assert docker_engine.containers.list(all=True, filters=scope, ignore_removed=True) == []
     assert docker_engine.images.list(filters=scope) == []
     assert docker_engine.volumes.list(filters=scope) == []
     assert not (server.home / "repos" / "doomed.git").exists()

@@ -45,7 +45,7 @@ def test_a_hung_build_times_out_and_frees_the_app(server: Server, tmp_path: Path
     assert time.monotonic() - started < 60
     server.cli("config:set", "AFTER=1", "-a", "hung")  # the app's lock is free again
     builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
-    assert docker_engine.containers.list(all=True, filters=builds) == []
+    assert docker_engine.containers.list(all=True, filters=builds, ignore_removed=True) == []
 
 
 def test_stale_build_containers_are_removed_at_start(server: Server, docker_engine):
@@ -61,7 +61,7 @@ def test_stale_build_containers_are_removed_at_start(server: Server, docker_engi
     server.stop()
     server.start()
     builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
-    assert docker_engine.containers.list(all=True, filters=builds) == []
+    assert docker_engine.containers.list(all=True, filters=builds, ignore_removed=True) == []
     assert stale.id
 
 
@@ -86,6 +86,8 @@ def test_a_pusher_who_hangs_up_ends_the_build_and_frees_the_app(
     push.wait()
 
     builds = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=build"]}
-    assert wait_for(lambda: docker_engine.containers.list(all=True, filters=builds) == [], 20)
+    assert wait_for(
+        lambda: docker_engine.containers.list(all=True, filters=builds, ignore_removed=True) == [], 20
+    )
     server.cli("config:set", "AFTER=1", "-a", "leaver")  # the app's lock is free again
     assert "the pusher disconnected" in logs(server, "leaver")

@@ -70,7 +70,8 @@ def dyno_containers(engine: docker.DockerClient, server: Server) -> dict[str, st
     """The running web and worker containers by dyno name; None while a name has two (a
     rollout's old dyno still stopping beside its successor)."""
     found = engine.containers.list(
-        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=steady"]}
+        filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=steady"]},
+        ignore_removed=True,
     )
     dynos = [
         (c.labels["minidyno.dyno"], c.id) for c in found if c.labels["minidyno.process"] in ("web", "worker")

@@ -49,7 +49,7 @@ def test_a_server_killed_mid_release_serves_the_last_good_one(
     assert wait_for(
         lambda: any(
             c.labels.get("minidyno.release") == "2"
-            for c in docker_engine.containers.list(all=True, filters=scope)
+            for c in docker_engine.containers.list(all=True, filters=scope, ignore_removed=True)
         ),
         30,
         0.05,
@@ -68,7 +68,7 @@ def test_a_server_killed_mid_release_serves_the_last_good_one(
         lambda: (
             {
                 c.labels["minidyno.release"]
-                for c in docker_engine.containers.list(all=True, filters=scope)
+                for c in docker_engine.containers.list(all=True, filters=scope, ignore_removed=True)
                 if "minidyno.release" in c.labels
             }
             == {"1"}

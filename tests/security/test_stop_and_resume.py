@@ -29,7 +29,7 @@ def test_stop_everything_then_resume_as_it_was(server: Server, tmp_path: Path, d
     assert "1 databases, 1 dynos" in stopped and "all state is kept" in stopped
     server.process.wait(10)
     scope = {"label": [f"minidyno.home={server.home.resolve()}"]}
-    assert docker_engine.containers.list(filters=scope) == []
+    assert docker_engine.containers.list(filters=scope, ignore_removed=True) == []
     with pytest.raises(httpx.TransportError):
         server.router_get("kept", timeout=3)
 

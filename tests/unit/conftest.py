@@ -1,3 +1,4 @@
+from tests.unit.api_fixture import api
 from tests.unit.dyno_fixture import manager
 
-__all__ = ["manager"]
+__all__ = ["api", "manager"]
