@@ -54,7 +54,11 @@ class Attached:
 
 
 @contextlib.asynccontextmanager
-async def attached(platform: Platform, release: Release, name: str, command: str) -> AsyncIterator[Attached]:
+async def attached(
+    platform: Platform, release: Release, name: str, command: str, not_before: float = 0.0
+) -> AsyncIterator[Attached]:
+    """`not_before`: the event loop's time before which the dyno must not start (its
+    client wants nothing printed until then); it is made and attached meanwhile."""
     container = await asyncio.to_thread(platform.runtime.create, release, name, command, True)
     raw: socket.socket | None = None
     try:
@@ -62,6 +66,7 @@ async def attached(platform: Platform, release: Release, name: str, command: str
         raw = (await asyncio.to_thread(container.attach_socket, params=params))._sock
         raw.setblocking(False)
         platform.logs.platform(release.app, name, f"Starting process with command `{command}` (attached)")
+        await asyncio.sleep(not_before - asyncio.get_running_loop().time())
         await asyncio.to_thread(container.start)
         yield Attached(container, raw, platform, release.app, name)
     finally:

@@ -34,7 +34,7 @@ log = logging.getLogger("minidyno.rendezvous")
 #: How long a client has to attach after asking for the dyno.
 ATTACH_WITHIN = 60.0
 #: Between the greeting and what follows: the CLI drops its whole first read, so the
-#: greeting must arrive alone.
+#: greeting must arrive alone (the dyno is made and attached meanwhile).
 GREETING_PAUSE = 0.3
 
 
@@ -111,11 +111,13 @@ class Rendezvous:
             waiting = self._take(line.decode(errors="replace").strip().split("?")[0])
             writer.write(b"rendezvous\r\n")
             await writer.drain()
-            await asyncio.sleep(GREETING_PAUSE)
+            quiet_until = asyncio.get_running_loop().time() + GREETING_PAUSE
             if waiting is None:
+                await asyncio.sleep(GREETING_PAUSE)
                 writer.write(b"this rendezvous is unknown or over: run `heroku run` again\r\n")
                 return
-            async with attached(self.platform, waiting.release, waiting.name, waiting.command) as dyno:
+            dyno_of = attached(self.platform, waiting.release, waiting.name, waiting.command, quiet_until)
+            async with dyno_of as dyno:
                 await _relay(dyno, reader, writer)
         except (OSError, TimeoutError, ValueError, ssl.SSLError, DockerException) as exc:
             log.warning("a rendezvous ended early: %s", exc)
@@ -135,6 +137,8 @@ async def _relay(dyno: Attached, reader: asyncio.StreamReader, writer: asyncio.S
     finally:
         inbound.cancel()
     await dyno.exit_code()
+    # The client is done; the dyno's removal need not hold it.
+    writer.close()
 
 
 async def _client_to_dyno(reader: asyncio.StreamReader, dyno: Attached) -> None:

@@ -25,17 +25,16 @@ def identity(kind: str, *parts: object) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join([kind, *map(str, parts)])))
 
 
+_HEROKU_TIME = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def timestamp(iso: str | None) -> str | None:
     """`2026-12-02T23:45:00+00:00` as Heroku writes it: `2026-12-02T23:45:00Z`."""
-    if not iso:
-        return None
-    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime(_HEROKU_TIME) if iso else None
 
 
-def from_epoch(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def from_epoch(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime(_HEROKU_TIME)
 
 
 def app_id(app: App) -> str:
