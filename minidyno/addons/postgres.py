@@ -29,7 +29,9 @@ from minidyno.stacks import postgres as image
 from minidyno.state.addons import Addon
 
 #: Each plan's row limit (Heroku's hobby-dev keeps 10,000); the first is the default.
-PLANS = {"hobby-dev": 10_000, "standard": None}
+#: Heroku's Essential plans, which Dev Center provisions today
+#: (`heroku-postgresql:essential-0`), have no row limit; their storage caps are not kept.
+PLANS = {"hobby-dev": 10_000, "standard": None, "essential-0": None, "essential-1": None, "essential-2": None}
 READY_TIMEOUT = 60.0
 #: How the platform's own tools reach a database: as its superuser, over the container's
 #: own socket (never TCP, so no password is needed or shown).

@@ -36,7 +36,7 @@ def addons_list(client: Client, app: str | None, as_json: bool) -> None:
 @click.command("addons:create")
 @click.argument("service")
 @app_option
-@click.option("--plan", help="hobby-dev (the default, 10,000 rows) or standard")
+@click.option("--plan", help="hobby-dev (the default, 10,000 rows), standard or essential-0/1/2")
 @click.pass_obj
 def addons_create(client: Client, service: str, app: str | None, plan: str | None) -> None:
     """Create an add-on: postgres (or heroku-postgresql[:PLAN])."""

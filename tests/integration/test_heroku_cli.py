@@ -192,7 +192,8 @@ def test_getting_started_with_the_heroku_command_alone(server: Server, tmp_path:
     heroku("ps:scale", "web=1", cwd=src)
     assert server.router_https("tutorial").status_code == 200
     heroku("config:set", "TIMES=3", cwd=src)
-    heroku("addons:create", "heroku-postgresql", cwd=src)
+    # As Dev Center provisions it today.
+    assert "Created postgresql-" in heroku("addons:create", "heroku-postgresql:essential-0", cwd=src)
     assert heroku("config:get", "DATABASE_URL", cwd=src).startswith("postgres://")
     run = heroku("run", "python -c 'import os; print(os.environ[\"TIMES\"] * 2)'", cwd=src)
     assert "up, run.1" in run and "33" in run.splitlines()

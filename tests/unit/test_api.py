@@ -42,5 +42,6 @@ def test_unknown_apps_add_ons_and_plans_get_one_line_with_what_to_do(api: Api):
         "unknown add-on 'heroku-redis': the add-ons here are postgres (also postgresql, heroku-postgresql)",
     )
     status, body = api.call("POST", "/apps/shop/addons", json={"service": "postgres", "plan": "premium-0"})
-    assert body["error"] == "unknown plan 'premium-0': the plans are hobby-dev, standard"
+    plans = "hobby-dev, standard, essential-0, essential-1, essential-2"
+    assert body["error"] == f"unknown plan 'premium-0': the plans are {plans}"
     assert api.call("GET", "/apps/shop/addons") == (200, [])
