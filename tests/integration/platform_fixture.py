@@ -41,17 +41,27 @@ def _worker_ports() -> range:
     return range(start, start + size)
 
 
+#: Every port this worker has handed out: a server's four ports are picked before any of
+#: them is bound, so a port free at each pick could otherwise be picked twice (a server
+#: whose API and rendezvous got one port failed to start).
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nothing listens on, outside the range Docker and the kernel allocate from."""
+    """A port nothing listens on and no other server of this worker was given, outside
+    the range Docker and the kernel allocate from."""
     ports = _worker_ports()
     while True:
         port = random.choice(ports)
+        if port in _handed_out:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _handed_out.add(port)
+        return port
 
 
 @dataclass
@@ -85,7 +95,11 @@ class Server:
 
     def _still_running(self) -> None:
         if self.process and self.process.poll() is not None:
-            raise RuntimeError(f"minidyno server exited: {self.log_tail()}")
+            log = (self.home / "server.log").read_text(errors="replace")
+            said = [
+                line for line in log.splitlines() if "ERROR" in line or "Errno" in line or "taken" in line
+            ]
+            raise RuntimeError(f"minidyno server exited: {said[-5:]} {self.log_tail()}")
 
     def wait_for_health(self, seconds: float, check: Callable[[], None] = lambda: None) -> bool:
         """Whether the API answers /health within `seconds`; `check` may raise to stop
