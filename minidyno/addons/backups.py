@@ -134,13 +134,17 @@ class Backups:
         self.get(app, name).path.unlink()
 
 
+def number_of(name: str) -> int | None:
+    """`b007`'s 7; None for a name minidyno did not give (a file put there by hand)."""
+    digits = name[1:]
+    return int(digits) if name.startswith("b") and digits.isdigit() else None
+
+
 def _reserve(folder: Path) -> tuple[str, Path]:
     """The next backup number, claimed by creating its partial file exclusively, so two
     captures at once never pick the same one."""
     while True:
-        taken = [
-            int(p.name[1:].split(".")[0]) for p in folder.glob("b*.*") if p.name[1:].split(".")[0].isdigit()
-        ]
+        taken = [n for p in folder.glob("b*.*") if (n := number_of(p.name.split(".")[0])) is not None]
         name = f"b{max(taken, default=0) + 1:03d}"
         partial = folder / f"{name}.partial"
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from minidyno.addons.backups import number_of
 from minidyno.api import addons as own_addons
 from minidyno.api.heroku.addons import addon_id, everything
 from minidyno.api.heroku.shapes import find_app, identity, timestamp
@@ -21,16 +22,15 @@ router = APIRouter(prefix="/client/v11")
 @router.get("/databases/{wanted}")
 def database(wanted: str, platform: PlatformDep) -> dict[str, Any]:
     """pg:info's facts, in the `{name, values}` rows it prints."""
-    found = next((a for a, _ in everything(platform) if wanted in (addon_id(a), a.name)), None)
-    if found is None:
+    addon = next((a for a, _ in everything(platform) if wanted in (addon_id(a), a.name)), None)
+    if addon is None:
         raise NotFound(f"no database {wanted}")
-    addon = found
     facts = own_addons.addon_info(addon.app, addon.name, platform)
     with platform.db.connect() as conn:
         url = config_vars.get_all(conn, addon.app).get(addon.config_var, "")
-    limit, rows = facts["row_limit"], str(facts["rows"])
+    limit, count = facts["row_limit"], str(facts["rows"])
     if limit:
-        rows = f"{rows}/{limit}" + ("" if facts["inserts_allowed"] else " (INSERT revoked: over the limit)")
+        count = f"{count}/{limit}" + ("" if facts["inserts_allowed"] else " (INSERT revoked: over the limit)")
     rows = {
         "Plan": addon.plan,
         "Status": "Available" if facts["status"] == "running" else facts["status"],
@@ -39,7 +39,7 @@ def database(wanted: str, platform: PlatformDep) -> dict[str, Any]:
         "Created": facts["created_at"],
         "Data Size": facts["size"],
         "Tables": str(facts["tables"]),
-        "Rows": rows,
+        "Rows": count,
     }
     return {"resource_url": url, "info": [{"name": k, "values": [v]} for k, v in rows.items()]}
 
@@ -52,7 +52,7 @@ def transfers(app_id_or_name: str, platform: PlatformDep) -> list[dict[str, Any]
     return [
         {
             "uuid": identity("backup", app.name, backup.name, backup.created_at),
-            "num": int(backup.name.lstrip("b") or 0),
+            "num": number_of(backup.name) or 0,
             "from_type": "pg_dump",
             "to_type": "gof3r",
             "from_name": "DATABASE",
