@@ -16,6 +16,7 @@ from minidyno.addons.attachments import Addons
 from minidyno.addons.backups import Backups
 from minidyno.addons.postgres import PostgresService
 from minidyno.addons.row_limit import RowLimitWatcher
+from minidyno.addons.scheduler import Scheduler
 from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
@@ -91,8 +92,9 @@ class Platform:
         )
         self.config = ConfigChanges(self.releaser, self.db, self.locks)
         self.postgres = PostgresService(self.engine, settings, self.ca, self.runtime.ensure_network)
+        self.scheduler = Scheduler(self.runtime, self.db, self.logs, settings.scheduler_minute)
         self.addons = Addons(
-            [self.postgres],
+            [self.postgres, self.scheduler],
             self.db,
             self.locks,
             self.logs,
@@ -147,6 +149,7 @@ class Platform:
         self.supervisor.start(before=[self._watch_router], after=[self.idler.idle_due])
         self.addons.recover(log.info)
         self.row_limits.start()
+        self.scheduler.start()
 
     def routes(self) -> list[AppRoute]:
         """Each app's web dynos that are up and not being retired: derived from Docker

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from minidyno.addons.service import AddonService
-from minidyno.errors import UserError
+from minidyno.errors import Conflict, UserError
 from minidyno.logs.bus import LogBus
 from minidyno.naming import random_app_name
 from minidyno.progress import Say
@@ -69,7 +69,10 @@ class Addons:
         name, _, inline_plan = spec.partition(":")
         service = next((s for s in self.services if name in s.names), None)
         if service is None:
-            known = "; ".join(f"{s.names[0]} (also {', '.join(s.names[1:])})" for s in self.services)
+            known = "; ".join(
+                s.names[0] + (f" (also {', '.join(s.names[1:])})" if s.names[1:] else "")
+                for s in self.services
+            )
             raise UserError(f"unknown add-on {name!r}: the add-ons here are {known}")
         chosen = plan or inline_plan or service.plans[0]
         if chosen not in service.plans:
@@ -84,11 +87,17 @@ class Addons:
         with self.locks.of(app):
             with self.db.connect() as conn:
                 apps.get(conn, app)
-                used = {a.config_var for a in addons.for_app(conn, app)}
+                existing = addons.for_app(conn, app)
+            used = {a.config_var for a in existing}
+            same = [a.name for a in existing if a.service == service.names[0]]
+            if not service.config_var and same:
+                raise Conflict(
+                    f"{app} already has {same[0]}; an app has one {service.names[0]}, holding all its jobs"
+                )
             wanted = f"{request.attach_as.upper()}_URL" if request.attach_as else service.config_var
             config_var = (
                 wanted
-                if wanted not in used
+                if wanted not in used or not wanted
                 else next(
                     f"{service.colour_prefix}_{c}_URL"
                     for c in COLOURS
@@ -109,20 +118,23 @@ class Addons:
             service.prepare(say)
             say(f"-----> Creating {addon.name} ({request.plan}) on {app}")
             service.provision(addon, say)
-            say(f"-----> Attaching {addon.name} as {config_var}")
-            try:
-                self.release_config(app, {config_var: service.url(addon)}, say)
-            except BaseException:
-                service.destroy(addon)
-                raise
+            if config_var:
+                say(f"-----> Attaching {addon.name} as {config_var}")
+                try:
+                    self.release_config(app, {config_var: service.url(addon)}, say)
+                except BaseException:
+                    service.destroy(addon)
+                    raise
             with self.db.connect() as conn:
                 addons.create(conn, addon)
-            self.logs.platform(app, "api", f"Add-on {addon.name} created, attached as {config_var}")
+            attached = f", attached as {config_var}" if config_var else ""
+            self.logs.platform(app, "api", f"Add-on {addon.name} created{attached}")
             return addon
 
     def destroy(self, addon: Addon, say: Say) -> None:
         with self.locks.of(addon.app):
-            self.release_config(addon.app, {addon.config_var: None}, say)
+            if addon.config_var:
+                self.release_config(addon.app, {addon.config_var: None}, say)
             self.service_of(addon).destroy(addon)
             with self.db.connect() as conn:
                 addons.delete(conn, addon.name)
@@ -179,6 +191,8 @@ class Addons:
 
     def _attach(self, addon: Addon, say: Say) -> None:
         """The app's config var says what the add-on's URL is now (a release if it did not)."""
+        if not addon.config_var:
+            return
         with self.db.connect() as conn:
             current = config_vars.get_all(conn, addon.app).get(addon.config_var)
         url = self.service_of(addon).url(addon)

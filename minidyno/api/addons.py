@@ -42,9 +42,19 @@ def _described(addon: addons.Addon) -> AddonInfo:
 
 
 def _find(platform, app: str, name: str) -> addons.Addon:
+    """A Postgres add-on, for the pg: verbs."""
+    addon = _find_any(platform, app, name)
+    if addon.service != "postgres":
+        raise UserError(f"{addon.name} is not a Postgres database; `minidyno addons -a {app}` lists them")
+    return addon
+
+
+def _find_any(platform, app: str, name: str) -> addons.Addon:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-        return addons.get(conn, app, None if name in ("DATABASE", "DATABASE_URL") else name)
+        return addons.get(
+            conn, app, None if name in ("DATABASE", "DATABASE_URL") else name, "postgres", "DATABASE_URL"
+        )
 
 
 @router.get("")
@@ -67,7 +77,7 @@ async def create_addon(app: str, body: AddonCreate, platform: PlatformDep) -> St
 
 @router.delete("/{name}", response_class=StreamingResponse)
 async def destroy_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -> StreamingResponse:
-    addon = _find(platform, app, name)
+    addon = _find_any(platform, app, name)
     if confirm != app:
         raise UserError(f"destroying {addon.name} deletes its data; confirm with --confirm {app}")
 

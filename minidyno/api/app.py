@@ -18,6 +18,7 @@ from minidyno.api import (
     logs,
     releases,
     router_settings,
+    scheduler,
     tty,
 )
 from minidyno.api.gate import Gate
@@ -73,6 +74,7 @@ def create_app(platform: Platform, rendezvous: Rendezvous | None = None) -> Fast
         tty,
         router_settings,
         addons,
+        scheduler,
         logs,
         certs,
     ):

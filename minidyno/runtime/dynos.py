@@ -94,12 +94,15 @@ class DockerRuntime:
             )
         return name
 
-    def create(self, release: Release, dyno_name: str, command: str, tty: bool = False) -> Container:
+    def create(
+        self, release: Release, dyno_name: str, command: str, tty: bool = False, process_type: str = ""
+    ) -> Container:
         """A dyno's container of `release` (its image and config vars), not yet started:
         unprivileged, limited, on the app's own network, with no Docker socket; web dynos
-        get $PORT, published on 127.0.0.1."""
+        get $PORT, published on 127.0.0.1. Its process type is its name's first word
+        unless given (a one-off `scheduler.4821` is of type `run`)."""
         app = release.app
-        process_type = dyno_name.split(".")[0]
+        process_type = process_type or dyno_name.split(".")[0]
         environment = {**release.config, "DYNO": dyno_name}
         ports = {}
         if process_type == "web":
@@ -226,7 +229,7 @@ class DockerRuntime:
                 container.remove(force=True)
 
     def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
-        container = self.create(release, name, command)
+        container = self.create(release, name, command, process_type="run")
         container.start()
         follow(bus, container, release.app, name)
 

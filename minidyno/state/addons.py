@@ -52,17 +52,22 @@ def for_app(conn: sqlite3.Connection, app: str) -> list[Addon]:
     return [Addon(**dict(r)) for r in rows]
 
 
-def get(conn: sqlite3.Connection, app: str, name: str | None) -> Addon:
-    """An app's add-on by name, or the one attached as DATABASE_URL when no name."""
+def get(conn: sqlite3.Connection, app: str, name: str | None, service: str, main_var: str) -> Addon:
+    """An app's add-on by its name, its service (`scheduler`) or its config var
+    (`HEROKU_REDIS_RED`, with or without `_URL`), or with no name its `service`
+    add-on attached as `main_var` (else its first of that service), as Heroku's pg: and
+    redis: verbs take them."""
     found = for_app(conn, app)
-    for addon in found:
-        if addon.name == name or (name is None and addon.config_var == "DATABASE_URL"):
-            return addon
-    if name is None and found:
-        return found[0]
-    raise NotFound(
-        f"{app} has no add-on {name or 'attached as DATABASE_URL'}; `minidyno addons -a {app}` lists them"
-    )
+    if name is None:
+        mine = sorted((a for a in found if a.service == service), key=lambda a: a.config_var != main_var)
+        if mine:
+            return mine[0]
+    else:
+        wanted = name.upper().removesuffix("_URL") + "_URL"
+        for addon in found:
+            if name in (addon.name, addon.service) or wanted == addon.config_var:
+                return addon
+    raise NotFound(f"{app} has no add-on {name or f'of {service}'}; `minidyno addons -a {app}` lists them")
 
 
 def plan_password(conn: sqlite3.Connection, name: str, password: str) -> None:

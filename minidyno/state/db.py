@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS config_vars (
     value TEXT NOT NULL,
     PRIMARY KEY (app, key)
 );
+CREATE TABLE IF NOT EXISTS scheduler_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    command TEXT NOT NULL,
+    every TEXT NOT NULL,
+    at TEXT,
+    next_run REAL NOT NULL,
+    last_run REAL,
+    last_status INTEGER,
+    dyno TEXT,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS formation (
     app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
     process_type TEXT NOT NULL,

@@ -1,6 +1,7 @@
 """The dashboard in a real browser (Debian's Chromium, driven by Playwright): log in
-with a one-time link, watch a dyno come up, scale, see logs arrive live, and watch a
-dyno fall asleep and wake. A screenshot of each step goes to test-output/dashboard/."""
+with a one-time link, watch a dyno come up, scale, see logs arrive live, watch a dyno
+fall asleep and wake, and run a Heroku Scheduler job. A screenshot of each step goes
+to test-output/dashboard/."""
 
 from __future__ import annotations
 
@@ -76,3 +77,21 @@ def watch(server: Server, page: Page) -> None:
     expect(dyno_state(page, "web.1")).to_have_text("up", timeout=30_000)
     expect(page.locator('[data-lane="web.1"]')).to_contain_text("starting")
     shot(page, "7-woken")
+
+    # Heroku Scheduler's page: add a job, run it now, see its exit status, remove it.
+    server.cli("addons:create", "scheduler", "-a", "classroom")
+    expect(page.locator("#scheduler")).to_be_visible(timeout=10_000)
+    page.locator("#job-command").fill("echo from-the-scheduler")
+    page.locator("#job-every").select_option("1d")
+    page.locator("#job-at").fill("09:15")
+    page.get_by_role("button", name="Add job").click()
+    expect(page.locator("#job-error")).to_contain_text(":00, :30")
+    page.locator("#job-at").fill("09:30")
+    page.get_by_role("button", name="Add job").click()
+    expect(page.locator("#jobs")).to_contain_text("Every day at 09:30 UTC")
+    page.get_by_role("button", name="Run now job 1").click()
+    expect(page.locator("#jobs")).to_contain_text("(exit 0)", timeout=30_000)
+    expect(page.locator("#logs")).to_contain_text("from-the-scheduler", timeout=10_000)
+    shot(page, "8-scheduler")
+    page.get_by_role("button", name="Remove job 1").click()
+    expect(page.locator('#jobs tr[data-job="1"]')).to_have_count(0)

@@ -70,7 +70,7 @@ def _described(platform: Platform, addon: Addon, app: apps.App) -> dict[str, Any
         "plan": plan,
         "billed_price": FREE,
         "state": "provisioned",
-        "config_vars": [addon.config_var],
+        "config_vars": [addon.config_var] if addon.config_var else [],
         "provider_id": addon.name,
         "web_url": None,
         "actions": [],
@@ -87,7 +87,7 @@ def _attachment(platform: Platform, addon: Addon, app: apps.App) -> dict[str, An
         "namespace": None,
         "app": app_ref(app),
         "addon": {k: described[k] for k in ("id", "name", "app", "plan")},
-        "config_vars": [addon.config_var],
+        "config_vars": [addon.config_var] if addon.config_var else [],
         "web_url": None,
         "log_input_url": None,
         "created_at": described["created_at"],
@@ -102,7 +102,10 @@ def everything(platform: Platform, app_id_or_name: str | None = None) -> list[tu
 
 
 def _attachment_names(addon: Addon) -> tuple[str, str]:
-    """`DATABASE` and `DATABASE_URL`: what an attachment goes by."""
+    """`DATABASE` and `DATABASE_URL`: what an attachment goes by; one with no config
+    var (Scheduler's) goes by its service's name, `SCHEDULER`."""
+    if not addon.config_var:
+        return addon.service.upper(), addon.service.upper()
     return addon.config_var.removesuffix("_URL"), addon.config_var
 
 

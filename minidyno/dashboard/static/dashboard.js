@@ -193,8 +193,40 @@ const minidyno = (() => {
             } }, `Roll back to v${r.version}`) : ""))));
     }
 
-    async function refreshPostgres() {
+    function schedule(job) {
+      if (job.every === "10m") return "Every 10 minutes";
+      if (job.every === "1h") return `Every hour at ${job.at || ":00"}`;
+      return `Every day at ${job.at || "00:00"} UTC`;
+    }
+
+    function lastRun(job) {
+      if (job.running) return `running now as ${job.running}`;
+      if (!job.last_run) return "never";
+      return `${job.last_run} (${job.last_status == null ? "exit status unknown" : `exit ${job.last_status}`})`;
+    }
+
+    async function refreshScheduler() {
       const addons = await api(`/apps/${app}/addons`);
+      const present = addons.some((a) => a.service === "scheduler");
+      $("#scheduler").hidden = !present;
+      $("#scheduler-none").hidden = present;
+      if (!present) return;
+      const jobs = await api(`/apps/${app}/scheduler/jobs`);
+      const action = (label, job, run) => el("button", { type: "button",
+        "aria-label": `${label} job ${job.id}`, onclick: async () => {
+          try { await run(); $("#job-error").textContent = ""; }
+          catch (error) { $("#job-error").textContent = error.message; }
+          refreshScheduler();
+        } }, label);
+      $("#jobs tbody").replaceChildren(...jobs.map((job) => el("tr", { "data-job": job.id },
+        el("td", {}, job.id), el("td", {}, schedule(job)), el("td", {}, el("code", {}, job.command)),
+        el("td", {}, job.next_run), el("td", {}, lastRun(job)), el("td", {},
+          action("Run now", job, () => api(`/apps/${app}/scheduler/jobs/${job.id}/run`, { method: "POST" })), " ",
+          action("Remove", job, () => api(`/apps/${app}/scheduler/jobs/${job.id}`, { method: "DELETE" }))))));
+    }
+
+    async function refreshPostgres() {
+      const addons = (await api(`/apps/${app}/addons`)).filter((a) => a.service === "postgres");
       const blocks = await Promise.all(addons.map(async (addon) => {
         const info = await api(`/apps/${app}/addons/${addon.name}/info`);
         const limit = info.row_limit ? info.row_limit.toLocaleString() : "no limit";
@@ -226,6 +258,16 @@ const minidyno = (() => {
       event.preventDefault();
       await api("/platform", { method: "PATCH", body: JSON.stringify({ idle_timeout: Number($("#idle").value) }) });
     });
+    $("#job-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/apps/${app}/scheduler/jobs`, { method: "POST", body: JSON.stringify({
+          command: $("#job-command").value, every: $("#job-every").value, at: $("#job-at").value || null }) });
+        event.target.reset();
+        $("#job-error").textContent = "";
+      } catch (error) { $("#job-error").textContent = error.message; }
+      refreshScheduler();
+    });
     $("#log-dyno").addEventListener("change", followLogs);
     $("#log-source").addEventListener("change", followLogs);
     api("/platform").then((p) => { $("#idle").value = p.idle_timeout; });
@@ -235,7 +277,9 @@ const minidyno = (() => {
     refreshConfig();
     refreshReleases();
     refreshPostgres();
+    refreshScheduler();
     setInterval(refreshDynos, 5000);
+    setInterval(refreshScheduler, 5000);
     setInterval(refreshPostgres, 15000);
   }
 
