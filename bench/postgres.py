@@ -24,6 +24,7 @@ from common import throwaway_server
 from minidyno.certs import CertificateAuthority
 from minidyno.settings import Settings
 from minidyno.stacks import postgres as image
+from minidyno.stacks.service_image import tls_archive
 
 
 def first_query(url: str, timeout: float = 60) -> None:
@@ -69,9 +70,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     engine = docker.from_env()
-    image.ensure(engine, Settings.from_env(), print)
+    image.RECIPE.ensure(engine, Settings.from_env(), print)
     ours, floors = [], []
-    tls = image.tls_archive(*CertificateAuthority(Path(tempfile.mkdtemp())).issue(("localhost", "127.0.0.1")))
+    tls = tls_archive(*CertificateAuthority(Path(tempfile.mkdtemp())).issue(("localhost", "127.0.0.1")))
     with throwaway_server() as (server, tmp):
         for n in range(args.rounds):
             app = f"bench{n}"

@@ -14,9 +14,11 @@ import docker
 from minidyno import engine, standby
 from minidyno.addons.attachments import Addons
 from minidyno.addons.backups import Backups
+from minidyno.addons.keyvalue import KeyValueService
 from minidyno.addons.postgres import PostgresService
 from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.addons.scheduler import Scheduler
+from minidyno.addons.service_container import ServiceContainers
 from minidyno.certs import CertificateAuthority
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
@@ -91,10 +93,12 @@ class Platform:
             ),
         )
         self.config = ConfigChanges(self.releaser, self.db, self.locks)
-        self.postgres = PostgresService(self.engine, settings, self.ca, self.runtime.ensure_network)
+        containers = ServiceContainers(self.engine, settings, self.ca, self.runtime.ensure_network)
+        self.postgres = PostgresService(containers)
+        self.keyvalue = KeyValueService(containers)
         self.scheduler = Scheduler(self.runtime, self.db, self.logs, settings.scheduler_minute)
         self.addons = Addons(
-            [self.postgres, self.scheduler],
+            [self.postgres, self.keyvalue, self.scheduler],
             self.db,
             self.locks,
             self.logs,

@@ -71,7 +71,7 @@ class Backups:
         folder.mkdir(parents=True, exist_ok=True)
         name, partial = _reserve(folder)
         container = self.postgres.container(addon)
-        api = self.postgres.engine.api
+        api = self.postgres.containers.engine.api
         run = api.exec_create(container.id, ["pg_dump", "-Fc", *AS_SUPERUSER, addon.db_name])
         errors = b""
         try:

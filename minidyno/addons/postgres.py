@@ -12,19 +12,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 
-import docker
 import psycopg2
-from docker.errors import DockerException, NotFound
+from docker.errors import NotFound
 from docker.models.containers import Container
 
 from minidyno import labels
-from minidyno.certs import CertificateAuthority
+from minidyno.addons.service_container import ServiceContainers
 from minidyno.errors import UserError
 from minidyno.progress import Say
-from minidyno.settings import Settings
 from minidyno.stacks import postgres as image
 from minidyno.state.addons import Addon
 
@@ -47,21 +44,8 @@ class PostgresService:
     config_var = "DATABASE_URL"
     colour_prefix = "MINIDYNO_POSTGRESQL"
 
-    def __init__(
-        self,
-        engine: docker.DockerClient,
-        settings: Settings,
-        ca: CertificateAuthority,
-        ensure_network: Callable[[str], str],
-    ) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.ca = ca
-        #: The app's own network (made if missing): the database joins its dynos there.
-        self.ensure_network = ensure_network
-
-    def container_name(self, addon: Addon) -> str:
-        return f"{labels.prefix(self.settings, addon.app)}-{addon.name}"
+    def __init__(self, containers: ServiceContainers) -> None:
+        self.containers = containers
 
     def url(self, addon: Addon, host: str | None = None, port: int = 5432) -> str:
         """Dynos reach the database by the add-on's own name, a network alias: the
@@ -75,64 +59,36 @@ class PostgresService:
         return self.url(addon, "127.0.0.1", _published_port(self.container(addon)))
 
     def container(self, addon: Addon) -> Container:
-        try:
-            return self.engine.containers.get(self.container_name(addon))
-        except NotFound:
-            raise UserError(
-                f"the container of {addon.name} is gone; destroy the add-on and create it again"
-            ) from None
+        return self.containers.get(addon)
 
     def prepare(self, say: Say) -> None:
         say("-----> Preparing the Postgres image")
-        image.ensure(self.engine, self.settings, lambda line: say(f"       {line}"))
+        image.RECIPE.ensure(
+            self.containers.engine, self.containers.settings, lambda line: say(f"       {line}")
+        )
 
     def provision(self, addon: Addon, say: Say) -> None:
-        container = self._start_container(addon)
+        container = self.containers.start(
+            addon,
+            "postgres",
+            image.IMAGE,
+            image.DATA_DIR,
+            image.TLS_DIR,
+            {
+                "MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
+                "MINIDYNO_USER": addon.db_user,
+                "MINIDYNO_PASSWORD": addon.db_password,
+                "MINIDYNO_DATABASE": addon.db_name,
+            },
+            "512m",
+            ports={"5432/tcp": ("127.0.0.1", None)},
+        )
         try:
             seconds = self._wait_ready(addon, container)
         except BaseException:
             self.destroy(addon)
             raise
         say(f"       {addon.name} is ready (first query after {seconds:.2f} s)")
-
-    def _start_container(self, addon: Addon) -> Container:
-        resource = labels.for_resource(self.settings, addon.app, "postgres", addon.name)
-        network = self.ensure_network(addon.app)
-        name = self.container_name(addon)
-        volume = self.engine.volumes.create(f"{name}-data", labels=resource)
-        try:
-            container = self.engine.containers.create(
-                image.IMAGE,
-                name=name,
-                detach=True,
-                environment={
-                    "MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
-                    "MINIDYNO_USER": addon.db_user,
-                    "MINIDYNO_PASSWORD": addon.db_password,
-                    "MINIDYNO_DATABASE": addon.db_name,
-                },
-                volumes={volume.name: {"bind": image.DATA_DIR, "mode": "rw"}},
-                network=network,
-                networking_config={network: self.engine.api.create_endpoint_config(aliases=[addon.name])},
-                ports={"5432/tcp": ("127.0.0.1", None)},
-                labels=resource,
-                mem_limit="512m",
-                restart_policy={"Name": "unless-stopped"},
-                security_opt=["no-new-privileges"],
-            )
-            container.put_archive(image.TLS_DIR, self._tls_files(addon.name))
-            container.start()
-            return container
-        except DockerException as exc:
-            self.destroy(addon)
-            raise UserError(
-                f"could not start the database container ({exc}); free disk space or memory and try again"
-            ) from None
-
-    def _tls_files(self, host: str) -> bytes:
-        """The server's certificate from minidyno's CA, for the name dynos reach it by
-        and for the host's own tools on 127.0.0.1."""
-        return image.tls_archive(*self.ca.issue((host, "localhost", "127.0.0.1")))
 
     def _wait_ready(self, addon: Addon, container: Container) -> float:
         started = time.monotonic()
@@ -223,22 +179,19 @@ class PostgresService:
     def recover(self, addon: Addon) -> None:
         """A database made before dynos reached it by its alias gets the alias (a moment
         off its network); the app's config var then follows its new URL."""
+        engine = self.containers.engine
         with contextlib.suppress(NotFound):
-            container = self.engine.containers.get(self.container_name(addon))
-            name = labels.network_name(self.settings, addon.app)
+            container = engine.containers.get(self.containers.name(addon))
+            name = labels.network_name(self.containers.settings, addon.app)
             endpoint = container.attrs["NetworkSettings"]["Networks"].get(name) or {}
             if addon.name not in (endpoint.get("Aliases") or []):
-                network = self.engine.networks.get(name)
+                network = engine.networks.get(name)
                 if endpoint:
                     network.disconnect(container)
                 network.connect(container, aliases=[addon.name])
 
     def destroy(self, addon: Addon) -> None:
-        name = self.container_name(addon)
-        with contextlib.suppress(NotFound):
-            self.engine.containers.get(name).remove(force=True)
-        with contextlib.suppress(NotFound):
-            self.engine.volumes.get(f"{name}-data").remove(force=True)
+        self.containers.remove(addon)
 
 
 def _published_port(container: Container) -> int:

@@ -36,10 +36,14 @@ def addons_list(client: Client, app: str | None, as_json: bool) -> None:
 @click.command("addons:create")
 @click.argument("service")
 @app_option
-@click.option("--plan", help="hobby-dev (the default, 10,000 rows), standard or essential-0/1/2")
+@click.option(
+    "--plan",
+    help="postgres: hobby-dev (the default, 10,000 rows), standard or essential-0/1/2; "
+    "heroku-redis: mini (the default, 25 MB) or premium-0…14",
+)
 @click.pass_obj
 def addons_create(client: Client, service: str, app: str | None, plan: str | None) -> None:
-    """Create an add-on: postgres (or heroku-postgresql[:PLAN])."""
+    """Create an add-on: postgres (heroku-postgresql[:PLAN]), heroku-redis[:PLAN] or scheduler."""
     name = resolve_app(app)
     result = follow_events(client, "POST", f"/apps/{name}/addons", json={"service": service, "plan": plan})
     click.echo(f"Created {result['addon']} as {result['attached_as']}")

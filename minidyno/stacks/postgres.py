@@ -1,19 +1,9 @@
-"""`minidyno/postgres:<version>`: Debian's PostgreSQL on the run stack, built locally
-(no registry needed) and cached by the hash of its recipe like the stacks."""
+"""`minidyno/postgres:<version>`: Debian's PostgreSQL on the run stack (service_image.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import tarfile
+from minidyno.stacks.service_image import ServiceImage, script_file
 
-import docker
-
-from minidyno.progress import Say
-from minidyno.settings import Settings
-from minidyno.stacks import builder, recipes
-
-STACK = "trixie"
 VERSION = "17"
 IMAGE = f"minidyno/postgres:{VERSION}"
 DATA_DIR = "/var/lib/minidyno-postgres"
@@ -59,64 +49,14 @@ exec "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' -c password_encryption
 """
 
 
-def tls_archive(chain: bytes, key: bytes) -> bytes:
-    """The server's certificate and key as a tarball for `put_archive` into TLS_DIR,
-    before the container's first start (the entrypoint makes the 0600 copies)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, data in (("server.crt", chain), ("server.key", key)):
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def recipe_hash() -> str:
-    stack = recipes.get(STACK)
-    text = f"{stack.recipe_hash(stack.run_image)}|{VERSION}|{ENTRYPOINT}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def ensure(client: docker.DockerClient, settings: Settings, say: Say) -> str:
-    """Build the image when it is missing or its recipe changed; its name."""
-    if _is_current(client):
-        return IMAGE
-    with builder.making(IMAGE):
-        if not _is_current(client):
-            _build(client, settings, say)
-    return IMAGE
-
-
-def _is_current(client: docker.DockerClient) -> bool:
-    labels = (client.images.get(IMAGE).labels or {}) if client.images.list(name=IMAGE) else {}
-    return labels.get(builder.RECIPE_LABEL) == recipe_hash()
-
-
-def _build(client: docker.DockerClient, settings: Settings, say: Say) -> None:
-    stack = recipes.get(STACK)
-    builder.ensure(client, stack, settings, say=say)
-    say(f"Building {IMAGE} (Debian's postgresql-{VERSION} on {stack.run_image}, once)")
-    install = (
+RECIPE = ServiceImage(
+    name=IMAGE,
+    stack="trixie",
+    packages=(f"postgresql-{VERSION}",),
+    install=(
         f"mkdir -p {DATA_DIR} {TLS_DIR} && chown postgres:postgres {DATA_DIR} {TLS_DIR} && "
-        f"chmod 700 {TLS_DIR} && "
-        f"printf '%s' {_quoted(ENTRYPOINT)} > /usr/local/bin/minidyno-postgres && "
-        "chmod 755 /usr/local/bin/minidyno-postgres"
-    )
-    builder.commit_with_packages(
-        client,
-        stack.run_image,
-        (f"postgresql-{VERSION}",),
-        IMAGE.split(":")[0],
-        VERSION,
-        install,
-        say,
-        [
-            f"LABEL {builder.RECIPE_LABEL}={recipe_hash()}",
-            "USER postgres",
-            'CMD ["/usr/local/bin/minidyno-postgres"]',
-        ],
-    )
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "'\"'\"'") + "'"
+        f"chmod 700 {TLS_DIR} && " + script_file("/usr/local/bin/minidyno-postgres", ENTRYPOINT)
+    ),
+    changes=("USER postgres", 'CMD ["/usr/local/bin/minidyno-postgres"]'),
+    describe=f"Debian's postgresql-{VERSION}",
+)

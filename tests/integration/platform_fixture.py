@@ -125,12 +125,16 @@ class Server:
     def log_tail(self) -> str:
         return (self.home / "server.log").read_text(errors="replace")[-3000:]
 
-    def cli(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, cwd: Path | None = None, check: bool = True, input: str | None = None
+    ) -> subprocess.CompletedProcess:
         """`minidyno ARGS` in `cwd`, by default the test's own folder: run in the
         checkout, `apps:create` would add its remote and credential helper to the
-        project's own .git/config, which parallel workers then race to lock."""
+        project's own .git/config, which parallel workers then race to lock. `input`
+        is its stdin."""
         proc = subprocess.run(
             [sys.executable, "-m", "minidyno", *args],
+            input=input,
             env=self.env,
             cwd=cwd or self.home.parent,
             capture_output=True,

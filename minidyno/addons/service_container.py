@@ -1,0 +1,93 @@
+"""What the add-ons whose server runs in a container of its own (Postgres, Key-Value
+Store) share: one container per add-on on the app's own network, reached by dynos at
+the add-on's name (a network alias), its data in a named volume, a certificate from
+minidyno's CA put in before the first start, limits, and removal of it all."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+from docker.errors import DockerException, NotFound
+from docker.models.containers import Container
+
+from minidyno import labels
+from minidyno.certs import CertificateAuthority
+from minidyno.errors import UserError
+from minidyno.settings import Settings
+from minidyno.stacks.service_image import tls_archive
+from minidyno.state.addons import Addon
+
+
+@dataclass(frozen=True)
+class ServiceContainers:
+    engine: docker.DockerClient
+    settings: Settings
+    ca: CertificateAuthority
+    #: The app's own network (made if missing): the add-on joins its dynos there.
+    ensure_network: Callable[[str], str]
+
+    def name(self, addon: Addon) -> str:
+        return f"{labels.prefix(self.settings, addon.app)}-{addon.name}"
+
+    def get(self, addon: Addon) -> Container:
+        try:
+            return self.engine.containers.get(self.name(addon))
+        except NotFound:
+            raise UserError(
+                f"the container of {addon.name} is gone; destroy the add-on and create it again"
+            ) from None
+
+    def start(
+        self,
+        addon: Addon,
+        kind: str,
+        image: str,
+        data_dir: str,
+        tls_dir: str,
+        environment: dict[str, str],
+        mem_limit: str,
+        **options: Any,
+    ) -> Container:
+        """Its container started, with the volume mounted at `data_dir` and the
+        certificate in `tls_dir`; on failure nothing of it is left."""
+        resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
+        network = self.ensure_network(addon.app)
+        name = self.name(addon)
+        volume = self.engine.volumes.create(f"{name}-data", labels=resource)
+        try:
+            container = self.engine.containers.create(
+                image,
+                name=name,
+                detach=True,
+                environment=environment,
+                volumes={volume.name: {"bind": data_dir, "mode": "rw"}},
+                network=network,
+                networking_config={network: self.engine.api.create_endpoint_config(aliases=[addon.name])},
+                labels=resource,
+                mem_limit=mem_limit,
+                restart_policy={"Name": "unless-stopped"},
+                security_opt=["no-new-privileges"],
+                **options,
+            )
+            # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
+            certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
+            container.put_archive(tls_dir, tls_archive(*certificate))
+            container.start()
+            return container
+        except DockerException as exc:
+            self.remove(addon)
+            raise UserError(
+                f"could not start {addon.name}'s container ({exc}); free disk space or memory and try again"
+            ) from None
+
+    def remove(self, addon: Addon) -> None:
+        """Its container and its data gone; already gone is no error."""
+        name = self.name(addon)
+        with contextlib.suppress(NotFound):
+            self.engine.containers.get(name).remove(force=True)
+        with contextlib.suppress(NotFound):
+            self.engine.volumes.get(f"{name}-data").remove(force=True)
