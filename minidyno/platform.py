@@ -31,6 +31,7 @@ from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
 from minidyno.runtime.dynos import DockerRuntime
+from minidyno.runtime.eco_hours import EcoHours
 from minidyno.runtime.idling import Idler
 from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.scale import Scaler
@@ -82,7 +83,12 @@ class Platform:
             self.locks,
             max_per_type=settings.max_dynos_per_type,
         )
-        self.activator = Activator(self.idler, self.dyno_at, settings.router_timeout)
+        self.eco_hours = EcoHours(
+            self.runtime, self.db, self.idler, self.sleeping, self.locks, self.logs, settings.eco_hours
+        )
+        self.activator = Activator(
+            self.idler, self.eco_hours.exhausted, self.dyno_at, settings.router_timeout
+        )
         self.releaser = Releaser(
             self.db,
             self.logs,
@@ -150,7 +156,7 @@ class Platform:
         self.access_log.start()
         self.supervisor.reconcile_all()
         self.sync_router()
-        self.supervisor.start(before=[self._watch_router], after=[self.idler.idle_due])
+        self.supervisor.start(before=[self._watch_router], after=[self.idler.idle_due, self.eco_hours.count])
         self.addons.recover(log.info)
         self.row_limits.start()
         self.scheduler.start()

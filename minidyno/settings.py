@@ -70,6 +70,9 @@ class Settings:
     max_dynos_per_type: int = 20
     #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
     row_check_interval: int = 60
+    #: The account's eco dyno hours a month (Heroku: 1000); a fraction of an hour lets
+    #: a class watch the pool run out.
+    eco_hours: float = 1000.0
     #: Seconds in a Heroku Scheduler minute: 60, or less so that a class (or a test)
     #: sees "every 10 minutes" come round in seconds.
     scheduler_minute: float = 60.0
@@ -112,6 +115,7 @@ class Settings:
             build_timeout=_int(env, "MINIDYNO_BUILD_TIMEOUT", 900),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
+            eco_hours=_float(env, "MINIDYNO_ECO_HOURS", 1000.0),
             scheduler_minute=_float(env, "MINIDYNO_SCHEDULER_MINUTE", 60.0),
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
             dyno_cpus=_float(env, "MINIDYNO_DYNO_CPUS", 1.0),

@@ -80,18 +80,29 @@ platform_router = APIRouter(prefix="/platform", tags=["router settings"])
 
 
 class PlatformSettings(BaseModel):
-    idle_timeout: int
+    idle_timeout: int | None = None
+    #: The account's eco dyno hours a month.
+    eco_hours: float | None = None
 
 
 @platform_router.get("")
 def get_platform_settings(platform: PlatformDep) -> PlatformSettings:
-    return PlatformSettings(idle_timeout=platform.idler.idle_timeout)
+    return PlatformSettings(
+        idle_timeout=platform.idler.idle_timeout, eco_hours=platform.eco_hours.quota / 3600
+    )
 
 
 @platform_router.patch("")
 def update_platform_settings(changes: PlatformSettings, platform: PlatformDep) -> PlatformSettings:
-    """The idle timeout until the server restarts (a short one shows sleeping in class)."""
-    if changes.idle_timeout < 1:
+    """The idle timeout and the eco hours pool until the server restarts (short ones
+    show sleeping, and a pool running out, in class). Both are checked before either
+    changes."""
+    if changes.idle_timeout is not None and changes.idle_timeout < 1:
         raise UserError("the idle timeout is a number of seconds, 1 or more")
-    platform.idler.idle_timeout = changes.idle_timeout
+    if changes.eco_hours is not None and changes.eco_hours < 0:
+        raise UserError("the eco hours pool is a number of hours, 0 or more")
+    if changes.idle_timeout is not None:
+        platform.idler.idle_timeout = changes.idle_timeout
+    if changes.eco_hours is not None:
+        platform.eco_hours.quota = changes.eco_hours * 3600
     return get_platform_settings(platform)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
@@ -30,6 +31,14 @@ def ps_list(client: Client, app: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(dynos, indent=2))
         return
+    hours = client.request("GET", f"/apps/{name}/eco-hours")
+    if hours["eco"]:
+        # Heroku's own lines, for an eco app.
+        click.echo(f"Eco dyno hours quota remaining this month: {_hours(hours['remaining'], hours['quota'])}")
+        click.echo(f"Eco dyno usage for this app: {_hours(hours['app_used'], hours['quota'])}")
+        click.echo("For more information on Eco dyno hours, see:")
+        click.echo("https://devcenter.heroku.com/articles/eco-dyno-hours")
+        click.echo()
     by_type: dict[str, list[dict]] = {}
     for dyno in dynos:
         by_type.setdefault(dyno["type"], []).append(dyno)
@@ -42,6 +51,12 @@ def ps_list(client: Client, app: str | None, as_json: bool) -> None:
                 f"{dyno['name']}: {dyno['state']} {_age(dyno['age_seconds'])} ago (v{dyno['release']})"
             )
         click.echo()
+
+
+def _hours(seconds: float, quota: float) -> str:
+    """`950h 30m (95%)`, the percentage of the pool rounded down, as Heroku's CLI does."""
+    share = math.floor(seconds / quota * 100) if quota else 0
+    return f"{int(seconds // 3600)}h {int(seconds % 3600 // 60)}m ({share}%)"
 
 
 @click.command("ps:scale")

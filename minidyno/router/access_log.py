@@ -69,6 +69,7 @@ ERRORS = {
     "H14": "No web dynos running",
     "H20": "App boot timeout",
     "H80": "Maintenance mode",
+    "H82": "You've used up your dyno hour pool",
 }
 
 

@@ -4,7 +4,8 @@ It wakes an idle app (every request that arrives meanwhile waits on the same wak
 waits for starting dynos, and then forwards each held request, in order, to a dyno,
 streaming both ways. What it cannot serve it answers itself with Heroku's errors: H14
 (no web dynos), H10 (crashed), H20 (not up within 75 s), H12 (no response within
-MINIDYNO_ROUTER_TIMEOUT, 30 s), H13 (closed without one). Once the app is up, nginx
+MINIDYNO_ROUTER_TIMEOUT, 30 s), H13 (closed without one), H82 (an eco app of a spent
+eco dyno hours pool, left asleep). Once the app is up, nginx
 routes to the dynos directly again.
 """
 
@@ -38,8 +39,12 @@ HOP_BY_HOP = {
 
 
 class Activator:
-    def __init__(self, idler: Idler, dyno_at: Callable[[str], str], timeout: float) -> None:
+    def __init__(
+        self, idler: Idler, out_of_hours: Callable[[str], bool], dyno_at: Callable[[str], str], timeout: float
+    ) -> None:
         self.idler = idler
+        #: Whether an app is an eco app of a spent eco hours pool (H82, not woken).
+        self.out_of_hours = out_of_hours
         #: The dyno (`web.1`) at an `ip:port`, for the router's log line.
         self.dyno_at = dyno_at
         #: MINIDYNO_ROUTER_TIMEOUT: H12 past it, as nginx does.
@@ -53,6 +58,8 @@ class Activator:
 
     async def handle(self, request: Request) -> Response:
         app = request.headers.get("x-minidyno-app", "")
+        if await asyncio.to_thread(self.out_of_hours, app):
+            return _error("H82")
         status = await asyncio.to_thread(self.idler.web_status, app)
         if status == WebStatus.NONE:
             return _error("H14")

@@ -39,6 +39,12 @@ PAGES = {
         "The app did not start within 75 seconds. Check "
         "<code>minidyno logs</code> for what it printed while booting.",
     ),
+    "h82": (
+        "Application error",
+        "This app's account has used all its eco dyno hours this month, so its eco apps "
+        "sleep until the month turns. Raise the pool (<code>MINIDYNO_ECO_HOURS</code>, or "
+        "the dashboard), or make this app basic with <code>minidyno ps:type basic</code>.",
+    ),
     "h80": (
         "Offline for maintenance",
         "This app is in maintenance mode and will be back "

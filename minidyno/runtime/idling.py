@@ -1,6 +1,6 @@
-"""Eco dynos sleep: a web dyno with no request for MINIDYNO_IDLE_TIMEOUT seconds is
-stopped (its container kept, for a fast `docker start`) and shown as idle; the next
-request wakes it.
+"""Eco dynos sleep: an app whose web dynos had no request for MINIDYNO_IDLE_TIMEOUT
+seconds has its dynos stopped, workers included as on Heroku (their containers kept,
+for a fast `docker start`) and shown as idle; the next request wakes them all.
 
 No request is lost at the boundary: an app is first routed to the activator (which
 holds new requests until the app is awake again), and only then are its dynos stopped,
@@ -121,9 +121,13 @@ class Idler:
                     finally:
                         lock.release()
 
+    def formation_dynos(self, app: str) -> list[Dyno]:
+        """Every dyno of the app but its one-off ones."""
+        return [d for d in self.driver.dynos(app) if d.process_type != "run"]
+
     def idle(self, app: str) -> None:
         """The caller holds the app's lock."""
-        dynos = [d for d in self.web_dynos(app) if d.running]
+        dynos = [d for d in self.formation_dynos(app) if d.running]
         self.sleeping.put_to_sleep(app)
         for dyno in dynos:
             self.logs.platform(app, dyno.name, "Idling")
@@ -140,28 +144,34 @@ class Idler:
         return self.wake(app) or self.wait_until_up(app)
 
     def wake(self, app: str) -> list[str]:
-        """Start the app's sleeping web dynos (the kept containers when their release is
-        still current) and return their addresses once they accept connections; [] when
-        the app was not asleep. Routing them through nginx follows in the background, so
-        the caller can forward at once."""
+        """Start the app's sleeping dynos (the kept containers when their release is
+        still current), web first, and return the web dynos' addresses once they accept
+        connections; [] when the app was not asleep. The other types start while the web
+        dynos boot, and are not waited for. Routing through nginx follows in the
+        background, so the caller can forward at once."""
         with self.locks.of(app):
             if app not in self.sleeping:
                 return []
             with self.db.connect() as conn:
                 release = releases.current(conn, app)
-                wanted = formation.get(conn, app).get("web", 0)
+                wanted = formation.get(conn, app)
             self.sleeping.wake(app)
-            kept = {d.name: d for d in self.web_dynos(app)}
+            kept = {d.name: d for d in self.formation_dynos(app)}
+            names = [
+                f"{process_type}.{index}"
+                for process_type in sorted(wanted, key=lambda t: t != "web")
+                if process_type in release.processes
+                for index in range(1, wanted[process_type] + 1)
+            ]
             started = []
-            for index in range(1, wanted + 1):
-                name = f"web.{index}"
+            for name in names:
                 self.logs.platform(app, name, "Unidling")
                 started.append(self._start(release, kept.pop(name, None), name))
             for surplus in kept.values():
                 with contextlib.suppress(EngineDown):
                     self.driver.remove(surplus)
             addresses = []
-            for dyno in started:
+            for dyno in (d for d in started if d.process_type == "web"):
                 try:
                     wait_until_listening(self.driver, dyno, WAKE_TIMEOUT)
                 except BootFailed as failed:
@@ -180,6 +190,8 @@ class Idler:
         self.supervisor.track(woken, State.IDLE)
         self.supervisor.set_state(woken, State.STARTING)
         self.driver.follow(woken, self.logs, since_now=True)
+        if woken.process_type != "web":
+            self.supervisor.set_state(woken, State.UP)
         return woken
 
     def wait_until_up(self, app: str, timeout: float = WAKE_TIMEOUT) -> list[str]:

@@ -66,7 +66,7 @@ class Supervisor:
             return known.state
         if dyno.running:
             return State.STARTING
-        return State.IDLE if dyno.process_type == "web" and dyno.app in self.sleeping else State.CRASHED
+        return State.IDLE if dyno.process_type != "run" and dyno.app in self.sleeping else State.CRASHED
 
     def since(self, dyno: Dyno) -> float | None:
         known = self._states.get(dyno.id)
@@ -243,17 +243,18 @@ class Supervisor:
             wanted_counts = formation.get(conn, app)
         if release is None:
             return
-        asleep = ("web",) if app in self.sleeping else ()
+        # An eco app's dynos all sleep with its web dynos, workers included, as on Heroku.
+        asleep = app in self.sleeping
         wanted = {
             f"{t}.{i}"
             for t, q in wanted_counts.items()
-            if t in release.processes and t not in asleep
+            if t in release.processes and not asleep
             for i in range(1, q + 1)
         }
         present: dict[str, list[Dyno]] = {}
         unfinished: list[Dyno] = []
         for dyno in self.driver.dynos(app):
-            if dyno.process_type in ("run", *asleep) or dyno.id in self._retiring:
+            if dyno.process_type == "run" or asleep or dyno.id in self._retiring:
                 continue
             if dyno.release > release.version:
                 # Of a release that never succeeded (the server stopped mid-release):

@@ -68,6 +68,12 @@ CREATE TABLE IF NOT EXISTS scheduler_jobs (
     dyno TEXT,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS eco_usage (
+    month TEXT NOT NULL,
+    app TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    PRIMARY KEY (month, app)
+);
 CREATE TABLE IF NOT EXISTS formation (
     app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
     process_type TEXT NOT NULL,

@@ -50,6 +50,8 @@ def watch(server: Server, page: Page) -> None:
     browser.goto(page, dashboard)
     page.get_by_role("link", name="classroom", exact=True).click()
     expect(dyno_state(page, "web.1")).to_have_text("up")
+    expect(page.locator("#eco-hours")).to_contain_text("Eco dyno hours quota remaining this month")
+    expect(page.locator("#eco-text")).to_contain_text("999h")
     shot(page, "3-app")
 
     page.get_by_role("button", name="Scale web up").click()

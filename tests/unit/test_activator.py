@@ -14,11 +14,11 @@ from minidyno.runtime.idling import WebStatus
 from tests.unit.dyno_fixture import APP, Manager, wait_for
 
 
-def activator(manager: Manager, timeout: float = 30) -> Activator:
+def activator(manager: Manager, timeout: float = 30, out_of_hours: bool = False) -> Activator:
     def dyno_at(address: str) -> str:
         return next((d.name for d in manager.driver.dynos(APP) if d.address == address), "")
 
-    return Activator(manager.idler, dyno_at, timeout)
+    return Activator(manager.idler, lambda app: out_of_hours, dyno_at, timeout)
 
 
 def ask(gate: Activator, count: int = 1) -> list[httpx.Response]:
@@ -57,6 +57,15 @@ def test_no_web_dyno_is_h14_and_crashed_ones_h10(manager: Manager):
     wait_for(lambda: manager.idler.web_status(APP) == WebStatus.CRASHED, "web crashed")
     [crashed] = ask(activator(manager))
     assert (crashed.status_code, crashed.headers["x-minidyno-code"]) == (503, "H10")
+
+
+def test_an_eco_app_out_of_eco_hours_is_h82_and_left_asleep(manager: Manager):
+    manager.serving({"web": "serve"}, {"web": 1})
+    manager.idler.idle(APP)
+    [refused] = ask(activator(manager, out_of_hours=True))
+    assert (refused.status_code, refused.headers["x-minidyno-code"]) == (503, "H82")
+    assert "dyno hour pool" in refused.text
+    assert manager.idler.web_status(APP) == WebStatus.IDLE
 
 
 def test_a_dyno_slower_than_the_router_timeout_is_h12(manager: Manager):

@@ -107,6 +107,22 @@ def test_an_idle_app_is_routed_away_before_its_dynos_stop_and_wakes_on_the_kept_
     assert "web.1: Unidling" in manager.log()
 
 
+def test_an_eco_apps_workers_sleep_and_wake_with_its_web_dynos(manager: Manager):
+    manager.serving({"web": "serve", "worker": "serve"}, {"web": 1, "worker": 1})
+    kept = {d.name: d.id for d in manager.driver.dynos(APP)}
+    manager.idler.idle(APP)
+    assert manager.driver.running(APP) == []
+    assert manager.states() == {"web.1": State.IDLE, "worker.1": State.IDLE}
+    manager.supervisor.reconcile(APP)
+    assert manager.driver.running(APP) == [], "the supervisor leaves the worker asleep too"
+
+    manager.idler.wake_or_wait(APP)
+    assert manager.driver.running(APP) == ["web.1", "worker.1"]
+    assert {d.name: d.id for d in manager.driver.dynos(APP)} == kept, "the kept containers"
+    assert manager.states() == {"web.1": State.UP, "worker.1": State.UP}
+    assert "worker.1: Unidling" in manager.log()
+
+
 def test_waking_after_a_new_release_starts_fresh_dynos(manager: Manager):
     manager.serving({"web": "serve"}, {"web": 1})
     manager.idler.idle(APP)

@@ -93,6 +93,19 @@ const minidyno = (() => {
             onclick: () => scale(type, count + 1) }, "+"))));
     }
 
+    function hours(seconds, quota) {
+      const share = quota ? Math.floor(seconds / quota * 100) : 0;
+      return `${Math.floor(seconds / 3600)}h ${Math.floor(seconds % 3600 / 60)}m (${share}%)`;
+    }
+
+    async function refreshEcoHours() {
+      const pool = await api(`/apps/${app}/eco-hours`);
+      $("#eco-hours").hidden = !pool.eco;
+      $("#eco-meter").value = pool.quota ? pool.remaining / pool.quota : 0;
+      $("#eco-text").textContent = `${hours(pool.remaining, pool.quota)}; this app used ` +
+        `${hours(pool.app_used, pool.quota)}` + (pool.remaining > 0 ? "" : " — used up: eco apps sleep (H82)");
+    }
+
     function soon() {
       clearTimeout(dynosPending);
       dynosPending = setTimeout(refreshDynos, 200);
@@ -268,9 +281,14 @@ const minidyno = (() => {
       } catch (error) { $("#job-error").textContent = error.message; }
       refreshScheduler();
     });
+    $("#eco-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("/platform", { method: "PATCH", body: JSON.stringify({ eco_hours: Number($("#eco-pool").value) }) });
+      refreshEcoHours();
+    });
     $("#log-dyno").addEventListener("change", followLogs);
     $("#log-source").addEventListener("change", followLogs);
-    api("/platform").then((p) => { $("#idle").value = p.idle_timeout; });
+    api("/platform").then((p) => { $("#idle").value = p.idle_timeout; $("#eco-pool").value = p.eco_hours; });
 
     refreshDynos();
     initTimeline().then(followLogs);
@@ -278,7 +296,9 @@ const minidyno = (() => {
     refreshReleases();
     refreshPostgres();
     refreshScheduler();
+    refreshEcoHours();
     setInterval(refreshDynos, 5000);
+    setInterval(refreshEcoHours, 5000);
     setInterval(refreshScheduler, 5000);
     setInterval(refreshPostgres, 15000);
   }
