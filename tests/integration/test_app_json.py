@@ -56,9 +56,9 @@ def test_malformed_app_json_rejects_the_push_with_one_line(server, tmp_path: Pat
     assert push.returncode != 0
     assert "app.json: formation.web.quantity: Input should be greater than or equal to 0" in push.stderr
 
-    (src / "app.json").write_text('{"addons": ["heroku-redis"]}')
+    (src / "app.json").write_text('{"addons": ["papertrail"]}')
     server.commit(src, "An add-on minidyno does not have")
     push = server.push(src, check=False)
     assert push.returncode != 0
-    assert "unknown add-on 'heroku-redis': the add-ons here are postgres" in push.stderr
+    assert "unknown add-on 'papertrail': the add-ons here are postgres" in push.stderr
     assert "Building on" not in push.stderr, "the add-on should be refused before the build"
