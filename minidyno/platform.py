@@ -102,7 +102,9 @@ class Platform:
         containers = ServiceContainers(self.engine, settings, self.ca, self.runtime.ensure_network)
         self.postgres = PostgresService(containers)
         self.keyvalue = KeyValueService(containers)
-        self.scheduler = Scheduler(self.runtime, self.db, self.logs, settings.scheduler_minute)
+        self.scheduler = Scheduler(
+            self.runtime, self.db, self.logs, settings.scheduler_minute, settings.stop_timeout
+        )
         self.addons = Addons(
             [self.postgres, self.keyvalue, self.scheduler],
             self.db,

@@ -3,7 +3,9 @@
 Each run is a one-off dyno (`scheduler.4821`, four digits as on Heroku) of the app's
 current release with its config vars, its output on the app's log. The job records the
 dyno it started, so a run in progress outlives a restart of the server and a job that
-runs past its next start is not started twice: that start is skipped and logged.
+runs past its next start is not started twice: that start is skipped and logged. As on
+Heroku, a scheduler dyno runs no longer than its job's interval: then it is stopped as
+any dyno is (SIGTERM, SIGKILL after the stop timeout).
 
 Best effort, as Heroku documents: starts that fell while the server was down are not
 replayed; the job's next start is the next one after the server came back.
@@ -40,7 +42,8 @@ KEEP_EXITED = 2.0
 
 class Scheduler:
     """The add-on's jobs and their clock. `minute` is the length of a minute in
-    seconds (MINIDYNO_SCHEDULER_MINUTE): 60, or less for a class demo."""
+    seconds (MINIDYNO_SCHEDULER_MINUTE): 60, or less for a class demo; `stop_timeout`
+    the seconds a dyno stopped at its interval has between SIGTERM and SIGKILL."""
 
     names = ("scheduler",)
     plans = ("standard",)
@@ -49,15 +52,20 @@ class Scheduler:
     config_var = ""
     colour_prefix = ""
 
-    def __init__(self, driver: DynoDriver, db: Database, logs: LogBus, minute: float) -> None:
+    def __init__(
+        self, driver: DynoDriver, db: Database, logs: LogBus, minute: float, stop_timeout: float
+    ) -> None:
         self.driver = driver
         self.db = db
         self.logs = logs
         self.minute = minute
+        self.stop_timeout = stop_timeout
         self._wake = threading.Event()
         self._lock = threading.Lock()
         #: Exited scheduler dynos by id, with when they were first seen exited.
         self._exited: dict[str, float] = {}
+        #: Names of scheduler dynos being stopped at the end of their interval.
+        self._stopping: set[str] = set()
 
     # The AddonService side: a scheduler has no resources of its own, only jobs.
 
@@ -186,6 +194,8 @@ class Scheduler:
             with self._lock:
                 if job.dyno:
                     job = self._finish(job)
+                if job.dyno:
+                    self._limit(job, now)
                 if job.next_run <= now:
                     self._due(job, now)
         left = self._all()
@@ -255,6 +265,31 @@ class Scheduler:
             self.logs.platform(job.app, dyno.name, "State changed from up to complete")
         with self.db.connect() as conn:
             return jobs.get(conn, job.app, job.id)
+
+    def _limit(self, job: Job, now: float) -> None:
+        """Heroku stops a scheduler dyno once it has run for its job's interval (a 10m
+        job's after about ten minutes): long work belongs on a worker. The stop runs
+        beside the clock, which must not wait out a dyno's stop timeout."""
+        interval = schedule.PERIODS[job.every] * self.minute
+        if job.last_run is None or now < job.last_run + interval or job.dyno in self._stopping:
+            return
+        dyno = self._dyno_of(job)
+        if dyno is None or not dyno.running:
+            return
+        self._stopping.add(dyno.name)
+        reached = f"Reached its job's {job.every} interval: a scheduler dyno runs no longer"
+        self.logs.platform(job.app, dyno.name, reached)
+        self.logs.platform(job.app, dyno.name, "Stopping all processes with SIGTERM")
+
+        def stop() -> None:
+            try:
+                with contextlib.suppress(EngineDown):
+                    self.driver.stop(dyno, self.stop_timeout)
+            finally:
+                self._stopping.discard(dyno.name)
+                self._wake.set()
+
+        threading.Thread(target=stop, name=f"stop-{dyno.name}", daemon=True).start()
 
     def _remove_exited(self, running_jobs: set[tuple[str, str | None]], now: float) -> None:
         """Every scheduler dyno that has exited and that no job waits on is removed a
