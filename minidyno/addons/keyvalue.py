@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from typing import Any
+
+from docker.errors import APIError
 
 from minidyno.addons.service_container import ServiceContainers
 from minidyno.errors import UserError
@@ -60,6 +63,17 @@ POLICIES = {
     "volatile-ttl": "only evicts keys with an expiry set and a short TTL",
 }
 READY_TIMEOUT = 30.0
+#: Seconds one command may take: a blocking one (`BLPOP key 0`) gives up then, rather
+#: than hold an API worker and a process slot of the store's container for good.
+COMMAND_TIMEOUT = 10
+#: Commands that answer without end (a stream, replication): a prompt that sends one
+#: line and prints its whole answer cannot show them.
+_STREAMING = {"MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "SYNC", "PSYNC"}
+#: How valkey-cli's error replies begin; it exits 0 on them.
+_ERRORS = (
+    "ERR", "WRONGPASS", "NOAUTH", "OOM", "WRONGTYPE", "NOPERM", "BUSY", "READONLY",
+    "MISCONF", "EXECABORT", "NOSCRIPT", "LOADING",
+)  # fmt: skip
 
 
 class KeyValueService:
@@ -96,6 +110,7 @@ class KeyValueService:
                 "MINIDYNO_PASSWORD": addon.db_password,
                 "MINIDYNO_MAXMEMORY": f"{memory}mb",
                 "MINIDYNO_MAXCLIENTS": str(clients),
+                "MINIDYNO_CONFIG_COMMAND": _config_command(addon),
             },
             # The server's own overhead beside the data `maxmemory` counts.
             f"{memory + 64}m",
@@ -118,15 +133,42 @@ class KeyValueService:
         raise UserError(f"{addon.name} did not answer PING within {READY_TIMEOUT:.0f} s: {tail}")
 
     def command(self, addon: Addon, *args: str) -> tuple[int, str]:
+        """One of the platform's own commands, CONFIG by the name only it knows."""
+        if args[:1] == ("CONFIG",):
+            args = (_config_command(addon), *args[1:])
+        return self._cli(addon, args)
+
+    def _cli(self, addon: Addon, args: Sequence[str]) -> tuple[int, str]:
         """One command through valkey-cli inside the container, over TLS on loopback;
         the password in its environment, never on its command line."""
-        code, output = self.containers.get(addon).exec_run(
-            ["valkey-cli", "--tls", "--insecure", "-p", str(image.PORT), "--no-auth-warning", *args],
-            environment={"REDISCLI_AUTH": addon.db_password},
-        )
+        cli = ["valkey-cli", "--tls", "--insecure", "-p", str(image.PORT), "--no-auth-warning"]
+        try:
+            code, output = self.containers.get(addon).exec_run(
+                ["timeout", str(COMMAND_TIMEOUT), *cli, *args],
+                environment={"REDISCLI_AUTH": addon.db_password},
+            )
+        except APIError as exc:
+            # Stopped or restarting (it crashed): a failed command, not the API's error.
+            return 1, f"(error) {addon.name} is not running: {exc.explanation}\n"
         text = output.decode("utf-8", errors="replace")
-        # valkey-cli exits 0 on a server's error reply; the reply says so.
-        return (1 if code == 0 and text.startswith(("ERR", "WRONGPASS", "NOAUTH", "OOM")) else code), text
+        if code == 124:
+            return code, f"(error) no answer within {COMMAND_TIMEOUT} s\n"
+        return (1 if code == 0 and text.startswith(_ERRORS) else code), text
+
+    def typed_command(self, addon: Addon, args: list[str]) -> tuple[int, str]:
+        """A command a user typed at `redis:cli`: a Redis command only, never one of
+        valkey-cli's own options (`-h` would reach another host of the app's network),
+        and none that streams without end."""
+        if not args:
+            raise UserError("an empty command; type a Redis command such as PING")
+        if args[0].startswith("-"):
+            raise UserError(f"{args[0]} is not a Redis command; type one such as PING or GET key")
+        if args[0].upper() in _STREAMING:
+            raise UserError(
+                f"{args[0].upper()} answers without end, which this prompt cannot show;"
+                " run a client in a dyno instead (minidyno run)"
+            )
+        return self._cli(addon, args)
 
     def _checked(self, addon: Addon, *args: str) -> str:
         code, output = self.command(addon, *args)
@@ -171,12 +213,24 @@ class KeyValueService:
         self._checked(addon, "CONFIG", "REWRITE")
 
     def set_password(self, addon: Addon, password: str) -> None:
-        # The old password authenticates the change (the record still holds it).
-        self._checked(addon, "CONFIG", "SET", "requirepass", password)
-        self.command(dataclasses.replace(addon, db_password=password), "CONFIG", "REWRITE")
+        """`redis:credentials --reset`. The old password (the record still holds it)
+        authenticates the change; a rotation cut short after it (the store already on
+        the new one) is found done when it is finished at the next start. CONFIG
+        REWRITE keeps the password across restarts of the store."""
+        renewed = dataclasses.replace(addon, db_password=password)
+        code, _ = self.command(addon, "CONFIG", "SET", "requirepass", password)
+        if code != 0:
+            self._checked(renewed, "PING")
+        self._checked(renewed, "CONFIG", "REWRITE")
 
     def recover(self, addon: Addon) -> None:
         pass
 
     def destroy(self, addon: Addon) -> None:
         self.containers.remove(addon)
+
+
+def _config_command(addon: Addon) -> str:
+    """What CONFIG is renamed to in this store: from the add-on's record, which the app's
+    URL does not carry (its name field is otherwise unused here)."""
+    return f"CONFIG-{addon.db_name}"

@@ -3,9 +3,10 @@
 Each run is a one-off dyno (`scheduler.4821`, four digits as on Heroku) of the app's
 current release with its config vars, its output on the app's log. The job records the
 dyno it started, so a run in progress outlives a restart of the server and a job that
-runs past its next start is not started twice: that start is skipped and logged. As on
-Heroku, a scheduler dyno runs no longer than its job's interval: then it is stopped as
-any dyno is (SIGTERM, SIGKILL after the stop timeout).
+runs past its next start is not started twice. As on Heroku, a scheduler dyno runs no
+longer than its job's interval (nor past the job's next start): then it is stopped as
+any dyno is (SIGTERM, SIGKILL after the stop timeout), and the next run starts once it
+has exited.
 
 Best effort, as Heroku documents: starts that fell while the server was down are not
 replayed; the job's next start is the next one after the server came back.
@@ -66,6 +67,8 @@ class Scheduler:
         self._exited: dict[str, float] = {}
         #: Names of scheduler dynos being stopped at the end of their interval.
         self._stopping: set[str] = set()
+        #: Jobs whose due run starts once their stopping dyno has exited.
+        self._after_stop: set[int] = set()
 
     # The AddonService side: a scheduler has no resources of its own, only jobs.
 
@@ -90,7 +93,7 @@ class Scheduler:
 
     def destroy(self, addon: Addon) -> None:
         """Its jobs go with it; a run in progress finishes, and its dyno is then removed."""
-        with self.db.connect() as conn:
+        with self._lock, self.db.connect() as conn:
             jobs.delete_app(conn, addon.app)
 
     # Jobs.
@@ -107,7 +110,7 @@ class Scheduler:
         return job
 
     def update(self, app: str, job_id: int, command: str | None, every: str | None, at: str | None) -> Job:
-        with self.db.connect() as conn:
+        with self._lock, self.db.connect() as conn:
             job = jobs.get(conn, app, job_id)
             every = every or job.every
             # A new frequency drops the old one's `--at` unless a new one is given.
@@ -125,7 +128,7 @@ class Scheduler:
         return job
 
     def remove(self, app: str, job_id: int) -> None:
-        with self.db.connect() as conn:
+        with self._lock, self.db.connect() as conn:
             jobs.get(conn, app, job_id)
             jobs.delete(conn, job_id)
         self.logs.platform(app, "scheduler", f"Job {job_id} removed")
@@ -187,11 +190,15 @@ class Scheduler:
             self._wake.wait(wait)
 
     def tick(self, now: float) -> float:
-        """Start what is due, note what finished; the seconds until there is more to do."""
-        with self.db.connect() as conn:
-            found = jobs.all_jobs(conn)
-        for job in found:
+        """Start what is due, note what finished, stop what ran its interval; the
+        seconds until there is more to do. Each job is read afresh under the lock, as
+        `update`, `remove` and `scheduler:run` change jobs between ticks."""
+        for job_id in [j.id for j in self._all()]:
             with self._lock:
+                with self.db.connect() as conn:
+                    job = jobs.find(conn, job_id)
+                if job is None:
+                    continue
                 if job.dyno:
                     job = self._finish(job)
                 if job.dyno:
@@ -211,16 +218,23 @@ class Scheduler:
             return jobs.all_jobs(conn)
 
     def _due(self, job: Job, now: float) -> None:
+        """Its next start is worked out before this one, so a start that fails is not
+        retried in a storm. A dyno still running now has reached the job's next start,
+        so `_limit` is stopping it: this run starts once it has exited."""
         upcoming = self._next(job.every, job.at, now)
         with self.db.connect() as conn:
             jobs.update(conn, job.id, next_run=upcoming)
         if job.dyno:
+            self._after_stop.add(job.id)
             self.logs.platform(
                 job.app,
                 "scheduler",
-                f"Job {job.id} skipped its run at {_when(job.next_run)}: {job.dyno} is still running",
+                f"Job {job.id}'s run at {_when(job.next_run)} starts once {job.dyno} has stopped",
             )
             return
+        self._try_start(job)
+
+    def _try_start(self, job: Job) -> None:
         # Why it did not start is on the app's log already.
         with contextlib.suppress(UserError):
             self._start(job)
@@ -268,14 +282,18 @@ class Scheduler:
 
     def _limit(self, job: Job, now: float) -> None:
         """Heroku stops a scheduler dyno once it has run for its job's interval (a 10m
-        job's after about ten minutes): long work belongs on a worker. The stop runs
-        beside the clock, which must not wait out a dyno's stop timeout."""
+        job's after about ten minutes): long work belongs on a worker. Here it is also
+        stopped at the job's next start, so that start is neither doubled nor lost. The
+        stop runs beside the clock, which must not wait out a dyno's stop timeout."""
         interval = schedule.PERIODS[job.every] * self.minute
-        if job.last_run is None or now < job.last_run + interval or job.dyno in self._stopping:
+        deadline = min((job.last_run or now) + interval, job.next_run)
+        if now < deadline or job.dyno in self._stopping:
             return
         dyno = self._dyno_of(job)
-        if dyno is None or not dyno.running:
+        if dyno is None:
             return
+        # One that exited since `_finish` looked is stopped all the same (at once), so
+        # the run waiting on it still starts.
         self._stopping.add(dyno.name)
         reached = f"Reached its job's {job.every} interval: a scheduler dyno runs no longer"
         self.logs.platform(job.app, dyno.name, reached)
@@ -286,15 +304,32 @@ class Scheduler:
                 with contextlib.suppress(EngineDown):
                     self.driver.stop(dyno, self.stop_timeout)
             finally:
-                self._stopping.discard(dyno.name)
+                with self._lock:
+                    self._stopping.discard(dyno.name)
+                    self._after_stopped(job.id)
                 self._wake.set()
 
         threading.Thread(target=stop, name=f"stop-{dyno.name}", daemon=True).start()
+
+    def _after_stopped(self, job_id: int) -> None:
+        """The exit of a dyno stopped at its interval is recorded, and the run that
+        waited on it started."""
+        with self.db.connect() as conn:
+            job = jobs.find(conn, job_id)
+        waiting = job_id in self._after_stop
+        self._after_stop.discard(job_id)
+        if job is None:
+            return
+        if job.dyno:
+            job = self._finish(job)
+        if waiting and not job.dyno:
+            self._try_start(job)
 
     def _remove_exited(self, running_jobs: set[tuple[str, str | None]], now: float) -> None:
         """Every scheduler dyno that has exited and that no job waits on is removed a
         moment after, as Heroku's one-off dynos are: those of finished runs, of jobs
         removed while they ran, and those a stopped server left."""
+        seen: dict[str, float] = {}
         for dyno in self.driver.dynos():
             if (
                 not dyno.name.startswith("scheduler.")
@@ -302,10 +337,13 @@ class Scheduler:
                 or (dyno.app, dyno.name) in running_jobs
             ):
                 continue
-            if now - self._exited.setdefault(dyno.id, now) >= KEEP_EXITED:
+            seen[dyno.id] = self._exited.get(dyno.id, now)
+            if now - seen[dyno.id] >= KEEP_EXITED:
                 with contextlib.suppress(EngineDown):
                     self.driver.remove(dyno)
-                    del self._exited[dyno.id]
+                    del seen[dyno.id]
+        # Only dynos still there are remembered: one removed elsewhere is forgotten.
+        self._exited = seen
 
     def _dyno_name(self, app: str) -> str:
         taken = {d.name for d in self.driver.dynos(app)}

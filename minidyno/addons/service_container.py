@@ -78,8 +78,10 @@ class ServiceContainers:
             container.put_archive(tls_dir, tls_archive(*certificate))
             container.start()
             return container
-        except DockerException as exc:
+        except Exception as exc:
             self.remove(addon)
+            if not isinstance(exc, DockerException):
+                raise
             raise UserError(
                 f"could not start {addon.name}'s container ({exc}); free disk space or memory and try again"
             ) from None

@@ -12,6 +12,7 @@ from minidyno.addons import row_limit
 from minidyno.addons.backups import Backup
 from minidyno.api.streaming import stream_work
 from minidyno.errors import UserError
+from minidyno.platform import Platform
 from minidyno.state import addons, apps
 from minidyno.web.deps import PlatformDep
 
@@ -41,20 +42,22 @@ def _described(addon: addons.Addon) -> AddonInfo:
     )
 
 
-def _find(platform, app: str, name: str) -> addons.Addon:
+def _find(platform: Platform, app: str, name: str) -> addons.Addon:
     """A Postgres add-on, for the pg: verbs."""
-    addon = _find_any(platform, app, name)
-    if addon.service != "postgres":
-        raise UserError(f"{addon.name} is not a Postgres database; `minidyno addons -a {app}` lists them")
-    return addon
-
-
-def _find_any(platform, app: str, name: str) -> addons.Addon:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-        return addons.get(
-            conn, app, None if name in ("DATABASE", "DATABASE_URL") else name, "postgres", "DATABASE_URL"
-        )
+        return addons.get_of(conn, app, _named(name), "postgres", "DATABASE_URL", "a Postgres database")
+
+
+def _find_any(platform: Platform, app: str, name: str) -> addons.Addon:
+    with platform.db.connect() as conn:
+        apps.get(conn, app)
+        return addons.get(conn, app, _named(name), "postgres", "DATABASE_URL")
+
+
+def _named(name: str) -> str | None:
+    """DATABASE (Heroku's word for the one attached as DATABASE_URL) names no add-on."""
+    return None if name in ("DATABASE", "DATABASE_URL") else name
 
 
 @router.get("")
@@ -117,7 +120,12 @@ def reset_addon(app: str, name: str, platform: PlatformDep, confirm: str = "") -
 
 @router.post("/{name}/credentials/rotate", response_class=StreamingResponse)
 async def rotate_credentials(app: str, name: str, platform: PlatformDep) -> StreamingResponse:
-    addon = _find(platform, app, name)
+    return rotation(platform, _find(platform, app, name))
+
+
+def rotation(platform: Platform, addon: addons.Addon) -> StreamingResponse:
+    """A new password and a release with the new URL, streamed as it goes: for
+    pg:credentials:rotate and redis:credentials --reset."""
 
     def work(say):
         platform.addons.rotate_credentials(addon, say)

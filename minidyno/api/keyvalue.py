@@ -1,14 +1,15 @@
 """/apps/{app}/redis/{name}: Heroku Key-Value Store's redis: verbs (info, maxmemory,
-cli). `name` is the add-on's name, its config var, or REDIS for the one attached as
+cli, credentials). `name` is the add-on's name, its config var, or REDIS for the one attached as
 REDIS_URL."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from minidyno.addons.keyvalue import POLICIES
-from minidyno.errors import UserError
+from minidyno.api.addons import rotation
 from minidyno.platform import Platform
 from minidyno.state import addons, apps
 from minidyno.web.deps import PlatformDep
@@ -19,10 +20,9 @@ router = APIRouter(prefix="/apps/{app}/redis/{name}", tags=["addons"])
 def _find(platform: Platform, app: str, name: str) -> addons.Addon:
     with platform.db.connect() as conn:
         apps.get(conn, app)
-        addon = addons.get(conn, app, None if name == "REDIS" else name, "heroku-redis", "REDIS_URL")
-    if addon.service != "heroku-redis":
-        raise UserError(f"{addon.name} is not a Key-Value Store; `minidyno addons -a {app}` lists them")
-    return addon
+        return addons.get_of(
+            conn, app, None if name == "REDIS" else name, "heroku-redis", "REDIS_URL", "a Key-Value Store"
+        )
 
 
 @router.get("")
@@ -54,7 +54,18 @@ class Command(BaseModel):
 @router.post("/cli")
 def run_command(app: str, name: str, body: Command, platform: PlatformDep) -> dict:
     """One command of `redis:cli`, run by valkey-cli inside the store's container."""
-    if not body.args:
-        raise UserError("an empty command; type a Redis command such as PING")
-    code, output = platform.keyvalue.command(_find(platform, app, name), *body.args)
+    code, output = platform.keyvalue.typed_command(_find(platform, app, name), body.args)
     return {"exit": code, "output": output}
+
+
+@router.get("/credentials")
+def credentials(app: str, name: str, platform: PlatformDep) -> dict:
+    """`redis:credentials`: the store's URL, as the app has it."""
+    addon = _find(platform, app, name)
+    return {"name": addon.name, "url": platform.keyvalue.url(addon)}
+
+
+@router.post("/credentials/reset", response_class=StreamingResponse)
+async def reset_credentials(app: str, name: str, platform: PlatformDep) -> StreamingResponse:
+    """`redis:credentials --reset`: a new password, and a release with the new URL."""
+    return rotation(platform, _find(platform, app, name))

@@ -28,7 +28,7 @@ def addons_list(client: Client, app: str | None, as_json: bool) -> None:
         return
     click.echo(f"=== {name} Add-ons")
     for addon in found:
-        click.echo(f"{addon['name']}  {addon['service']}:{addon['plan']}  as {addon['attached_as']}")
+        click.echo(f"{addon['name']}  {addon['service']}:{addon['plan']}{_as(addon['attached_as'], '  ')}")
     if not found:
         click.echo(f"none; `minidyno addons:create postgres -a {name}` makes one")
 
@@ -46,7 +46,12 @@ def addons_create(client: Client, service: str, app: str | None, plan: str | Non
     """Create an add-on: postgres (heroku-postgresql[:PLAN]), heroku-redis[:PLAN] or scheduler."""
     name = resolve_app(app)
     result = follow_events(client, "POST", f"/apps/{name}/addons", json={"service": service, "plan": plan})
-    click.echo(f"Created {result['addon']} as {result['attached_as']}")
+    click.echo(f"Created {result['addon']}{_as(result['attached_as'], ' ')}")
+
+
+def _as(config_var: str, gap: str) -> str:
+    """What an add-on is attached as; Heroku Scheduler is attached as no config var."""
+    return f"{gap}as {config_var}" if config_var else ""
 
 
 @click.command("addons:destroy")

@@ -1,5 +1,5 @@
-"""redis:info (also `redis`), redis:cli, redis:maxmemory: Heroku Key-Value Store's verbs,
-with the Heroku CLI's words."""
+"""redis:info (also `redis`), redis:cli, redis:maxmemory, redis:credentials: Heroku
+Key-Value Store's verbs, with the Heroku CLI's words."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from minidyno.cli.app_option import app_option, resolve_app
 from minidyno.cli.client import Client
+from minidyno.cli.streams import follow_events
 
 _DATABASE = click.argument("database", default="REDIS")
 
@@ -83,8 +84,31 @@ def redis_cli(client: Client, database: str, app: str | None) -> None:
             continue
         if not args:
             continue
-        result = client.request("POST", f"/apps/{name}/redis/{database}/cli", json={"args": args})
+        try:
+            result = client.request("POST", f"/apps/{name}/redis/{database}/cli", json={"args": args})
+        except click.ClickException as refused:
+            # A command refused is this line's error, as the server's own are: the
+            # prompt goes on.
+            click.echo(f"(error) {refused.message}", err=True)
+            failed = True
+            continue
         click.echo(result["output"], nl=False)
         failed = failed or result["exit"] != 0
     click.echo("Disconnected from instance.")
     sys.exit(1 if failed else 0)
+
+
+@click.command("redis:credentials")
+@_DATABASE
+@app_option
+@click.option("--reset", is_flag=True, help="a new password, and a release with the new URL")
+@click.pass_obj
+def redis_credentials(client: Client, database: str, app: str | None, reset: bool) -> None:
+    """Print the store's URL, or with --reset give it a new password."""
+    name = resolve_app(app)
+    store = client.request("GET", f"/apps/{name}/redis/{database}/credentials")
+    if not reset:
+        click.echo(store["url"])
+        return
+    click.echo(f"Resetting credentials for {store['name']}")
+    follow_events(client, "POST", f"/apps/{name}/redis/{database}/credentials/reset")

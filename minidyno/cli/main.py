@@ -53,6 +53,7 @@ VERBS = {
     "redis:info": "keyvalue:redis_info",
     "redis:cli": "keyvalue:redis_cli",
     "redis:maxmemory": "keyvalue:redis_maxmemory",
+    "redis:credentials": "keyvalue:redis_credentials",
     "scheduler": "scheduler:scheduler_list",
     "scheduler:add": "scheduler:scheduler_add",
     "scheduler:update": "scheduler:scheduler_update",

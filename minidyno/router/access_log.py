@@ -69,7 +69,8 @@ ERRORS = {
     "H14": "No web dynos running",
     "H20": "App boot timeout",
     "H80": "Maintenance mode",
-    "H82": "You've used up your dyno hour pool",
+    # Heroku's router logs H82 so, though its error list titles it "You've used up your dyno hour pool".
+    "H82": "Free app running time quota exhausted",
 }
 
 

@@ -229,8 +229,18 @@ class DockerRuntime:
                 container.remove(force=True)
 
     def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
-        container = self.create(release, name, command, process_type="run")
-        container.start()
+        """Any refusal (a missing image too) is EngineDown, and a container that would
+        not start is removed, so no one reads an exit status from a run that never ran."""
+        try:
+            container = self.create(release, name, command, process_type="run")
+            try:
+                container.start()
+            except DockerException:
+                with contextlib.suppress(DockerException):
+                    container.remove(force=True)
+                raise
+        except (DockerException, RequestException) as exc:
+            raise EngineDown(str(exc)) from exc
         follow(bus, container, release.app, name)
 
     def events(self) -> Iterator[None]:

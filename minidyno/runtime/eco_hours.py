@@ -9,8 +9,10 @@ their requests meet H82.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -99,19 +101,15 @@ class EcoHours:
                 self._wake_workers_only(app)
 
     def _sleep(self, app: str, now: float) -> None:
-        lock = self.locks.of(app)
-        if not lock.acquire(blocking=False):
-            return
-        try:
-            self.logs.platform(
-                app,
-                "api",
-                "Eco dyno hours quota exhausted: the app sleeps until "
-                f"{_next_month(now)} or until the quota is raised",
-            )
-            self.idler.idle(app)
-        finally:
-            lock.release()
+        with self._unless_busy(app) as free:
+            if free:
+                self.logs.platform(
+                    app,
+                    "api",
+                    "Eco dyno hours quota exhausted: the app sleeps until "
+                    f"{_next_month(now)} or until the quota is raised",
+                )
+                self.idler.idle(app)
 
     def _wake_workers_only(self, app: str) -> None:
         """An app with no web dynos never sleeps for want of requests: it slept because
@@ -119,7 +117,21 @@ class EcoHours:
         with self.db.connect() as conn:
             if formation.get(conn, app).get("web", 0):
                 return
-        self.idler.wake(app)
+        with self._unless_busy(app) as free:
+            if free:
+                self.idler.wake(app)
+
+    @contextlib.contextmanager
+    def _unless_busy(self, app: str) -> Iterator[bool]:
+        """The app's lock if it is free: this runs in the supervisor's loop, which must
+        not wait on a deploy; a busy app is seen to on the next count."""
+        lock = self.locks.of(app)
+        free = lock.acquire(blocking=False)
+        try:
+            yield free
+        finally:
+            if free:
+                lock.release()
 
 
 def _month(epoch: float) -> str:

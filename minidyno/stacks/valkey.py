@@ -17,7 +17,9 @@ TLS_DIR = "/etc/minidyno-valkey"
 #: volume, where CONFIG REWRITE keeps what changes later (the eviction policy, a new
 #: password): TLS only, as every Heroku Key-Value Store plan requires since December
 #: 2024, clients' certificates not asked for; a password; the plan's memory and
-#: connection limits; Heroku's 300 s idle timeout; and persistence on (AOF).
+#: connection limits; Heroku's 300 s idle timeout; and persistence on (AOF). CONFIG is
+#: renamed to a name only the platform knows, so clients meet Heroku's `ERR unknown
+#: command 'CONFIG'` and cannot lift the plan's limits (CONFIG REWRITE keeps the line).
 ENTRYPOINT = f"""#!/bin/sh
 set -eu
 CONF={DATA_DIR}/valkey.conf
@@ -38,6 +40,9 @@ maxmemory-policy noeviction
 maxclients $MINIDYNO_MAXCLIENTS
 timeout 300
 CONF
+  if [ -n "${{MINIDYNO_CONFIG_COMMAND:-}}" ]; then
+    echo "rename-command CONFIG $MINIDYNO_CONFIG_COMMAND" >> "$CONF"
+  fi
 fi
 install -m 0600 {TLS_DIR}/server.crt {DATA_DIR}/server.crt
 install -m 0600 {TLS_DIR}/server.key {DATA_DIR}/server.key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from minidyno.errors import NotFound
+from minidyno.errors import NotFound, UserError
 from minidyno.state.apps import now
 
 
@@ -68,6 +68,16 @@ def get(conn: sqlite3.Connection, app: str, name: str | None, service: str, main
             if name in (addon.name, addon.service) or wanted == addon.config_var:
                 return addon
     raise NotFound(f"{app} has no add-on {name or f'of {service}'}; `minidyno addons -a {app}` lists them")
+
+
+def get_of(
+    conn: sqlite3.Connection, app: str, name: str | None, service: str, main_var: str, kind: str
+) -> Addon:
+    """As `get`, for one service's verbs (pg:, redis:), which refuse another's add-on."""
+    addon = get(conn, app, name, service, main_var)
+    if addon.service != service:
+        raise UserError(f"{addon.name} is not {kind}; `minidyno addons -a {app}` lists them")
+    return addon
 
 
 def plan_password(conn: sqlite3.Connection, name: str, password: str) -> None:

@@ -50,6 +50,11 @@ def all_jobs(conn: sqlite3.Connection) -> list[Job]:
     return [Job(**dict(r)) for r in conn.execute("SELECT * FROM scheduler_jobs ORDER BY next_run, id")]
 
 
+def find(conn: sqlite3.Connection, job_id: int) -> Job | None:
+    row = conn.execute("SELECT * FROM scheduler_jobs WHERE id = ?", (job_id,)).fetchone()
+    return Job(**dict(row)) if row else None
+
+
 def get(conn: sqlite3.Connection, app: str, job_id: int) -> Job:
     row = conn.execute("SELECT * FROM scheduler_jobs WHERE app = ? AND id = ?", (app, job_id)).fetchone()
     if row is None:
@@ -61,7 +66,6 @@ _MUTABLE = {"command", "every", "at", "next_run", "last_run", "last_status", "dy
 
 
 def update(conn: sqlite3.Connection, job_id: int, **changes: object) -> None:
-    """Set the named columns (command, every, at, next_run, last_run, last_status, dyno)."""
     assert set(changes) <= _MUTABLE, f"not a job's column: {set(changes) - _MUTABLE}"
     assignments = ", ".join(f"{column} = ?" for column in changes)
     conn.execute(f"UPDATE scheduler_jobs SET {assignments} WHERE id = ?", (*changes.values(), job_id))

@@ -26,8 +26,8 @@ def test_a_spent_pool_puts_eco_apps_to_sleep_until_it_is_raised(server: Server, 
     wait_for(lambda: {d["state"] for d in ps(server, "thrifty").values()} == {"idle"}, 30)
     assert set(ps(server, "thrifty")) == {"web.1", "worker.1"}, "the worker sleeps with the web dyno"
     refused = server.router_get("thrifty")
-    assert refused.status_code == 503 and "dyno hour pool" in refused.text
-    wait_for(lambda: "code=H82" in logs(server, "thrifty"), 10)
+    assert refused.status_code == 503 and "used all its eco dyno hours" in refused.text
+    wait_for(lambda: 'code=H82 desc="Free app running time quota exhausted"' in logs(server, "thrifty"), 10)
     assert "Eco dyno hours quota remaining this month: 0h 0m (0%)" in server.cli("ps", "-a", "thrifty").stdout
 
     # Basic dynos are not in the pool.

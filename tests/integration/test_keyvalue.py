@@ -1,8 +1,8 @@
 """Heroku Key-Value Store with a real Valkey: attached as a rediss:// REDIS_URL, used
 over TLS by redis-py from a web dyno and by an RQ worker consuming the jobs the web
 process enqueues; the plan's memory limit and eviction policy enforced; redis:info,
-redis:cli and redis:maxmemory; data kept across a restart; a second store under a
-colour; another app's dyno cannot reach it."""
+redis:cli, redis:maxmemory and redis:credentials; data kept across a restart; a second
+store under a colour; another app's dyno cannot reach it."""
 
 from __future__ import annotations
 
@@ -121,6 +121,19 @@ def test_key_value_store_serves_a_web_dyno_and_an_rq_worker(server: Server, tmp_
         "hello",
         "Disconnected from instance.",
     ]
+    # Only Redis commands, each with an end: never valkey-cli's own options (another
+    # host of the app's network), a stream, or a wait without end holding the API.
+    refused = server.cli(
+        "redis:cli", "-a", "kv", input="-h 127.0.0.1 PING\nMONITOR\nBLPOP nothing 0\nPING\n", check=False
+    )
+    assert refused.returncode != 0
+    assert "-h is not a Redis command" in refused.stderr
+    assert "MONITOR answers without end" in refused.stderr
+    assert "no answer within 10 s" in refused.stdout
+    assert refused.stdout.splitlines()[-2:] == ["PONG", "Disconnected from instance."]
+    # As on Heroku, clients have no CONFIG: the plan's limits are the platform's to set.
+    lifted = redis_cli(server, "kv", "CONFIG SET maxmemory 0\n", check=False)
+    assert "ERR unknown command 'CONFIG'" in lifted, lifted
 
     # The plan's 25 MB, with Heroku's first policy: writes past it are refused.
     refused = post(server, "kv", "/fill?mb=40")
@@ -136,12 +149,24 @@ def test_key_value_store_serves_a_web_dyno_and_an_rq_worker(server: Server, tmp_
     assert post(server, "kv", "/fill?mb=40").status_code == 200
     assert "OK" in redis_cli(server, "kv", "SET kept 'through a restart'\n")
 
-    # Persistence: the data and the policy outlive a restart of the store.
+    # New credentials: the old password stops working, and the app gets the new URL in
+    # a release and goes on using the store.
+    assert server.cli("redis:credentials", "-a", "kv").stdout.strip() == url
+    reset = server.cli("redis:credentials", "--reset", "-a", "kv").stdout
+    assert f"Resetting credentials for {store}" in reset
+    renewed = server.cli("config:get", "REDIS_URL", "-a", "kv").stdout.strip()
+    assert renewed != url and renewed.split("@")[1] == url.split("@")[1]
+    wait_for(lambda: post(server, "kv", "/count").status_code == 200, 60)
     container = next(
         c
         for c in docker_engine.containers.list(filters={"label": f"minidyno.home={server.home.resolve()}"})
         if c.name.endswith(store)
     )
+    old_password = url.split(":")[2].split("@")[0]
+    ping = ["valkey-cli", "--tls", "--insecure", "--no-auth-warning", "PING"]
+    assert b"WRONGPASS" in container.exec_run(ping, environment={"REDISCLI_AUTH": old_password}).output
+
+    # Persistence: the data, the policy and the new password outlive a restart of the store.
     container.restart(timeout=10)
     # Until it has loaded its data, the store may refuse the command.
     wait_for(lambda: "through a restart" in redis_cli(server, "kv", "GET kept\n", check=False), 30)
@@ -154,7 +179,7 @@ def test_key_value_store_serves_a_web_dyno_and_an_rq_worker(server: Server, tmp_
     # Another app's dyno cannot reach it: the store is on kv's network only.
     server.cli("apps:create", "outsider")
     server.push(server.app_source(tmp_path, "outsider", FILES, from_sample=False))
-    probe = f"import redis; redis.from_url({url!r}, ssl_cert_reqs=None, socket_timeout=3).ping()"
+    probe = f"import redis; redis.from_url({renewed!r}, ssl_cert_reqs=None, socket_timeout=3).ping()"
     reached = server.cli("run", "-a", "outsider", "--", f'python -c "{probe}"', check=False)
     assert reached.returncode != 0
     assert "Error" in reached.stdout + reached.stderr

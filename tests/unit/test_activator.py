@@ -64,7 +64,7 @@ def test_an_eco_app_out_of_eco_hours_is_h82_and_left_asleep(manager: Manager):
     manager.idler.idle(APP)
     [refused] = ask(activator(manager, out_of_hours=True))
     assert (refused.status_code, refused.headers["x-minidyno-code"]) == (503, "H82")
-    assert "dyno hour pool" in refused.text
+    assert "used all its eco dyno hours" in refused.text
     assert manager.idler.web_status(APP) == WebStatus.IDLE
 
 
