@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,20 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SystemExit(f"{name}={raw!r} is not a positive number; set it to one (e.g. 0.5) or unset it")
     return value
+
+
+def _pool(env: dict[str, str], name: str, default: str) -> IPv4Network:
+    raw = env.get(name, "") or default
+    try:
+        pool = IPv4Network(raw)
+    except ValueError:
+        pool = None
+    if pool is None or pool.prefixlen > 24:
+        raise SystemExit(
+            f"{name}={raw!r} is not an IPv4 network of /24 or larger (e.g. 10.213.0.0/16);"
+            " set one or unset it"
+        )
+    return pool
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ class Settings:
     dyno_cpus: float = 1.0
     #: The largest push (git pack or source tarball) the API reads, in MiB.
     max_push_mb: int = 1024
+    #: Where apps' networks get their /26 subnets (runtime/subnets.py).
+    network_pool: IPv4Network = IPv4Network("10.213.0.0/16")
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     #: The CAs this host added to its trust store, offered to Dockerfile builds.
@@ -119,6 +136,7 @@ class Settings:
             scheduler_minute=_float(env, "MINIDYNO_SCHEDULER_MINUTE", 60.0),
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
             dyno_cpus=_float(env, "MINIDYNO_DYNO_CPUS", 1.0),
+            network_pool=_pool(env, "MINIDYNO_NETWORK_POOL", "10.213.0.0/16"),
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR") or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},

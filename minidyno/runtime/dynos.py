@@ -12,15 +12,19 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Iterator
+from ipaddress import IPv4Network
 
 import docker
 from docker.errors import APIError, DockerException, NotFound
 from docker.models.containers import Container
+from docker.types import IPAMConfig, IPAMPool
 from requests.exceptions import RequestException
 
 from minidyno import labels
+from minidyno.errors import UserError
 from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
+from minidyno.runtime import subnets
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
@@ -87,12 +91,36 @@ class DockerRuntime:
         )
 
     def ensure_network(self, app: str) -> str:
+        """The app's own network, made with the first free /26 of minidyno's pool
+        (runtime/subnets.py) when it is missing."""
         name = labels.network_name(self.settings, app)
-        if not self.engine.networks.list(names=[name]):
-            self.engine.networks.create(
-                name, driver="bridge", labels=labels.for_resource(self.settings, app, "network")
-            )
-        return name
+        if self.engine.networks.list(names=[name]):
+            return name
+        pool = self.settings.network_pool
+        for subnet in subnets.free(pool, [*subnets.read_host_routes(), *self._engine_subnets()]):
+            try:
+                self.engine.networks.create(
+                    name,
+                    driver="bridge",
+                    labels=labels.for_resource(self.settings, app, "network"),
+                    ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=str(subnet))]),
+                )
+                return name
+            except APIError as exc:
+                # Another server on this engine took the subnet since it was listed.
+                if "overlap" not in str(exc).lower():
+                    raise
+        raise UserError(
+            f"no free subnet is left for {app}'s network in MINIDYNO_NETWORK_POOL ({pool}, "
+            f"{subnets.capacity(pool)} apps); destroy apps no longer needed, or set a larger pool"
+        )
+
+    def _engine_subnets(self) -> Iterator[IPv4Network]:
+        """The IPv4 subnets of every network on the engine, this server's or not."""
+        for network in self.engine.networks.list():
+            for config in (network.attrs.get("IPAM") or {}).get("Config") or []:
+                with contextlib.suppress(KeyError, ValueError):
+                    yield IPv4Network(config["Subnet"], strict=False)
 
     def create(
         self, release: Release, dyno_name: str, command: str, tty: bool = False, process_type: str = ""
