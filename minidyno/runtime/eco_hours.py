@@ -9,10 +9,8 @@ their requests meet H82.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -101,8 +99,8 @@ class EcoHours:
                 self._wake_workers_only(app)
 
     def _sleep(self, app: str, now: float) -> None:
-        with self._unless_busy(app) as free:
-            if free:
+        with self.locks.if_free(app) as held:
+            if held:
                 self.logs.platform(
                     app,
                     "api",
@@ -117,21 +115,9 @@ class EcoHours:
         with self.db.connect() as conn:
             if formation.get(conn, app).get("web", 0):
                 return
-        with self._unless_busy(app) as free:
-            if free:
+        with self.locks.if_free(app) as held:
+            if held:
                 self.idler.wake(app)
-
-    @contextlib.contextmanager
-    def _unless_busy(self, app: str) -> Iterator[bool]:
-        """The app's lock if it is free: this runs in the supervisor's loop, which must
-        not wait on a deploy; a busy app is seen to on the next count."""
-        lock = self.locks.of(app)
-        free = lock.acquire(blocking=False)
-        try:
-            yield free
-        finally:
-            if free:
-                lock.release()
 
 
 def _month(epoch: float) -> str:

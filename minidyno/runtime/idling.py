@@ -114,12 +114,9 @@ class Idler:
                 continue
             last = max([self._last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)])
             if now - last >= timeout:
-                lock = self.locks.of(app)
-                if lock.acquire(blocking=False):
-                    try:
+                with self.locks.if_free(app) as held:
+                    if held:
                         self.idle(app)
-                    finally:
-                        lock.release()
 
     def formation_dynos(self, app: str) -> list[Dyno]:
         """Every dyno of the app but its one-off ones."""

@@ -229,12 +229,9 @@ class Supervisor:
         with self.db.connect() as conn:
             found = apps.all_apps(conn)
         for app in (a.name for a in found):
-            lock = self.locks.of(app)
-            if lock.acquire(blocking=False):
-                try:
+            with self.locks.if_free(app) as held:
+                if held:
                     self.reconcile(app)
-                finally:
-                    lock.release()
 
     def reconcile(self, app: str) -> None:
         """One pass for one app; the caller holds the app's lock."""
