@@ -22,6 +22,9 @@ from minidyno.router.access_log import LOG_FORMAT
 from minidyno.router.routes import AppRoute
 
 CONTROL_HOST = "minidyno-router.internal"
+#: Where an app with no dyno up is sent inside nginx, on its way to the activator; no
+#: client can ask for it (`internal`).
+ACTIVATOR_PATH = "/.minidyno-activator"
 #: How long nginx waits on the activator beyond the response timeout: a wake (H20
 #: after 75 s) and a margin; the activator enforces both limits itself.
 ACTIVATOR_WAKE_ALLOWANCE = 80
@@ -40,13 +43,14 @@ _TEMPLATES.filters["regex_host"] = lambda host: host.replace(".", r"\.")
 
 @dataclass(frozen=True)
 class Tls:
-    """What the TLS side of the router needs: where it listens, a certificate per app,
-    and the dashboard's (also served to clients that name no known host)."""
+    """What the TLS side of the router needs: where it listens, the apps' certificate
+    (every app's hostnames; None with no app), and the dashboard's (also served to
+    clients that name no known host)."""
 
     listen: str
     http_port: int
     port: int
-    certs: dict[str, Leaf]
+    apps: Leaf | None
     dashboard: Leaf
     dashboard_hosts: tuple[str, ...]
     api_port: int
@@ -79,6 +83,7 @@ def render(
         request_timeout=request_timeout,
         activator_wake_allowance=ACTIVATOR_WAKE_ALLOWANCE,
         control_host=CONTROL_HOST,
+        activator_path=ACTIVATOR_PATH,
         log_format=LOG_FORMAT,
     )
 

@@ -3,6 +3,7 @@ import subprocess
 from pathlib import Path
 
 from minidyno.router import nginx_config
+from minidyno.router.nginx import _shape
 from minidyno.router.nginx_config import CONTROL_HOST, render
 from minidyno.router.routes import route_for
 
@@ -26,10 +27,12 @@ def test_upstreams_and_hosts_come_from_the_routes(tmp_path: Path):
     conf = rendered(tmp_path)
     assert "upstream app_web_app {" in conf
     assert conf.index("172.30.0.2:5000") < conf.index("172.30.0.3:5000")
-    assert "server_name web-app.localhost;" in conf
-    assert "proxy_pass http://app_web_app;" in conf
+    assert "server_name web-app.localhost idle-app.localhost;" in conf
+    assert "web-app.localhost web-app;" in conf and "idle-app.localhost idle-app;" in conf
+    assert "web-app dynos;" in conf and "web-app app_web_app;" in conf
+    assert "idle-app" not in conf.split("map $minidyno_app $minidyno_route")[1].split("}")[0]
     assert "upstream app_idle_app" not in conf
-    assert "server 127.0.0.1:5515;" in conf and "proxy_set_header X-Minidyno-App idle-app;" in conf
+    assert "server 127.0.0.1:5515;" in conf and "proxy_set_header X-Minidyno-App $minidyno_app;" in conf
     assert f"server_name {CONTROL_HOST};" in conf and 'return 200 "7";' in conf
 
 
@@ -72,3 +75,19 @@ def test_error_pages_name_their_code_and_what_to_do():
     conf = nginx_config.error_pages_conf()
     assert "location @h13 {" in conf and "return 404 '" in conf
     assert "app&#39;s" in conf
+
+
+def test_only_a_change_of_the_routes_shape_is_checked_with_nginx_t():
+    """A dyno coming up or going changes only upstream addresses, which minidyno writes
+    itself; a new app, hostname, maintenance, or an app going to or from the activator
+    is what `nginx -t` must see first."""
+    base = [route_for("shop", "localhost", ["10.213.0.2:5000"]), route_for("blog", "localhost", [])]
+    more_dynos = [route_for("shop", "localhost", ["10.213.0.2:5000", "10.213.0.3:5000"]), base[1]]
+    assert _shape(more_dynos) == _shape(base)
+    changed = [
+        [base[0], route_for("blog", "localhost", ["10.213.0.66:5000"])],
+        [route_for("shop", "localhost", [], maintenance=True), base[1]],
+        [route_for("shop", "localhost", ["10.213.0.2:5000"], ["www.shop.test"]), base[1]],
+        [*base, route_for("news", "localhost", [])],
+    ]
+    assert all(_shape(routes) != _shape(base) for routes in changed)
