@@ -15,6 +15,10 @@ PROCESS = "minidyno.process"
 DYNO = "minidyno.dyno"
 HOME = "minidyno.home"
 RELEASE = "minidyno.release"
+#: What a dyno runs, as `ps` shows it: the engine's listing renders a container's
+#: command its own way (quoted, after the launcher), and inspecting each container to
+#: read it back would cost one engine call per dyno on every listing.
+COMMAND = "minidyno.command"
 
 
 def of_app(settings: Settings, app: str) -> dict[str, str]:

@@ -95,11 +95,8 @@ async def destroy_addon(app: str, name: str, platform: PlatformDep, confirm: str
 def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
     """pg:info, with rows counted exactly and whether the row limit took INSERT away."""
     addon = _find(platform, app, name)
-    return {
-        **platform.postgres.info(addon),
-        "rows": row_limit.count_rows(platform.postgres, addon),
-        "inserts_allowed": row_limit.inserts_allowed(platform.postgres, addon),
-    }
+    rows, inserts_allowed = row_limit.usage(platform.postgres, addon)
+    return {**platform.postgres.info(addon), "rows": rows, "inserts_allowed": inserts_allowed}
 
 
 @router.get("/{name}/credentials")

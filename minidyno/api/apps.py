@@ -12,7 +12,9 @@ from minidyno.errors import UserError
 from minidyno.git import repos
 from minidyno.naming import check_app_name, random_app_name
 from minidyno.platform import Platform
+from minidyno.runtime.driver import Dyno
 from minidyno.state import apps, releases
+from minidyno.state.releases import Release
 from minidyno.web.deps import PlatformDep
 
 router = APIRouter(prefix="/apps", tags=["apps"])
@@ -36,22 +38,32 @@ def _info(platform: Platform, name: str) -> AppInfo:
     with platform.db.connect() as conn:
         app = apps.get(conn, name)
         current = releases.current(conn, name)
+    return _described(platform, app, current, platform.runtime.dynos(name))
+
+
+def _described(platform: Platform, app: apps.App, current: Release | None, dynos: list[Dyno]) -> AppInfo:
     return AppInfo(
         name=app.name,
         created_at=app.created_at,
         stack=app.stack,
-        web_url=platform.settings.app_url(name),
-        git_url=platform.settings.git_url(name),
+        web_url=platform.settings.app_url(app.name),
+        git_url=platform.settings.git_url(app.name),
         release=current.version if current else None,
-        dynos=[describe(platform, d) for d in platform.runtime.dynos(name)],
+        dynos=[describe(platform, d) for d in dynos],
     )
 
 
 @router.get("")
 def list_apps(platform: PlatformDep) -> list[AppInfo]:
+    """Every app from one read of the state and one listing of the engine, however many
+    apps there are (a class's hundred)."""
     with platform.db.connect() as conn:
-        names = [a.name for a in apps.all_apps(conn)]
-    return [_info(platform, n) for n in names]
+        found = apps.all_apps(conn)
+        current = releases.current_of_all(conn)
+    dynos: dict[str, list[Dyno]] = {}
+    for dyno in platform.runtime.dynos():
+        dynos.setdefault(dyno.app, []).append(dyno)
+    return [_described(platform, a, current.get(a.name), dynos.get(a.name, [])) for a in found]
 
 
 @router.post("", status_code=201)

@@ -9,6 +9,7 @@ what it finds instead of trusting memory.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -42,16 +43,23 @@ _LAUNCHER = (
 
 
 def _as_dyno(container: Container) -> Dyno:
-    lab = container.labels
+    """From what the engine says of a container: listed (one call for every container,
+    the shape `docker ps` reads) or inspected (one call each, after a start or a stop)."""
     attrs = container.attrs
-    config = attrs["Config"]
+    inspected = "Config" in attrs
+    lab = attrs["Config"]["Labels"] if inspected else attrs["Labels"]
+    status = attrs["State"]["Status"] if inspected else attrs["State"]
     address = None
-    for network in attrs["NetworkSettings"]["Networks"].values():
+    for network in (attrs.get("NetworkSettings") or {}).get("Networks", {}).values():
         if network.get("IPAddress"):
             address = f"{network['IPAddress']}:{WEB_PORT}"
             break
-    bindings = (attrs["NetworkSettings"]["Ports"] or {}).get(f"{WEB_PORT}/tcp")
-    running = container.status == "running"
+    running = status == "running"
+    if not inspected and not running and _exit_code(attrs, inspected) is None:
+        # Created but never started, or dead: only inspecting says with what status.
+        with contextlib.suppress(NotFound):
+            container.reload()
+            return _as_dyno(container)
     return Dyno(
         id=container.id,
         app=lab[labels.APP],
@@ -60,13 +68,37 @@ def _as_dyno(container: Container) -> Dyno:
         release=int(lab.get(labels.RELEASE, "0")),
         running=running,
         address=address,
-        published_port=int(bindings[0]["HostPort"]) if bindings else None,
-        # The last word of its launch (the Procfile or heroku.yml command), or the
-        # image's own for a container that runs its ENTRYPOINT.
-        command=" ".join((config.get("Cmd") or config.get("Entrypoint") or [""])[-1:]),
-        exit_code=None if running else attrs["State"].get("ExitCode"),
+        published_port=_published_port(attrs, inspected),
+        command=lab.get(labels.COMMAND) or _launched(attrs, inspected),
+        exit_code=None if running else _exit_code(attrs, inspected),
         handle=container,
     )
+
+
+def _published_port(attrs: dict, inspected: bool) -> int | None:
+    if inspected:
+        bindings = (attrs["NetworkSettings"]["Ports"] or {}).get(f"{WEB_PORT}/tcp")
+        return int(bindings[0]["HostPort"]) if bindings else None
+    for port in attrs.get("Ports") or []:
+        if port.get("PrivatePort") == WEB_PORT and port.get("PublicPort"):
+            return int(port["PublicPort"])
+    return None
+
+
+def _launched(attrs: dict, inspected: bool) -> str:
+    """What a container made before dynos carried their command as a label (adopted
+    after an upgrade) runs: its launch's last word, or the engine's rendering of it."""
+    if inspected:
+        return " ".join((attrs["Config"].get("Cmd") or attrs["Config"].get("Entrypoint") or [""])[-1:])
+    return attrs.get("Command", "")
+
+
+def _exit_code(attrs: dict, inspected: bool) -> int | None:
+    """A listing gives it only inside its status line: `Exited (137) 4 seconds ago`."""
+    if inspected:
+        return attrs["State"].get("ExitCode")
+    found = re.match(r"Exited \((-?\d+)\)", attrs.get("Status", ""))
+    return int(found[1]) if found else None
 
 
 class DockerRuntime:
@@ -76,16 +108,17 @@ class DockerRuntime:
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         with _engine():
-            # A crashed dyno may be removed between the listing and its inspection.
+            # Sparse: the listing alone, with no inspection of each container, so a
+            # server of a hundred apps asks the engine once, not a hundred times.
             found = self.engine.containers.list(
-                all=True, filters=labels.filters(self.settings, app), ignore_removed=True
+                all=True, filters=labels.filters(self.settings, app), sparse=True
             )
         return sorted(
             (
                 _as_dyno(c)
                 for c in found
-                if c.labels.get(labels.RELEASE)
-                and c.labels.get(labels.PROCESS) not in ("release", "slug", "build")
+                if c.attrs["Labels"].get(labels.RELEASE)
+                and c.attrs["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
             ),
             key=lambda d: (d.app, d.process_type, d.name, d.release),
         )
@@ -138,18 +171,24 @@ class DockerRuntime:
             ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
         image = release.image_for(process_type)
         if release.from_dockerfile:
-            launch = self._image_conventions(image, command)
+            launch, shown = self._image_conventions(image, command)
         else:
-            launch = {
-                "command": ["/bin/bash", "-c", _LAUNCHER, command],
-                "user": "dyno",
-                "working_dir": "/app",
-            }
+            launch, shown = (
+                {
+                    "command": ["/bin/bash", "-c", _LAUNCHER, command],
+                    "user": "dyno",
+                    "working_dir": "/app",
+                },
+                command,
+            )
         return self.engine.containers.create(
             image,
             name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-{secrets.token_hex(3)}",
             environment=environment,
-            labels=labels.for_resource(self.settings, app, process_type, dyno_name, release.version),
+            labels={
+                **labels.for_resource(self.settings, app, process_type, dyno_name, release.version),
+                labels.COMMAND: shown,
+            },
             network=self.ensure_network(app),
             ports=ports,
             init=True,
@@ -167,15 +206,18 @@ class DockerRuntime:
             **launch,
         )
 
-    def _image_conventions(self, image: str, command: str) -> dict:
+    def _image_conventions(self, image: str, command: str) -> tuple[dict, str]:
         """How a dyno of an image built from a Dockerfile starts, as on Heroku's container
         stack: the command through `sh -c` (so $PORT expands), after any ENTRYPOINT,
         in the image's WORKDIR, as the image's USER unless that is root, which no dyno
-        runs as (then uid 1000)."""
-        user = self.engine.images.get(image).attrs["Config"].get("User") or ""
+        runs as (then uid 1000); and what it runs, the image's own without a command."""
+        config = self.engine.images.get(image).attrs["Config"]
+        user = config.get("User") or ""
         if _is_root(user.split(":")[0].strip()):
             user = "1000:1000"
-        return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}
+        own = " ".join([*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])])
+        shown = command or own.removeprefix("/bin/sh -c ")
+        return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}, shown
 
     def start(self, release: Release, name: str, command: str) -> Dyno:
         with _engine():

@@ -102,16 +102,22 @@ class Idler:
         timeout (counted from the last request, or from when they came up)."""
         timeout = self.idle_timeout
         with self.db.connect() as conn:
-            candidates = [
+            candidates = {
                 a.name
                 for a in apps.all_apps(conn)
                 if a.dyno_type == "eco" and not a.idle and not a.maintenance
-            ]
+            }
+        # One listing for every app (a class's hundred), not one each.
+        up_of: dict[str, list[Dyno]] = {}
+        for dyno in self.driver.dynos():
+            if (
+                dyno.app in candidates
+                and dyno.process_type == "web"
+                and self.supervisor.state_of(dyno) == State.UP
+            ):
+                up_of.setdefault(dyno.app, []).append(dyno)
         now = time.time()
-        for app in candidates:
-            up = [d for d in self.web_dynos(app) if self.supervisor.state_of(d) == State.UP]
-            if not up:
-                continue
+        for app, up in sorted(up_of.items()):
             last = max([self._last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)])
             if now - last >= timeout:
                 with self.locks.if_free(app) as held:

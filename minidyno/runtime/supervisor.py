@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, accepts, wait_until_listening
@@ -30,6 +31,12 @@ from minidyno.state.releases import Release
 log = logging.getLogger("minidyno.supervisor")
 
 RECONCILE_EVERY = 2.0
+
+
+@dataclass(frozen=True)
+class _Plan:
+    surplus: list[Dyno]
+    wanted: list[tuple[str, Dyno | None]]
 
 
 class Supervisor:
@@ -226,31 +233,57 @@ class Supervisor:
         return max(0.01, min([RECONCILE_EVERY, *due]))
 
     def reconcile_all(self) -> None:
+        """Reconcile each app whose dynos are not what its formation asks. Which ones is
+        told from one listing of the engine and one read of the state for every app, so
+        a pass over a class's hundred idle apps asks the engine once; each such app is
+        then reconciled afresh under its lock, as the listing may be older than that."""
         with self.db.connect() as conn:
             found = apps.all_apps(conn)
-        for app in (a.name for a in found):
-            with self.locks.if_free(app) as held:
+            current = releases.current_of_all(conn)
+            counts = formation.of_all(conn)
+        listed: dict[str, list[Dyno]] = {}
+        for dyno in self.driver.dynos():
+            listed.setdefault(dyno.app, []).append(dyno)
+        for app in found:
+            release = current.get(app.name)
+            if release is None:
+                continue
+            plan = self._plan(release, counts.get(app.name, {}), listed.get(app.name, []), app.idle)
+            if self._in_step(plan):
+                continue
+            with self.locks.if_free(app.name) as held:
                 if held:
-                    self.reconcile(app)
+                    self.reconcile(app.name)
 
     def reconcile(self, app: str) -> None:
         """One pass for one app; the caller holds the app's lock."""
         with self.db.connect() as conn:
             release = releases.current(conn, app)
-            wanted_counts = formation.get(conn, app)
+            counts = formation.get(conn, app)
         if release is None:
             return
-        # An eco app's dynos all sleep with its web dynos, workers included, as on Heroku.
-        asleep = app in self.sleeping
+        plan = self._plan(release, counts, self.driver.dynos(app), app in self.sleeping)
+        if plan.surplus:
+            self.retire(plan.surplus)
+        for name, newest in plan.wanted:
+            if newest is None:
+                self._launch(release, name)
+            else:
+                self._check(release, newest)
+
+    def _plan(self, release: Release, counts: dict[str, int], dynos: list[Dyno], asleep: bool) -> _Plan:
+        """What reconciling would act on: the surplus to retire, and each wanted dyno name
+        with its newest dyno (None when missing). An eco app's dynos all sleep with its
+        web dynos, workers included, as on Heroku."""
         wanted = {
             f"{t}.{i}"
-            for t, q in wanted_counts.items()
+            for t, q in counts.items()
             if t in release.processes and not asleep
             for i in range(1, q + 1)
         }
         present: dict[str, list[Dyno]] = {}
         unfinished: list[Dyno] = []
-        for dyno in self.driver.dynos(app):
+        for dyno in dynos:
             if dyno.process_type == "run" or asleep or dyno.id in self._retiring:
                 continue
             if dyno.release > release.version:
@@ -259,16 +292,25 @@ class Supervisor:
                 unfinished.append(dyno)
                 continue
             present.setdefault(dyno.name, []).append(dyno)
-        surplus = unfinished + [d for name, ds in present.items() if name not in wanted for d in ds]
-        if surplus:
-            self.retire(surplus)
-        for name in sorted(wanted):
-            dynos = present.get(name, [])
-            if not dynos:
-                self._launch(release, name)
-                continue
-            newest = max(dynos, key=lambda d: d.release)
-            self._check(release, newest)
+        return _Plan(
+            surplus=unfinished + [d for name, ds in present.items() if name not in wanted for d in ds],
+            wanted=[
+                (name, max(present[name], key=lambda d: d.release) if name in present else None)
+                for name in sorted(wanted)
+            ],
+        )
+
+    def _in_step(self, plan: _Plan) -> bool:
+        """Nothing to retire, start, adopt or restart, and no crash count to forget."""
+        if plan.surplus:
+            return False
+        for _, dyno in plan.wanted:
+            if dyno is None or not dyno.running or dyno.id not in self._states:
+                return False
+            history = self._crashes.get((dyno.app, dyno.name))
+            if history and history.crashes:
+                return False
+        return True
 
     def _check(self, release: Release, dyno: Dyno) -> None:
         history = self._history(dyno.app, dyno.name)

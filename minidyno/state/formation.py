@@ -10,6 +10,14 @@ def get(conn: sqlite3.Connection, app: str) -> dict[str, int]:
     return {r["process_type"]: r["quantity"] for r in rows}
 
 
+def of_all(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """Every app's formation, in one query."""
+    found: dict[str, dict[str, int]] = {}
+    for row in conn.execute("SELECT app, process_type, quantity FROM formation"):
+        found.setdefault(row["app"], {})[row["process_type"]] = row["quantity"]
+    return found
+
+
 def ensure_types(conn: sqlite3.Connection, app: str, process_types: list[str]) -> dict[str, int]:
     """Give new process types Heroku's first-deploy quantities (web=1, others 0) and
     keep what the user scaled for types already known; types gone from the Procfile

@@ -1,6 +1,7 @@
 """A class fits on one machine: each app's network comes from minidyno's own pool, a /26
 each, so far more apps than Docker's default pools hold (about 30 networks) each get
-one; a spent pool is a one-line error that says what to do."""
+one; a spent pool is a one-line error that says what to do; and every app's dynos are
+read from one listing of the engine, which says of each what inspecting it would."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from minidyno.errors import UserError
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.settings import Settings
-from tests.integration.platform_fixture import remove_labelled
+from minidyno.state.releases import Release
+from tests.integration.platform_fixture import remove_labelled, wait_for
 
 
 def runtime_with_pool(tmp_path: Path, engine, pool: str) -> DockerRuntime:
@@ -44,5 +46,33 @@ def test_a_spent_pool_says_what_to_do_in_one_line(tmp_path: Path, docker_engine)
         assert "no free subnet is left for app4's network in MINIDYNO_NETWORK_POOL" in said
         assert "(10.214.0.0/24, 4 apps)" in said
         assert "destroy apps no longer needed, or set a larger pool" in said and "\n" not in said
+    finally:
+        remove_labelled(str(runtime.settings.home))
+
+
+def test_a_dyno_listed_reads_as_it_does_inspected(tmp_path: Path, docker_engine):
+    runtime = runtime_with_pool(tmp_path, docker_engine, "10.215.0.0/16")
+    release = Release(
+        app="listed",
+        version=3,
+        description="Deploy",
+        image="minidyno/stack:trixie",
+        stack="trixie",
+        commit_sha=None,
+        processes={"web": "exec python3 -m http.server $PORT", "worker": "exit 3"},
+        images={},
+        config={},
+        status="succeeded",
+        created_at="",
+    )
+    try:
+        web = runtime.start(release, "web.1", release.processes["web"])
+        worker = runtime.start(release, "worker.1", release.processes["worker"])
+        wait_for(lambda: not runtime.inspect(worker).running, 30)
+        listed = {d.name: d for d in runtime.dynos()}
+        assert listed == {"web.1": runtime.inspect(web), "worker.1": runtime.inspect(worker)}
+        assert listed["web.1"].command == "exec python3 -m http.server $PORT"
+        assert listed["web.1"].published_port and listed["web.1"].address.endswith(":5000")
+        assert (listed["worker.1"].running, listed["worker.1"].exit_code) == (False, 3)
     finally:
         remove_labelled(str(runtime.settings.home))

@@ -227,6 +227,16 @@ def test_backups_row_limit_and_rotation(server: Server, tmp_path: Path):
     missing = server.cli("pg:backups:restore", "b009", "-a", "ledger", "--confirm", "ledger", check=False)
     assert "no backup b009 of ledger" in missing.stderr
 
+    # What the app's role may do to its own database does not blind the count: it
+    # silences notices for every session, and keeps a view that cannot be read.
+    server.cli(
+        "pg:psql",
+        "-a",
+        "ledger",
+        "-c",
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET client_min_messages = error', "
+        "current_database()); END $$; CREATE MATERIALIZED VIEW unread AS SELECT 1 WITH NO DATA",
+    )
     server.cli(
         "pg:psql",
         "-a",

@@ -14,7 +14,8 @@ from minidyno.runtime.boot import BootFailed
 from minidyno.runtime.driver import DynoGone
 from minidyno.runtime.idling import WebStatus
 from minidyno.runtime.states import State
-from minidyno.state import formation
+from minidyno.state import apps, formation, releases
+from minidyno.state.releases import Slug
 from tests.unit.dyno_fixture import APP, Manager, wait_for
 
 
@@ -157,3 +158,32 @@ def test_a_config_release_whose_web_crashes_stands(manager: Manager):
         said
     ).replace(" (see minidyno ps and minidyno logs)", "")
     wait_for(lambda: [d.release for d in manager.driver.dynos(APP)] == [crashing.version], "v1 retired")
+
+
+def test_a_pass_over_many_apps_lists_the_engine_once_and_acts_only_where_dynos_differ(
+    manager: Manager, monkeypatch: pytest.MonkeyPatch
+):
+    """A class's hundred apps: a pass asks the engine once for every app, not once per
+    app, and still starts what is missing and restarts what crashed."""
+    with manager.db.connect() as conn:
+        for index in range(100):
+            app = f"class-{index:03d}"
+            apps.create(conn, app)
+            made = releases.create(conn, app, "Deploy", Slug("img", "trixie", None, {"worker": "serve"}), {})
+            releases.set_status(conn, app, made.version, "succeeded")
+            formation.ensure_types(conn, app, ["worker"])
+            formation.set_quantity(conn, app, "worker", 1)
+    manager.supervisor.reconcile_all()
+    assert len([d for d in manager.driver.dynos() if d.running]) == 100
+
+    asked: list[str | None] = []
+    listing = manager.driver.dynos
+    monkeypatch.setattr(manager.driver, "dynos", lambda app=None: asked.append(app) or listing(app))
+    manager.supervisor.reconcile_all()
+    assert asked == [None], "in step: one listing for every app, nothing else"
+
+    manager.driver.crash("worker.1")  # of class-000, the first listed
+    asked.clear()
+    manager.supervisor.reconcile_all()
+    assert asked == [None, "class-000"], "only the app whose dyno crashed is looked at again"
+    assert manager.driver.running("class-000") == ["worker.1"]
