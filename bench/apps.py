@@ -140,6 +140,7 @@ def reloads(fleet: Fleet, app: str, rounds: int) -> list[float]:
     for _ in range(rounds):
         fleet.api.patch(f"/apps/{app}/formation", json=["web=2"]).raise_for_status()
         fleet.wait_for_dynos(app, {"web.1": "up", "web.2": "up"})
+        time.sleep(0.5)  # web.2's own reload, which follows its coming up, is over
         started = time.perf_counter()
         fleet.api.patch(f"/apps/{app}/formation", json=["web=1"]).raise_for_status()
         times.append(time.perf_counter() - started)
