@@ -155,6 +155,7 @@ class Platform:
             )
         if resumed := standby.resume(self.settings, self.engine):
             say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
+        self.runtime.watch()
         self.access_log.start()
         self.supervisor.reconcile_all()
         self.sync_router()
@@ -167,12 +168,14 @@ class Platform:
         """Each app's web dynos that are up and not being retired: derived from Docker
         and the supervisor, so a restarted server routes exactly as before."""
         with self.db.connect() as conn:
-            known = {a.name: (a, domains.for_app(conn, a.name)) for a in apps.all_apps(conn)}
+            custom = domains.of_all(conn)
+            known = {a.name: (a, custom.get(a.name, [])) for a in apps.all_apps(conn)}
+        asleep = {name for name, (app, _) in known.items() if app.idle}
         upstreams: dict[str, list[str]] = {name: [] for name in known}
         for dyno in self.runtime.dynos():
             if dyno.address:
                 self._dyno_at[dyno.address] = dyno.name
-            if dyno.app in upstreams and self.supervisor.routable(dyno) and dyno.address:
+            if dyno.app in upstreams and self.supervisor.routable(dyno, asleep) and dyno.address:
                 upstreams[dyno.app].append(dyno.address)
         return [
             route_for(name, self.settings.domain, upstreams[name], hostnames, maintenance=app.maintenance)

@@ -12,7 +12,7 @@ from minidyno.errors import UserError
 from minidyno.git import repos
 from minidyno.naming import check_app_name, random_app_name
 from minidyno.platform import Platform
-from minidyno.runtime.driver import Dyno
+from minidyno.runtime.driver import Dyno, by_app
 from minidyno.state import apps, releases
 from minidyno.state.releases import Release
 from minidyno.web.deps import PlatformDep
@@ -60,9 +60,7 @@ def list_apps(platform: PlatformDep) -> list[AppInfo]:
     with platform.db.connect() as conn:
         found = apps.all_apps(conn)
         current = releases.current_of_all(conn)
-    dynos: dict[str, list[Dyno]] = {}
-    for dyno in platform.runtime.dynos():
-        dynos.setdefault(dyno.app, []).append(dyno)
+    dynos = by_app(platform.runtime.dynos())
     return [_described(platform, a, current.get(a.name), dynos.get(a.name, [])) for a in found]
 
 

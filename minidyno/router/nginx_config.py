@@ -4,9 +4,11 @@ templates/nginx.conf.j2.
 Heroku's routing semantics live here as nginx directives: the forwarding headers, a
 client's X-Request-Id kept when it is well formed, X-Request-Start in milliseconds,
 a retry on another dyno when one refuses the connection, a 30 s response timeout, and
-Heroku's error pages with their H-codes. With TLS on, every server also listens with
-TLS and HTTP/2 on the TLS port, as Heroku's router terminates TLS, and the dashboard
-gets its own https origin.
+Heroku's error pages with their H-codes. Every app is served by one server, its
+hostname mapped to the app and the app to its dynos, the activator or maintenance, so a
+reload costs about the same for a hundred apps as for one. With TLS on, that server and
+the default one also listen with TLS and HTTP/2 on the TLS port, as Heroku's router
+terminates TLS, and the dashboard gets its own https origin.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ driver again (`inspect`) for what it says now.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -53,6 +53,15 @@ class Dyno:
     exit_code: int | None = None
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
+
+
+def by_app(dynos: Iterable[Dyno]) -> dict[str, list[Dyno]]:
+    """Dynos of one listing for every app, grouped: the loops and views that look at
+    every app list the engine once, not once an app."""
+    grouped: dict[str, list[Dyno]] = {}
+    for dyno in dynos:
+        grouped.setdefault(dyno.app, []).append(dyno)
+    return grouped
 
 
 class DynoDriver(Protocol):

@@ -12,6 +12,7 @@ import contextlib
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from ipaddress import IPv4Network
 
@@ -27,6 +28,7 @@ from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
 from minidyno.runtime import subnets
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
+from minidyno.runtime.listing import KeptListing
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
 
@@ -105,23 +107,55 @@ class DockerRuntime:
     def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
         self.settings = settings
         self.engine = engine
+        self._kept = KeptListing()
+
+    def watch(self) -> None:
+        """Read the engine's events from now on, so a listing is kept until a dyno is
+        created, started, dies or is removed (runtime/listing.py)."""
+        threading.Thread(target=self._watch, name="engine-events", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                stream = self.engine.events(
+                    decode=True, filters=self._events(["create", "start", "die", "destroy"])
+                )
+                self._kept.watching(True)
+                for _ in stream:
+                    self._kept.changed()
+            except Exception:
+                # Whatever broke the stream (dockerd restarting), nothing is kept
+                # until it is read again.
+                pass
+            self._kept.watching(False)
+            time.sleep(1)
+
+    def _events(self, kinds: list[str]) -> dict[str, list[str]]:
+        return {"type": ["container"], "event": kinds, "label": [f"{labels.HOME}={self.settings.home}"]}
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
+        """Of every app from the kept listing, or a new one; of one app, from the kept
+        listing only while it is fresh, as the engine lists one app's containers fast."""
+        if app is None or self._kept.fresh():
+            return [d for d in self._kept.get(lambda: self._list(None)) if app in (None, d.app)]
+        return self._list(app)
+
+    def _list(self, app: str | None) -> list[Dyno]:
         with _engine():
             # Sparse: the listing alone, with no inspection of each container, so a
             # server of a hundred apps asks the engine once, not a hundred times.
             found = self.engine.containers.list(
                 all=True, filters=labels.filters(self.settings, app), sparse=True
             )
-        return sorted(
-            (
-                _as_dyno(c)
-                for c in found
-                if c.attrs["Labels"].get(labels.RELEASE)
-                and c.attrs["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
-            ),
-            key=lambda d: (d.app, d.process_type, d.name, d.release),
-        )
+            return sorted(
+                (
+                    _as_dyno(c)
+                    for c in found
+                    if c.attrs["Labels"].get(labels.RELEASE)
+                    and c.attrs["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
+                ),
+                key=lambda d: (d.app, d.process_type, d.name, d.release),
+            )
 
     def ensure_network(self, app: str) -> str:
         """The app's own network, made with the first free /26 of minidyno's pool
@@ -220,7 +254,7 @@ class DockerRuntime:
         return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}, shown
 
     def start(self, release: Release, name: str, command: str) -> Dyno:
-        with _engine():
+        with _engine(), self._kept.changing():
             container = self.create(release, name, command)
             container.start()
             container.reload()
@@ -228,7 +262,7 @@ class DockerRuntime:
 
     def resume(self, dyno: Dyno) -> Dyno:
         container = _container(dyno)
-        with _engine():
+        with _engine(), self._kept.changing():
             container.start()
             container.reload()
         return _as_dyno(container)
@@ -245,7 +279,7 @@ class DockerRuntime:
     def stop(self, dyno: Dyno, timeout: float) -> int | None:
         container = _container(dyno)
         try:
-            with _engine():
+            with _engine(), self._kept.changing():
                 container.stop(timeout=timeout)
                 container.reload()
         except NotFound:
@@ -253,11 +287,11 @@ class DockerRuntime:
         return container.attrs["State"]["ExitCode"]
 
     def kill(self, dyno: Dyno) -> None:
-        with contextlib.suppress(DockerException):
+        with contextlib.suppress(DockerException), self._kept.changing():
             _container(dyno).kill()
 
     def remove(self, dyno: Dyno) -> None:
-        with contextlib.suppress(NotFound), _engine():
+        with contextlib.suppress(NotFound), _engine(), self._kept.changing():
             _container(dyno).remove(force=True)
 
     def last_output(self, dyno: Dyno, lines: int) -> str:
@@ -284,6 +318,7 @@ class DockerRuntime:
         try:
             stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
             container.start()
+            self._kept.changed()
             if timer:
                 timer.start()
             for chunk in stream:
@@ -295,7 +330,7 @@ class DockerRuntime:
         finally:
             if timer:
                 timer.cancel()
-            with contextlib.suppress(NotFound):
+            with contextlib.suppress(NotFound), self._kept.changing():
                 container.remove(force=True)
 
     def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
@@ -304,7 +339,8 @@ class DockerRuntime:
         try:
             container = self.create(release, name, command, process_type="run")
             try:
-                container.start()
+                with self._kept.changing():
+                    container.start()
             except DockerException:
                 with contextlib.suppress(DockerException):
                     container.remove(force=True)
@@ -315,14 +351,7 @@ class DockerRuntime:
 
     def events(self) -> Iterator[None]:
         with _engine():
-            stream = self.engine.events(
-                decode=True,
-                filters={
-                    "type": "container",
-                    "event": ["die", "start"],
-                    "label": [f"{labels.HOME}={self.settings.home}"],
-                },
-            )
+            stream = self.engine.events(decode=True, filters=self._events(["die", "start"]))
             for _ in stream:
                 yield None
 
@@ -331,14 +360,15 @@ class DockerRuntime:
         for container in self.engine.containers.list(
             all=True, filters=labels.filters(self.settings, **wanted), ignore_removed=True
         ):
-            with contextlib.suppress(NotFound):
+            with contextlib.suppress(NotFound), self._kept.changing():
                 container.remove(force=True)
 
     def remove_app(self, app: str) -> None:
         """Every container, network, volume and image of one app of this server."""
         scope = labels.filters(self.settings, app)
         for container in self.engine.containers.list(all=True, filters=scope, ignore_removed=True):
-            container.remove(force=True)
+            with self._kept.changing():
+                container.remove(force=True)
         for network in self.engine.networks.list(filters=scope):
             network.remove()
         for volume in self.engine.volumes.list(filters=scope):

@@ -94,8 +94,11 @@ class EcoHours:
         if self.balance(now=now).remaining <= 0:
             for app in sorted(set(running) - self.sleeping.all()):
                 self._sleep(app, now)
-        else:
-            for app in sorted(eco & self.sleeping.all()):
+        elif asleep := eco & self.sleeping.all():
+            # Read once for every sleeping app, as most of a class's apps sleep.
+            with self.db.connect() as conn:
+                counts = formation.of_all(conn)
+            for app in sorted(a for a in asleep if not counts.get(a, {}).get("web", 0)):
                 self._wake_workers_only(app)
 
     def _sleep(self, app: str, now: float) -> None:
@@ -112,9 +115,6 @@ class EcoHours:
     def _wake_workers_only(self, app: str) -> None:
         """An app with no web dynos never sleeps for want of requests: it slept because
         the pool was spent, and nothing else would wake it."""
-        with self.db.connect() as conn:
-            if formation.get(conn, app).get("web", 0):
-                return
         with self.locks.if_free(app) as held:
             if held:
                 self.idler.wake(app)

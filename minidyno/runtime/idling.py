@@ -16,7 +16,7 @@ from collections.abc import Callable
 from minidyno.errors import UserError
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, wait_until_listening
-from minidyno.runtime.driver import Dyno, DynoDriver, EngineDown
+from minidyno.runtime.driver import Dyno, DynoDriver, EngineDown, by_app
 from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.states import State
@@ -107,15 +107,11 @@ class Idler:
                 for a in apps.all_apps(conn)
                 if a.dyno_type == "eco" and not a.idle and not a.maintenance
             }
-        # One listing for every app (a class's hundred), not one each.
-        up_of: dict[str, list[Dyno]] = {}
-        for dyno in self.driver.dynos():
-            if (
-                dyno.app in candidates
-                and dyno.process_type == "web"
-                and self.supervisor.state_of(dyno) == State.UP
-            ):
-                up_of.setdefault(dyno.app, []).append(dyno)
+        up_of = by_app(
+            d
+            for d in self.driver.dynos()
+            if d.app in candidates and d.process_type == "web" and self.supervisor.state_of(d) == State.UP
+        )
         now = time.time()
         for app, up in sorted(up_of.items()):
             last = max([self._last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)])

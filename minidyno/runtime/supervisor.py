@@ -14,12 +14,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, accepts, wait_until_listening
-from minidyno.runtime.driver import Dyno, DynoDriver, DynoGone, EngineDown
+from minidyno.runtime.driver import Dyno, DynoDriver, DynoGone, EngineDown, by_app
 from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.states import ContainerState, CrashHistory, State, restart_delay
@@ -79,15 +79,16 @@ class Supervisor:
         known = self._states.get(dyno.id)
         return known.since if known else None
 
-    def routable(self, dyno: Dyno) -> bool:
+    def routable(self, dyno: Dyno, asleep: Collection[str] | None = None) -> bool:
         """Up, not being retired, and not of an app going to sleep: an idling app is
-        routed to the activator before its dynos stop, so no request meets a stopping one."""
+        routed to the activator before its dynos stop, so no request meets a stopping one.
+        `asleep`, the sleeping apps read once, for a caller asking of every app's dynos."""
         return (
             dyno.process_type == "web"
             and dyno.running
             and dyno.id not in self._retiring
             and self.state_of(dyno) == State.UP
-            and dyno.app not in self.sleeping
+            and dyno.app not in (self.sleeping if asleep is None else asleep)
         )
 
     def set_state(self, dyno: Dyno, state: State, wait_for_router: bool = True) -> None:
@@ -241,9 +242,7 @@ class Supervisor:
             found = apps.all_apps(conn)
             current = releases.current_of_all(conn)
             counts = formation.of_all(conn)
-        listed: dict[str, list[Dyno]] = {}
-        for dyno in self.driver.dynos():
-            listed.setdefault(dyno.app, []).append(dyno)
+        listed = by_app(self.driver.dynos())
         for app in found:
             release = current.get(app.name)
             if release is None:

@@ -27,6 +27,14 @@ def for_app(conn: sqlite3.Connection, app: str) -> list[str]:
     return [r["hostname"] for r in rows]
 
 
+def of_all(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every app's custom domains, in one query."""
+    found: dict[str, list[str]] = {}
+    for row in conn.execute("SELECT app, hostname FROM domains ORDER BY hostname"):
+        found.setdefault(row["app"], []).append(row["hostname"])
+    return found
+
+
 def added_at(conn: sqlite3.Connection, app: str) -> dict[str, str]:
     """Each custom domain of the app, with when it was added."""
     rows = conn.execute("SELECT hostname, created_at FROM domains WHERE app = ? ORDER BY hostname", (app,))
