@@ -155,7 +155,6 @@ class Platform:
             )
         if resumed := standby.resume(self.settings, self.engine):
             say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
-        self.runtime.watch()
         self.access_log.start()
         self.supervisor.reconcile_all()
         self.sync_router()

@@ -117,7 +117,7 @@ class DynoDriver(Protocol):
         """A one-off dyno left running, its output going to the app's log."""
         ...
 
-    def events(self) -> Iterator[None]:
-        """One item whenever a dyno of this server starts or exits, forever; raises
-        when the stream breaks."""
+    def events(self) -> Iterator[str]:
+        """The app of each dyno of this server that starts or exits, as it does,
+        forever; raises when the stream breaks."""
         ...

@@ -12,7 +12,6 @@ import contextlib
 import re
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from ipaddress import IPv4Network
 
@@ -28,7 +27,6 @@ from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
 from minidyno.runtime import subnets
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
-from minidyno.runtime.listing import KeptListing
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
 
@@ -49,7 +47,7 @@ def _as_dyno(container: Container) -> Dyno:
     the shape `docker ps` reads) or inspected (one call each, after a start or a stop)."""
     attrs = container.attrs
     inspected = "Config" in attrs
-    lab = attrs["Config"]["Labels"] if inspected else attrs["Labels"]
+    lab = _labels(attrs)
     status = attrs["State"]["Status"] if inspected else attrs["State"]
     address = None
     for network in (attrs.get("NetworkSettings") or {}).get("Networks", {}).values():
@@ -75,6 +73,11 @@ def _as_dyno(container: Container) -> Dyno:
         exit_code=None if running else _exit_code(attrs, inspected),
         handle=container,
     )
+
+
+def _labels(attrs: dict) -> dict[str, str]:
+    """A container's labels, inspected or listed."""
+    return attrs.get("Config", attrs)["Labels"] or {}
 
 
 def _published_port(attrs: dict, inspected: bool) -> int | None:
@@ -107,52 +110,23 @@ class DockerRuntime:
     def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
         self.settings = settings
         self.engine = engine
-        self._kept = KeptListing()
-
-    def watch(self) -> None:
-        """Read the engine's events from now on, so a listing is kept until a dyno is
-        created, started, dies or is removed (runtime/listing.py)."""
-        threading.Thread(target=self._watch, name="engine-events", daemon=True).start()
-
-    def _watch(self) -> None:
-        while True:
-            try:
-                stream = self.engine.events(
-                    decode=True, filters=self._events(["create", "start", "die", "destroy"])
-                )
-                self._kept.watching(True)
-                for _ in stream:
-                    self._kept.changed()
-            except Exception:
-                # Whatever broke the stream (dockerd restarting), nothing is kept
-                # until it is read again.
-                pass
-            self._kept.watching(False)
-            time.sleep(1)
-
-    def _events(self, kinds: list[str]) -> dict[str, list[str]]:
-        return {"type": ["container"], "event": kinds, "label": [f"{labels.HOME}={self.settings.home}"]}
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
-        """Of every app from the kept listing, or a new one; of one app, from the kept
-        listing only while it is fresh, as the engine lists one app's containers fast."""
-        if app is None or self._kept.fresh():
-            return [d for d in self._kept.get(lambda: self._list(None)) if app in (None, d.app)]
-        return self._list(app)
-
-    def _list(self, app: str | None) -> list[Dyno]:
+        """Of one app, each container inspected: what the dyno manager acts on, as the
+        engine's listing can still show a dyno running for a moment after it died. Of
+        every app, the listing alone, with no inspection of each, so a look over a
+        class's hundred apps is one engine call (the supervisor then looks again at an
+        app before it acts)."""
         with _engine():
-            # Sparse: the listing alone, with no inspection of each container, so a
-            # server of a hundred apps asks the engine once, not a hundred times.
             found = self.engine.containers.list(
-                all=True, filters=labels.filters(self.settings, app), sparse=True
+                all=True, filters=labels.filters(self.settings, app), sparse=app is None, ignore_removed=True
             )
             return sorted(
                 (
                     _as_dyno(c)
                     for c in found
-                    if c.attrs["Labels"].get(labels.RELEASE)
-                    and c.attrs["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
+                    if _labels(c.attrs).get(labels.RELEASE)
+                    and _labels(c.attrs).get(labels.PROCESS) not in ("release", "slug", "build")
                 ),
                 key=lambda d: (d.app, d.process_type, d.name, d.release),
             )
@@ -254,7 +228,7 @@ class DockerRuntime:
         return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}, shown
 
     def start(self, release: Release, name: str, command: str) -> Dyno:
-        with _engine(), self._kept.changing():
+        with _engine():
             container = self.create(release, name, command)
             container.start()
             container.reload()
@@ -262,7 +236,7 @@ class DockerRuntime:
 
     def resume(self, dyno: Dyno) -> Dyno:
         container = _container(dyno)
-        with _engine(), self._kept.changing():
+        with _engine():
             container.start()
             container.reload()
         return _as_dyno(container)
@@ -279,7 +253,7 @@ class DockerRuntime:
     def stop(self, dyno: Dyno, timeout: float) -> int | None:
         container = _container(dyno)
         try:
-            with _engine(), self._kept.changing():
+            with _engine():
                 container.stop(timeout=timeout)
                 container.reload()
         except NotFound:
@@ -287,11 +261,11 @@ class DockerRuntime:
         return container.attrs["State"]["ExitCode"]
 
     def kill(self, dyno: Dyno) -> None:
-        with contextlib.suppress(DockerException), self._kept.changing():
+        with contextlib.suppress(DockerException):
             _container(dyno).kill()
 
     def remove(self, dyno: Dyno) -> None:
-        with contextlib.suppress(NotFound), _engine(), self._kept.changing():
+        with contextlib.suppress(NotFound), _engine():
             _container(dyno).remove(force=True)
 
     def last_output(self, dyno: Dyno, lines: int) -> str:
@@ -318,7 +292,6 @@ class DockerRuntime:
         try:
             stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
             container.start()
-            self._kept.changed()
             if timer:
                 timer.start()
             for chunk in stream:
@@ -330,7 +303,7 @@ class DockerRuntime:
         finally:
             if timer:
                 timer.cancel()
-            with contextlib.suppress(NotFound), self._kept.changing():
+            with contextlib.suppress(NotFound):
                 container.remove(force=True)
 
     def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
@@ -339,8 +312,7 @@ class DockerRuntime:
         try:
             container = self.create(release, name, command, process_type="run")
             try:
-                with self._kept.changing():
-                    container.start()
+                container.start()
             except DockerException:
                 with contextlib.suppress(DockerException):
                     container.remove(force=True)
@@ -349,26 +321,32 @@ class DockerRuntime:
             raise EngineDown(str(exc)) from exc
         follow(bus, container, release.app, name)
 
-    def events(self) -> Iterator[None]:
+    def events(self) -> Iterator[str]:
         with _engine():
-            stream = self.engine.events(decode=True, filters=self._events(["die", "start"]))
-            for _ in stream:
-                yield None
+            stream = self.engine.events(
+                decode=True,
+                filters={
+                    "type": "container",
+                    "event": ["die", "start"],
+                    "label": [f"{labels.HOME}={self.settings.home}"],
+                },
+            )
+            for event in stream:
+                yield (event.get("Actor") or {}).get("Attributes", {}).get(labels.APP, "")
 
     def remove_labelled(self, **wanted: str) -> None:
         """Every container of this server whose labels say `minidyno.<key>=<value>`."""
         for container in self.engine.containers.list(
             all=True, filters=labels.filters(self.settings, **wanted), ignore_removed=True
         ):
-            with contextlib.suppress(NotFound), self._kept.changing():
+            with contextlib.suppress(NotFound):
                 container.remove(force=True)
 
     def remove_app(self, app: str) -> None:
         """Every container, network, volume and image of one app of this server."""
         scope = labels.filters(self.settings, app)
         for container in self.engine.containers.list(all=True, filters=scope, ignore_removed=True):
-            with self._kept.changing():
-                container.remove(force=True)
+            container.remove(force=True)
         for network in self.engine.networks.list(filters=scope):
             network.remove()
         for volume in self.engine.volumes.list(filters=scope):

@@ -64,6 +64,9 @@ class Supervisor:
         self._lock = threading.RLock()
         self._retiring: set[str] = set()
         self._wake = threading.Event()
+        #: Apps the engine said a dyno of started or exited since the last pass: looked
+        #: at afresh whatever the listing says, as it lags the engine's events.
+        self._touched: set[str] = set()
 
     # -- what the rest of the platform asks -------------------------------------------
 
@@ -221,7 +224,9 @@ class Supervisor:
     def _watch_events(self) -> None:
         while True:
             try:
-                for _ in self.driver.events():
+                for app in self.driver.events():
+                    with self._lock:
+                        self._touched.add(app)
                     self._wake.set()
             except Exception:
                 time.sleep(1)
@@ -238,6 +243,8 @@ class Supervisor:
         told from one listing of the engine and one read of the state for every app, so
         a pass over a class's hundred idle apps asks the engine once; each such app is
         then reconciled afresh under its lock, as the listing may be older than that."""
+        with self._lock:
+            touched, self._touched = self._touched, set()
         with self.db.connect() as conn:
             found = apps.all_apps(conn)
             current = releases.current_of_all(conn)
@@ -248,7 +255,7 @@ class Supervisor:
             if release is None:
                 continue
             plan = self._plan(release, counts.get(app.name, {}), listed.get(app.name, []), app.idle)
-            if self._in_step(plan):
+            if app.name not in touched and self._in_step(plan):
                 continue
             with self.locks.if_free(app.name) as held:
                 if held:

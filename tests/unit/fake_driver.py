@@ -75,7 +75,7 @@ class FakeDriver:
         self._procs: dict[str, _Proc] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._events: queue.Queue[None] = queue.Queue()
+        self._events: queue.Queue[str] = queue.Queue()
         #: What was done, in order (`start web.1`, `stop web.1`…), for tests of ordering.
         self.timeline: list[str] = []
 
@@ -152,7 +152,7 @@ class FakeDriver:
         self._note(f"run_detached {name} v{release.version}: {command}")
         bus.emit(release.app, "app", name, f"{command} is running")
 
-    def events(self) -> Iterator[None]:
+    def events(self) -> Iterator[str]:
         while True:
             yield self._events.get()
 
@@ -192,7 +192,7 @@ class FakeDriver:
                 address = f"127.0.0.1:{sock.getsockname()[1]}" if dyno.process_type == "web" else None
                 proc.dyno = replace(dyno, running=True, exit_code=None, address=address)
             dyno = proc.dyno
-        self._events.put(None)
+        self._events.put(dyno.app)
         return dyno
 
     def _exit(self, dyno_id: str, code: int) -> int | None:
@@ -204,7 +204,7 @@ class FakeDriver:
             if proc.dyno.running:
                 proc.dyno = replace(proc.dyno, running=False, exit_code=code)
             code = proc.dyno.exit_code
-        self._events.put(None)
+        self._events.put(proc.dyno.app)
         return code
 
     def _note(self, what: str) -> None:
