@@ -69,7 +69,8 @@ class DynoDriver(Protocol):
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         """This server's formation dynos (not builds or release phases), of one app or
-        all."""
+        all. Those of all may lag the engine by a moment (a dyno that just died shown
+        running): act on one app's."""
         ...
 
     def start(self, release: Release, name: str, command: str) -> Dyno:

@@ -31,6 +31,8 @@ from minidyno.state.releases import Release
 log = logging.getLogger("minidyno.supervisor")
 
 RECONCILE_EVERY = 2.0
+#: How soon an app the engine reported on is looked at again when it was busy.
+TOUCHED_RETRY = 0.25
 
 
 @dataclass(frozen=True)
@@ -236,13 +238,16 @@ class Supervisor:
         now = time.time()
         with self._lock:
             due = [h.restart_at - now for h in self._crashes.values() if h.restart_at > now]
+            if self._touched:
+                due.append(TOUCHED_RETRY)
         return max(0.01, min([RECONCILE_EVERY, *due]))
 
     def reconcile_all(self) -> None:
         """Reconcile each app whose dynos are not what its formation asks. Which ones is
         told from one listing of the engine and one read of the state for every app, so
-        a pass over a class's hundred idle apps asks the engine once; each such app is
-        then reconciled afresh under its lock, as the listing may be older than that."""
+        a pass over a class's hundred idle apps asks the engine once; each such app, and
+        each the engine said a dyno of started or exited, is then reconciled afresh under
+        its lock, as the listing may be older than that."""
         with self._lock:
             touched, self._touched = self._touched, set()
         with self.db.connect() as conn:
@@ -260,6 +265,10 @@ class Supervisor:
             with self.locks.if_free(app.name) as held:
                 if held:
                     self.reconcile(app.name)
+                elif app.name in touched:
+                    # Busy (a scale, a deploy): looked at again in a moment, not in 2 s.
+                    with self._lock:
+                        self._touched.add(app.name)
 
     def reconcile(self, app: str) -> None:
         """One pass for one app; the caller holds the app's lock."""
