@@ -21,7 +21,7 @@ from pathlib import Path
 from minidyno.certs import CertificateAuthority
 from minidyno.errors import UserError
 from minidyno.router import nginx_config
-from minidyno.router.routes import AppRoute
+from minidyno.router.routes import AppRoute, hostnames
 from minidyno.settings import Settings
 
 
@@ -143,12 +143,12 @@ class NginxRouter:
         settings = self.settings
         certs = self.run_dir / "certs"
         dashboard_hosts = (settings.domain, "127.0.0.1")
-        hostnames = tuple(h for r in routes for h in r.hostnames)
+        names = hostnames(routes)
         return nginx_config.Tls(
             listen=f"{settings.bind}:{settings.router_tls_port}",
             http_port=settings.router_port,
             port=settings.router_tls_port,
-            apps=self.ca.leaf(certs, "apps", hostnames) if hostnames else None,
+            apps=self.ca.leaf(certs, "apps", names) if names else None,
             dashboard=self.ca.leaf(certs, "dashboard", dashboard_hosts),
             dashboard_hosts=dashboard_hosts,
             api_port=settings.api_port,

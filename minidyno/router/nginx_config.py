@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from minidyno.certs import Leaf
 from minidyno.router import error_pages
 from minidyno.router.access_log import LOG_FORMAT
-from minidyno.router.routes import AppRoute
+from minidyno.router.routes import AppRoute, hostnames
 
 CONTROL_HOST = "minidyno-router.internal"
 #: Where an app with no dyno up is sent inside nginx, on its way to the activator; no
@@ -75,6 +75,7 @@ def render(
     can be confirmed before an old dyno is stopped."""
     return _TEMPLATES.get_template("nginx.conf.j2").render(
         routes=routes,
+        hostnames=hostnames(routes),
         listen=listen,
         run_dir=run_dir,
         pages=run_dir / "error-pages.conf",

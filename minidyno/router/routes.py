@@ -17,6 +17,12 @@ class AppRoute:
     maintenance: bool = False
 
 
+def hostnames(routes: list[AppRoute]) -> tuple[str, ...]:
+    """Every app's hostnames, in the routes' order: the one server that serves all apps
+    answers to them, and its certificate names them."""
+    return tuple(h for route in routes for h in route.hostnames)
+
+
 def route_for(
     app: str, domain: str, upstreams: list[str], custom_domains: list[str] = (), maintenance: bool = False
 ) -> AppRoute:

@@ -55,7 +55,8 @@ def _as_dyno(container: Container) -> Dyno:
             address = f"{network['IPAddress']}:{WEB_PORT}"
             break
     running = status == "running"
-    if not inspected and not running and _exit_code(attrs, inspected) is None:
+    exit_code = None if running else _exit_code(attrs, inspected)
+    if not inspected and not running and exit_code is None:
         # Created but never started, or dead: only inspecting says with what status.
         with contextlib.suppress(NotFound):
             container.reload()
@@ -70,7 +71,7 @@ def _as_dyno(container: Container) -> Dyno:
         address=address,
         published_port=_published_port(attrs, inspected),
         command=lab.get(labels.COMMAND) or _launched(attrs, inspected),
-        exit_code=None if running else _exit_code(attrs, inspected),
+        exit_code=exit_code,
         handle=container,
     )
 
