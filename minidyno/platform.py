@@ -20,6 +20,7 @@ from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.addons.scheduler import Scheduler
 from minidyno.addons.service_container import ServiceContainers
 from minidyno.certs import CertificateAuthority
+from minidyno.doctor.doctor import Doctor
 from minidyno.logs.bus import LogBus
 from minidyno.progress import Say
 from minidyno.release import phase
@@ -30,6 +31,7 @@ from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_
 from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
+from minidyno.runtime.cycling import Cycler
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.eco_hours import EcoHours
 from minidyno.runtime.idling import Idler
@@ -86,6 +88,9 @@ class Platform:
         self.eco_hours = EcoHours(
             self.runtime, self.db, self.idler, self.sleeping, self.locks, self.logs, settings.eco_hours
         )
+        self.cycler = Cycler(
+            self.supervisor, self.runtime, self.db, self.logs, self.sleeping, self.locks, settings.dyno_cycle
+        )
         self.activator = Activator(
             self.idler, self.eco_hours.exhausted, self.dyno_at, settings.router_timeout
         )
@@ -125,6 +130,7 @@ class Platform:
             self.logs,
             settings,
         )
+        self.doctor = Doctor(self.engine, settings, self.runtime, self.postgres, self.locks, self.db)
         self._router_guard = threading.Lock()
         self._router_lock = threading.Lock()
         self._router_requested = 0
@@ -147,6 +153,7 @@ class Platform:
         self.runtime.remove_labelled(process="build")
         self.runtime.remove_labelled(process="release")
         self.backups.remove_partial()
+        self.doctor.remove_leftovers()
         with self.db.connect() as conn:
             interrupted = releases.fail_interrupted(conn)
         for app, version in interrupted:
@@ -158,7 +165,10 @@ class Platform:
         self.access_log.start()
         self.supervisor.reconcile_all()
         self.sync_router()
-        self.supervisor.start(before=[self._watch_router], after=[self.idler.idle_due, self.eco_hours.count])
+        self.supervisor.start(
+            before=[self._watch_router],
+            after=[self.idler.idle_due, self.eco_hours.count, self.cycler.cycle_due],
+        )
         self.addons.recover(log.info)
         self.row_limits.start()
         self.scheduler.start()

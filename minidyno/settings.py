@@ -26,6 +26,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name}={raw!r} is not a whole number; set it to one or unset it") from None
 
 
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SystemExit(
+            f"{name}={env[name]!r} is not a positive whole number; set it to one (e.g. 120) or unset it"
+        )
+    return value
+
+
 def _float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name, "")
     if not raw:
@@ -81,6 +90,9 @@ class Settings:
     build_timeout: int = 900
     #: Seconds a release phase may run before the release fails (Heroku: 1 hour).
     release_timeout: int = 3600
+    #: Seconds a formation dyno runs before it is cycled (replaced by a new one), plus up
+    #: to 216/1440 of that (Heroku: 24 hours plus up to 216 minutes); a class demo sets 120.
+    dyno_cycle: int = 86400
     #: The most dynos of one process type `ps:scale` accepts.
     max_dynos_per_type: int = 20
     #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
@@ -130,6 +142,7 @@ class Settings:
             crash_backoff_cap=float(_int(env, "MINIDYNO_CRASH_BACKOFF_CAP", 60)),
             release_timeout=_int(env, "MINIDYNO_RELEASE_TIMEOUT", 3600),
             build_timeout=_int(env, "MINIDYNO_BUILD_TIMEOUT", 900),
+            dyno_cycle=_positive_int(env, "MINIDYNO_DYNO_CYCLE", 86400),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             eco_hours=_float(env, "MINIDYNO_ECO_HOURS", 1000.0),

@@ -13,6 +13,7 @@ from minidyno.api import (
     builds,
     certs,
     config,
+    doctor,
     dynos,
     eco_hours,
     formation,
@@ -69,6 +70,7 @@ def create_app(platform: Platform, rendezvous: Rendezvous | None = None) -> Fast
     for module in (
         apps,
         builds,
+        doctor,
         releases,
         config,
         formation,

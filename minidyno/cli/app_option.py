@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import click
 
@@ -12,10 +13,11 @@ REMOTE = "minidyno"
 _APP_IN_URL = re.compile(r"/git/([a-z][a-z0-9-]{1,29})\.git/?$")
 
 
-def app_from_remote(remote: str = REMOTE) -> str | None:
+def app_from_remote(remote: str = REMOTE, cwd: Path | None = None) -> str | None:
+    """The app the `minidyno` remote of the repo at `cwd` (default: here) pushes to."""
     try:
         url = subprocess.run(
-            ["git", "remote", "get-url", remote], capture_output=True, text=True, check=True
+            ["git", "remote", "get-url", remote], capture_output=True, text=True, check=True, cwd=cwd
         ).stdout.strip()
     except (subprocess.CalledProcessError, FileNotFoundError):
         return None

@@ -72,6 +72,7 @@ VERBS = {
     "local": "local:local_start",
     "local:run": "local:local_run",
     "procfile:check": "local:procfile_check",
+    "doctor": "doctor:doctor",
     "stacks": "stacks:stacks_list",
     "stacks:build": "stacks:stacks_build",
 }

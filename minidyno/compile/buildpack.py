@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -68,13 +69,61 @@ def detects(settings: Settings, source: Source, say: Say) -> bool:
     Heroku refuses it before the build starts, not after a minute spent making a stack
     it will never use. The script only looks for indicator files; what it says when it
     finds none goes to the pusher."""
-    with tempfile.TemporaryDirectory(prefix="minidyno-detect-") as tmp:
-        source.unpack(Path(tmp))
-        detect = settings.buildpacks_dir / "python" / "bin" / "detect"
-        result = subprocess.run(["bash", str(detect), tmp], capture_output=True, text=True)
+    result, _ = _on_host(settings, source, "detect")
     for line in result.stderr.splitlines():
         say(line)
     return result.returncode == 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What `bin/check` said of one rule: Heroku's one-line error if the source breaks
+    it, and each warning, as one line."""
+
+    error: str | None
+    warnings: list[str]
+
+
+def check_rule(settings: Settings, source: Source, rule: str, python: PythonRequest | None = None) -> Rule:
+    """One of the rules `bin/compile` applies before installing anything (`venv`,
+    `package-manager`, `python-version`), by the buildpack's own `bin/check` on the
+    host, so nothing else restates them."""
+    env = _python_env(python) if python else {}
+    result, error = _on_host(settings, source, "check", rule, env=env)
+    warnings: list[str] = []
+    for line in result.stderr.splitlines():
+        text = line.removeprefix(" !").strip()
+        if line.startswith(" !     Warning:"):
+            warnings.append(text)
+        elif warnings and line.startswith(" !") and text:
+            warnings[-1] += f" {text}"
+    return Rule(None if result.returncode == 0 else error or result.stderr.strip(), warnings)
+
+
+def _python_env(python: PythonRequest) -> dict[str, str]:
+    """How the platform tells the buildpack the Python version it read (stack_choice)."""
+    return {"PYTHON_VERSION_REQUESTED": python.version, "PYTHON_VERSION_ORIGIN": python.origin}
+
+
+def _on_host(
+    settings: Settings, source: Source, script: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, str]:
+    """One of the buildpack's scripts over the source unpacked in a temporary folder:
+    what it did, and the one-line summary of its error, if it wrote one."""
+    with tempfile.TemporaryDirectory(prefix=f"minidyno-{script}-") as tmp:
+        app, scratch = Path(tmp, "app"), Path(tmp, "scratch")
+        app.mkdir()
+        scratch.mkdir()
+        source.unpack(app)
+        path = settings.buildpacks_dir / "python" / "bin" / script
+        result = subprocess.run(
+            ["bash", str(path), str(app), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {}), "TMPDIR": str(scratch)},
+        )
+        error = scratch / "minidyno" / "error"
+        return result, error.read_text().strip() if error.exists() else ""
 
 
 class BuildFailed(UserError):
@@ -152,12 +201,7 @@ def compile_app(
     say: Say,
 ) -> BuildDir:
     env, volumes = _environment(settings)
-    env.update(
-        STACK=stack.name,
-        PYTHON_VERSION_REQUESTED=python.version,
-        PYTHON_VERSION_ORIGIN=python.origin,
-        HOME="/tmp",
-    )
+    env.update(STACK=stack.name, HOME="/tmp", **_python_env(python))
     volumes[labels.cache_volume_name(settings, app)] = {"bind": "/cache", "mode": "rw"}
     _ensure_cache_volume(engine, settings, app, stack)
     container = engine.containers.create(

@@ -31,6 +31,10 @@ class Source:
     def names(self) -> set[str]:
         return set(self._files)
 
+    def size(self) -> int:
+        """Bytes of every regular file: what the source adds to the slug."""
+        return sum(len(data) for data in self._files.values() if data is not None)
+
     def read_text(self, name: str) -> str | None:
         """A regular file's text, or None when it is absent (or a link or a folder)."""
         data = self._files.get(name)

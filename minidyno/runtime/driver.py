@@ -51,6 +51,10 @@ class Dyno:
     command: str = ""
     #: Its exit status once it has stopped.
     exit_code: int | None = None
+    #: When the engine last started it (epoch seconds), what its daily cycle counts from.
+    #: Inspected, exactly; a listing of every app's dynos gives only when it was made,
+    #: which is no later (a dyno woken from idling started since).
+    started_at: float | None = None
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
 

@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from ipaddress import IPv4Network
 
 import docker
@@ -34,6 +35,8 @@ from minidyno.state.releases import Release
 #: reached at their container address on the app's network; the same port is also
 #: published on 127.0.0.1 for a developer's direct look.
 WEB_PORT = 5000
+#: A dyno's memory: Heroku's quota for Eco, Basic and Standard-1X dynos.
+DYNO_MEMORY_MB = 512
 
 #: Sources .profile.d/ as Heroku's dyno launcher does, then hands the Procfile command
 #: to a fresh bash, which execs a simple command so it receives signals itself.
@@ -72,6 +75,7 @@ def _as_dyno(container: Container) -> Dyno:
         published_port=_published_port(attrs, inspected),
         command=lab.get(labels.COMMAND) or _launched(attrs, inspected),
         exit_code=exit_code,
+        started_at=_started_at(attrs, inspected),
         handle=container,
     )
 
@@ -97,6 +101,15 @@ def _launched(attrs: dict, inspected: bool) -> str:
     if inspected:
         return " ".join((attrs["Config"].get("Cmd") or attrs["Config"].get("Entrypoint") or [""])[-1:])
     return attrs.get("Command", "")
+
+
+def _started_at(attrs: dict, inspected: bool) -> float | None:
+    """Inspected: `State.StartedAt` (RFC 3339, nanoseconds; year 1 when never started).
+    A listing does not say, and its `Created` stands in, as no later."""
+    if not inspected:
+        return float(attrs["Created"]) if attrs.get("Created") else None
+    started = datetime.fromisoformat(attrs["State"].get("StartedAt") or "0001-01-01T00:00:00Z")
+    return started.timestamp() if started.year > 1 else None
 
 
 def _exit_code(attrs: dict, inspected: bool) -> int | None:
@@ -165,19 +178,28 @@ class DockerRuntime:
                     yield IPv4Network(config["Subnet"], strict=False)
 
     def create(
-        self, release: Release, dyno_name: str, command: str, tty: bool = False, process_type: str = ""
+        self,
+        release: Release,
+        dyno_name: str,
+        command: str,
+        tty: bool = False,
+        process_type: str = "",
+        port: int = WEB_PORT,
+        memory_mb: int = DYNO_MEMORY_MB,
     ) -> Container:
         """A dyno's container of `release` (its image and config vars), not yet started:
         unprivileged, limited, on the app's own network, with no Docker socket; web dynos
         get $PORT, published on 127.0.0.1. Its process type is its name's first word
-        unless given (a one-off `scheduler.4821` is of type `run`)."""
+        unless given (a one-off `scheduler.4821` is of type `run`). `minidyno doctor`
+        gives its dyno a random $PORT, as Heroku does, and room past the quota to
+        measure."""
         app = release.app
         process_type = process_type or dyno_name.split(".")[0]
         environment = {**release.config, "DYNO": dyno_name}
         ports = {}
         if process_type == "web":
-            environment["PORT"] = str(WEB_PORT)
-            ports = {f"{WEB_PORT}/tcp": ("127.0.0.1", None)}
+            environment["PORT"] = str(port)
+            ports = {f"{port}/tcp": ("127.0.0.1", None)}
         image = release.image_for(process_type)
         if release.from_dockerfile:
             launch, shown = self._image_conventions(image, command)
@@ -203,7 +225,7 @@ class DockerRuntime:
             init=True,
             tty=tty,
             stdin_open=tty,
-            mem_limit="512m",
+            mem_limit=f"{memory_mb}m",
             pids_limit=256,
             # Heroku's dyno sizes share the host's CPU; here each dyno gets an equal share
             # and at most MINIDYNO_DYNO_CPUS cores, so one busy dyno cannot starve the rest.
@@ -343,19 +365,24 @@ class DockerRuntime:
             with contextlib.suppress(NotFound):
                 container.remove(force=True)
 
-    def remove_app(self, app: str) -> None:
-        """Every container, network, volume and image of one app of this server."""
+    def remove_app(self, app: str, keep_build_cache: bool = False) -> None:
+        """Every container, network, volume and image of one app of this server; with
+        `keep_build_cache`, all but what makes its next build fast (the cache volume
+        and the dependency layer), as `minidyno doctor` keeps for its next run."""
         scope = labels.filters(self.settings, app)
+        kept = ("build-cache", "dependencies") if keep_build_cache else ()
         for container in self.engine.containers.list(all=True, filters=scope, ignore_removed=True):
             container.remove(force=True)
         for network in self.engine.networks.list(filters=scope):
             network.remove()
         for volume in self.engine.volumes.list(filters=scope):
-            volume.remove(force=True)
+            if (volume.attrs.get("Labels") or {}).get(labels.PROCESS) not in kept:
+                volume.remove(force=True)
         images = self.engine.images.list(filters=scope)
         for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
-            with contextlib.suppress(NotFound, APIError):
-                self.engine.images.remove(image.id, force=True)
+            if (image.labels or {}).get(labels.PROCESS) not in kept:
+                with contextlib.suppress(NotFound, APIError):
+                    self.engine.images.remove(image.id, force=True)
 
 
 @contextlib.contextmanager

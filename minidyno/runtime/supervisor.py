@@ -156,8 +156,10 @@ class Supervisor:
         self.set_state(dyno, State.UP)
         return seconds
 
-    def stop_dyno(self, dyno: Dyno) -> None:
-        """SIGTERM, SIGKILL after the stop timeout (R12), then remove; blocks."""
+    def stop_dyno(self, dyno: Dyno, replaced: bool = False) -> None:
+        """SIGTERM, SIGKILL after the stop timeout (R12), then remove; blocks. A dyno
+        `replaced` by a new one of its name (cycling) logs no `down`: its name stays
+        `starting` until the new one is up, as in Heroku's log."""
         timeout = self.settings.stop_timeout
         self.logs.platform(dyno.app, dyno.name, "Stopping all processes with SIGTERM")
         with self._lock:
@@ -176,7 +178,8 @@ class Supervisor:
                 )
                 self.logs.platform(dyno.app, dyno.name, "Stopping remaining processes with SIGKILL")
             self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
-            self.set_state(dyno, State.DOWN)
+            if not replaced:
+                self.set_state(dyno, State.DOWN)
             self.driver.remove(dyno)
         finally:
             with self._lock:

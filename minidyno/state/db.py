@@ -80,6 +80,11 @@ CREATE TABLE IF NOT EXISTS formation (
     quantity INTEGER NOT NULL,
     PRIMARY KEY (app, process_type)
 );
+CREATE TABLE IF NOT EXISTS doctor_reports (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    report TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
 
 

@@ -16,6 +16,7 @@ from minidyno.progress import Say
 from minidyno.release.changes import ConfigChanges
 from minidyno.release.phase import ReleasePhaseFailed
 from minidyno.release.releasing import Releaser
+from minidyno.runtime.cycling import Cycler
 from minidyno.runtime.idling import Idler
 from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.scale import Scaler
@@ -41,6 +42,8 @@ class Manager:
     scaler: Scaler
     releaser: Releaser
     config: ConfigChanges
+    #: Cycling every MINIDYNO_DYNO_CYCLE's default day; an app's cycle runs at once.
+    cycler: Cycler
     #: Release phases run, as `vN: command`; one whose command is `fail` fails.
     phases: list[str]
 
@@ -101,7 +104,10 @@ def manager(tmp_path: Path) -> Iterator[Manager]:
 
     releaser = Releaser(db, logs, supervisor, sleeping, release_phase=release_phase)
     config = ConfigChanges(releaser, db, locks)
-    yield Manager(driver, db, logs, supervisor, idler, scaler, releaser, config, phases)
+    cycler = Cycler(
+        supervisor, driver, db, logs, sleeping, locks, settings.dyno_cycle, spawn=lambda work: work()
+    )
+    yield Manager(driver, db, logs, supervisor, idler, scaler, releaser, config, cycler, phases)
     driver.close()
 
 

@@ -9,6 +9,9 @@ forwarding are the real ones; what a dyno does is its command:
 - `crash`: exits with status 1 at start;
 - a one-off's `echo WORDS` prints them and exits 0, `exit N` exits N, `sleep` runs until
   its timeout.
+
+As Docker's, its listing of every app's dynos says when each was made, not when it last
+started (which one app's inspected dynos say); `clock` is the engine's time for both.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -31,6 +34,7 @@ from minidyno.state.releases import Release
 @dataclass
 class _Proc:
     dyno: Dyno
+    made_at: float
     sockets: list[socket.socket] = field(default_factory=list)
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
 
@@ -78,12 +82,17 @@ class FakeDriver:
         self._events: queue.Queue[str] = queue.Queue()
         #: What was done, in order (`start web.1`, `stop web.1`…), for tests of ordering.
         self.timeline: list[str] = []
+        #: The engine's clock: when dynos are made and started.
+        self.clock: Callable[[], float] = time.time
 
     # -- the DynoDriver protocol -------------------------------------------------------
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         with self._lock:
-            found = [p.dyno for p in self._procs.values() if app in (None, p.dyno.app)]
+            if app is None:
+                found = [replace(p.dyno, started_at=p.made_at) for p in self._procs.values()]
+            else:
+                found = [p.dyno for p in self._procs.values() if p.dyno.app == app]
         return sorted(found, key=lambda d: (d.app, d.process_type, d.name, d.release))
 
     def start(self, release: Release, name: str, command: str) -> Dyno:
@@ -97,7 +106,7 @@ class FakeDriver:
             command=command,
         )
         with self._lock:
-            self._procs[dyno.id] = _Proc(dyno)
+            self._procs[dyno.id] = _Proc(dyno, made_at=self.clock())
         self._note(f"start {name} v{release.version}")
         return self._run(dyno.id)
 
@@ -176,7 +185,7 @@ class FakeDriver:
     def _run(self, dyno_id: str) -> Dyno:
         with self._lock:
             proc = self._procs[dyno_id]
-            dyno = proc.dyno
+            dyno = proc.dyno = replace(proc.dyno, started_at=self.clock())
             if dyno.command == "crash":
                 proc.dyno = replace(dyno, running=False, exit_code=1, address=None)
             elif dyno.process_type == "web" and dyno.command in ("serve", "slow"):

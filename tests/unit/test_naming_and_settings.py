@@ -56,6 +56,15 @@ def test_settings_from_environment_and_a_clear_error_for_bad_ports(tmp_path: Pat
         Settings.from_env({"MINIDYNO_HOME": str(tmp_path), "MINIDYNO_API_PORT": "x"})
 
 
+def test_dynos_cycle_daily_unless_told_and_a_clear_error_for_a_period_that_is_not_positive(tmp_path: Path):
+    home = {"MINIDYNO_HOME": str(tmp_path)}
+    assert Settings.from_env(home).dyno_cycle == 86400
+    assert Settings.from_env({**home, "MINIDYNO_DYNO_CYCLE": "120"}).dyno_cycle == 120
+    for bad in ("0", "-5", "2h"):
+        with pytest.raises(SystemExit, match=f"MINIDYNO_DYNO_CYCLE='{bad}' is not a"):
+            Settings.from_env({**home, "MINIDYNO_DYNO_CYCLE": bad})
+
+
 def test_two_homes_get_different_docker_name_prefixes(tmp_path: Path):
     a = Settings.from_env({"MINIDYNO_HOME": str(tmp_path / "a")})
     b = Settings.from_env({"MINIDYNO_HOME": str(tmp_path / "b")})

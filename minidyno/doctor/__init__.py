@@ -1,0 +1,1 @@
+"""`minidyno doctor`: will this app work on Heroku, answered before the push."""

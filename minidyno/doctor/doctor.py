@@ -1,0 +1,417 @@
+"""`minidyno doctor`: will this app work on Heroku? The source is read for what would
+be refused or lost there, then built as a push would be and run in one throwaway dyno,
+as Heroku would run it: a random $PORT, a `postgres://` DATABASE_URL of a database that
+refuses connections without TLS, `DYNO` set, Heroku's limits. Nothing of the run stays
+but its build cache (kept for the next run) and the report.
+
+The throwaway resources belong to a scratch name, `doctor_<app>`, which no app can
+have (app names take no `_`): the supervisor, the router and the idler never see them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import secrets
+import tarfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+from docker.errors import DockerException, ImageNotFound
+
+from minidyno import labels, procfile
+from minidyno.addons.postgres import PostgresService
+from minidyno.compile import pipeline
+from minidyno.compile.source import Source
+from minidyno.doctor import source_checks
+from minidyno.doctor.dyno_watch import Watched, watch
+from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
+from minidyno.errors import UserError
+from minidyno.progress import Say
+from minidyno.runtime.dynos import DYNO_MEMORY_MB, DockerRuntime
+from minidyno.runtime.locks import AppLocks
+from minidyno.settings import Settings
+from minidyno.stacks import recipes
+from minidyno.state import doctor_reports
+from minidyno.state.addons import Addon
+from minidyno.state.db import Database
+from minidyno.state.releases import Release
+
+#: The checks that need the dyno; each is skipped, with the reason, when there is none.
+DYNO_CHECKS = ("release", "bind", "response", "cookies", "filesystem", "memory", "sigterm")
+#: What an app prints when the throwaway database shows a cause the source hinted at.
+CAUSES = {
+    "database-url": ("Can't load plugin: sqlalchemy.dialects:postgres",),
+    "database-tls": ("no encryption", "SSL off"),
+}
+#: Files an app writes that are SQLite databases (or their journals).
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db-journal", ".db-wal", ".sqlite3-journal")
+#: Where writes are expected or are not files: scratch space, and the kernel's.
+_SCRATCH = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run")
+#: What the engine itself puts in a dyno's filesystem (its init, for `init=True`).
+_ENGINE_FILES = ("/usr/sbin/docker-init",)
+#: Heroku gives a web dyno a port of its choosing at every start.
+_PORTS = range(3000, 60000)
+
+
+SCRATCH_PREFIX = "doctor_"
+#: Where the dyno reads its memory quota from (the buildpack's profile looks there).
+_QUOTA_FILE = "/tmp/minidyno-memory-quota"
+
+
+def scratch_name(app: str | None) -> str:
+    return f"{SCRATCH_PREFIX}{app or 'local'}"
+
+
+@dataclass(frozen=True)
+class Doctor:
+    engine: docker.DockerClient
+    settings: Settings
+    #: Makes the dyno's container exactly as a dyno's, and removes the scratch name's.
+    runtime: DockerRuntime
+    postgres: PostgresService
+    locks: AppLocks
+    db: Database
+
+    def examine(self, source: Source, app: str | None, say: Say) -> dict[str, Any]:
+        """The report, saved as `app`'s last when an app is named."""
+        report = Report()
+        say("-----> Reading the source")
+        if source_checks.check(self.settings, source, report):
+            name = scratch_name(app)
+            with self.locks.of(name):
+                try:
+                    self._run(name, source, app, report, say)
+                finally:
+                    self.runtime.remove_app(name, keep_build_cache=True)
+        else:
+            report.add("build", SKIP, "not run: the push would be refused (see above)")
+            _skip(report, DYNO_CHECKS + ("web-process",), "not checked: there is no build")
+        result = {"app": app, "failed": report.failed, "checks": report.as_json()}
+        if app:
+            with self.db.connect() as conn:
+                doctor_reports.save(conn, app, result)
+        return result
+
+    def _run(self, name: str, source: Source, app: str | None, report: Report, say: Say) -> None:
+        """Build, then run the dyno; the caller removes what this made."""
+        database = _Background(lambda: self._database(name))
+        try:
+            say("-----> Building, as a push would (a throwaway database starts meanwhile)")
+            started = time.monotonic()
+            try:
+                manifest = pipeline.read_heroku_yml(source, say)
+                slug = pipeline.run(self.engine, self.settings, name, 1, source, {}, manifest, None, say)
+            except UserError as failed:
+                report.add("build", FAIL, str(failed))
+                _skip(report, DYNO_CHECKS + ("web-process",), "not checked: the build failed")
+                return
+            report.add("build", PASS, f"built in {time.monotonic() - started:.1f} s")
+            self._slug_size(slug.image, slug.stack, report)
+            processes = slug.processes
+            self._web_process(source, processes, report)
+            release = Release(
+                app=name,
+                version=1,
+                description="doctor",
+                image=slug.image,
+                stack=slug.stack,
+                commit_sha=source.commit,
+                processes=processes,
+                images=slug.images,
+                config={"DATABASE_URL": database.result(), "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE},
+                status="succeeded",
+                created_at="",
+            )
+            self._run_release(release, app, report, say)
+        finally:
+            database.wait()
+
+    def _run_release(self, release: Release, app: str | None, report: Report, say: Say) -> None:
+        """The release phase, if there is one, then one dyno: the web one, or else the
+        first other type."""
+        processes = release.processes
+        process = "web" if "web" in processes else next((p for p in processes if p != "release"), None)
+        output: list[str] = []
+        if "release" not in processes:
+            report.add("release", PASS, "no release phase")
+        elif not self._release_phase(release, report, output, say):
+            _skip(report, DYNO_CHECKS, "not checked: the release phase failed")
+        if process is None:
+            _skip(report, DYNO_CHECKS, "not checked: there is no process type to run")
+        elif report.status_of("release") == PASS:
+            seen = self._dyno(release, process, app, say)
+            output += seen.output
+            _judge(seen, process, self.settings, report)
+        _causes(output, report)
+
+    def _database(self, name: str) -> str:
+        """A database as Heroku Postgres gives one: TLS only, reached by a
+        `postgres://` URL; made while the app builds."""
+        addon = Addon(
+            name="postgresql-doctor",
+            app=name,
+            service="postgres",
+            plan="standard",
+            config_var="DATABASE_URL",
+            db_user=f"u{secrets.token_hex(6)}",
+            db_password=secrets.token_hex(24),
+            db_name=f"d{secrets.token_hex(6)}",
+            created_at="",
+        )
+        quiet: Say = lambda _: None  # noqa: E731 - its progress would interleave with the build's
+        self.postgres.prepare(quiet)
+        self.postgres.provision(addon, quiet)
+        return self.postgres.url(addon)
+
+    def _slug_size(self, image: str, stack: str | None, report: Report) -> None:
+        """What the build added to the stack image: the slug, uncompressed (Heroku's
+        limits apply to it compressed, so past them here is a warning only)."""
+        try:
+            size = self.engine.images.get(image).attrs["Size"]
+            base = recipes.STACKS.get(stack or "")
+            if base:
+                size -= self.engine.images.get(base.run_image).attrs["Size"]
+        except (ImageNotFound, DockerException):
+            return
+        mb = size / source_checks.MB
+        seen = f"the slug is {mb:.0f} MB uncompressed"
+        if mb > source_checks.SOFT_LIMIT_MB:
+            report.add("slug-size", WARN, f"{seen}; compressed, it may pass Heroku's limits")
+        else:
+            report.add("slug-size", PASS, seen)
+
+    def _web_process(self, source: Source, processes: dict[str, str], report: Report) -> None:
+        if "web" in processes:
+            report.add("web-process", PASS, f"web: {processes['web']}")
+        elif procfile.looks_like_web_app(source.read_text("requirements.txt"), source.names()):
+            report.add("web-process", FAIL, "no web process type, but this looks like a web app")
+        else:
+            report.add("web-process", PASS, "no web process type (a worker app: nothing is routed to it)")
+
+    def _release_phase(self, release: Release, report: Report, output: list[str], say: Say) -> bool:
+        say("-----> Running the release phase")
+        lines: list[str] = []
+
+        def kept(chunk: bytes) -> None:
+            for text in chunk.decode(errors="replace").splitlines():
+                lines.append(text)
+                say(f"       release: {text}")
+
+        code = self.runtime.run(
+            release, "release.1", release.processes["release"], kept, timeout=self.settings.release_timeout
+        )
+        output += lines
+        if code == 0:
+            report.add("release", PASS, "the release phase succeeded")
+            return True
+        last = lines[-1] if lines else "(no output)"
+        report.add("release", FAIL, f"the release phase exited with status {code}: {last}")
+        return False
+
+    def _dyno(self, release: Release, process: str, app: str | None, say: Say) -> Watched:
+        port = random.choice(_PORTS)
+        say(f"-----> Starting {process}.1 with PORT={port}, as Heroku would")
+        container = self.runtime.create(
+            release, f"{process}.1", release.processes[process], port=port, memory_mb=2 * DYNO_MEMORY_MB
+        )
+        try:
+            # The buildpack sizes WEB_CONCURRENCY from the memory limit: it reads the
+            # quota, not the room given past it to measure.
+            with contextlib.suppress(DockerException):  # an image without /tmp
+                container.put_archive("/tmp", _file_archive(_QUOTA_FILE, f"{DYNO_MEMORY_MB * 1024 * 1024}\n"))
+            return watch(
+                container,
+                port,
+                host=f"{app or 'doctor'}.{self.settings.domain}",
+                boot_timeout=self.settings.boot_timeout,
+                request_timeout=self.settings.router_timeout,
+                stop_timeout=self.settings.stop_timeout,
+                say=say,
+            )
+        finally:
+            container.remove(force=True)
+
+    def remove_leftovers(self) -> None:
+        """What a doctor run left when the server stopped in its middle."""
+        found = self.engine.containers.list(
+            all=True, filters=labels.filters(self.settings), ignore_removed=True
+        )
+        for name in {c.labels.get(labels.APP, "") for c in found}:
+            if name.startswith(SCRATCH_PREFIX):
+                self.runtime.remove_app(name, keep_build_cache=True)
+
+
+def _file_archive(path: str, text: str) -> bytes:
+    """A tarball of one file readable by the dyno's user, for put_archive into its folder."""
+    data = text.encode()
+    info = tarfile.TarInfo(path.rsplit("/", 1)[-1])
+    info.size, info.mode = len(data), 0o644
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+class _Background:
+    """Work started now in a thread, its result (or its exception) taken later."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        try:
+            self._result = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def wait(self) -> None:
+        """Until it is done, whatever its end (what it made is then removed)."""
+        self._thread.join()
+
+
+def _skip(report: Report, checks: tuple[str, ...], why: str) -> None:
+    for check in checks:
+        report.add(check, SKIP, why)
+
+
+def _causes(output: list[str], report: Report) -> None:
+    """What the app printed that names a cause the throwaway database exposes."""
+    for check, signs in CAUSES.items():
+        said = next((line for line in output if any(sign in line for sign in signs)), None)
+        if said:
+            report.add(check, FAIL, f"the app said: {said.strip()[:300]}")
+
+
+def _judge(seen: Watched, process: str, settings: Settings, report: Report) -> None:
+    cause = _crash_cause(seen)
+    if process != "web":
+        _skip(report, ("bind", "response", "cookies"), "not checked: no web process")
+    else:
+        _bind(seen, settings.boot_timeout, cause, report)
+        _response(seen, settings.router_timeout, report)
+    _filesystem(seen, report)
+    _memory(seen, report)
+    if seen.stopped_after is None:
+        report.add("sigterm", SKIP, f"not checked: it had exited{f' (see {cause})' if cause else ''}")
+    elif seen.killed:
+        report.add(
+            "sigterm",
+            FAIL,
+            f"still running {settings.stop_timeout:.0f} s after SIGTERM, so killed with SIGKILL",
+        )
+    else:
+        report.add("sigterm", PASS, f"exited {seen.stopped_after:.1f} s after SIGTERM")
+
+
+def _crash_cause(seen: Watched) -> str | None:
+    """The check that explains a dyno that stopped by itself, if one does."""
+    if seen.oom_killed:
+        return "memory"
+    for check, signs in CAUSES.items():
+        if any(sign in line for line in seen.output for sign in signs):
+            return check
+    return None
+
+
+def _bind(seen: Watched, timeout: float, cause: str | None, report: Report) -> None:
+    port = seen.port
+    if seen.bound_after is not None:
+        report.add("bind", PASS, f"listened on 0.0.0.0:{port} ($PORT) {seen.bound_after:.1f} s after start")
+    elif cause:
+        report.add("bind", SKIP, f"not checked: it stopped at boot (see {cause})")
+    elif seen.exited is not None:
+        last = seen.output[-1].strip() if seen.output else "(no output)"
+        report.add(
+            "bind",
+            FAIL,
+            f"exited with status {seen.exited} before listening on $PORT: {last[:200]}",
+            fix="read its output above; on Heroku the dyno crashes (H10) and restarts",
+        )
+    elif local := [a for a in seen.listening if a.endswith(f":{port}")]:
+        report.add(
+            "bind",
+            FAIL,
+            f"listened on {', '.join(local)} only, which the router cannot reach",
+            fix="listen on 0.0.0.0 (every interface), not localhost: e.g. --bind 0.0.0.0:$PORT",
+        )
+    elif seen.listening:
+        report.add(
+            "bind",
+            FAIL,
+            f"listened on {', '.join(seen.listening)}, not on $PORT ({port} this time)",
+            fix="read the port from $PORT, which Heroku picks at every start, instead of a fixed one",
+        )
+    else:
+        report.add("bind", FAIL, f"listened on nothing within {timeout:.0f} s")
+
+
+def _response(seen: Watched, timeout: float, report: Report) -> None:
+    if seen.bound_after is None:
+        _skip(report, ("response", "cookies"), "not checked: nothing listens on $PORT")
+        return
+    if seen.request_error == "timeout":
+        report.add("response", FAIL, f"/ sent nothing within {timeout:.0f} s")
+    elif seen.request_error:
+        report.add("response", FAIL, f"/ gave no response: {seen.request_error}")
+    else:
+        report.add("response", PASS, f"/ answered {seen.status} in {seen.answered_after:.2f} s")
+    if seen.status is None:
+        report.add("cookies", SKIP, "not checked: no response")
+    elif (largest := max(seen.cookie_sizes, default=0)) > 8192:
+        report.add("cookies", FAIL, f"/ sets a cookie of {largest} bytes, past the router's 8192")
+    elif largest > 4096:
+        report.add("cookies", WARN, f"/ sets a cookie of {largest} bytes, which browsers drop past 4096")
+    else:
+        report.add("cookies", PASS, f"{len(seen.cookie_sizes)} cookies set, none too large")
+
+
+def _filesystem(seen: Watched, report: Report) -> None:
+    """Files written outside /tmp: an SQLite database fails, anything else warns."""
+    written = seen.written
+    leaves = (p for p in written if not any(other.startswith(f"{p}/") for other in written))
+    files = sorted(
+        path
+        for path in leaves
+        if not path.startswith(tuple(f"{s}/" for s in _SCRATCH))
+        and path not in _ENGINE_FILES
+        and "__pycache__" not in path
+        and not path.endswith(".pyc")
+    )
+    databases = [p for p in files if p.endswith(_SQLITE_SUFFIXES)]
+    if databases:
+        report.add(
+            "filesystem",
+            FAIL,
+            f"wrote the SQLite database {', '.join(databases[:3])}, lost at every restart",
+            fix="use Heroku Postgres, read from DATABASE_URL (https://devcenter.heroku.com/articles/sqlite3)",
+        )
+    elif files:
+        shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        report.add("filesystem", WARN, f"wrote {shown}, lost at the next restart")
+    else:
+        report.add("filesystem", PASS, "wrote nothing outside /tmp")
+
+
+def _memory(seen: Watched, report: Report) -> None:
+    quota = DYNO_MEMORY_MB
+    if seen.oom_killed:
+        report.add("memory", FAIL, f"killed past {2 * quota} MB, twice the quota (R15)")
+    elif seen.memory_mb > quota:
+        report.add("memory", FAIL, f"{seen.memory_mb:.0f} MB at its peak, past the {quota} MB quota (R14)")
+    else:
+        report.add("memory", PASS, f"{seen.memory_mb:.0f} MB at its peak, of a {quota} MB quota")

@@ -1,0 +1,105 @@
+"""`minidyno doctor` with a real build, dyno and Postgres: each app of tests/apps/doctor
+fails exactly the check it is named for and no other, the clean one passes them all,
+the exit status says so, and nothing of a run is left but its build cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import docker
+import pytest
+
+from tests.integration.platform_fixture import REPO, Server
+
+APPS = REPO / "tests" / "apps" / "doctor"
+#: Each test app, and the one check it must fail.
+FAILS = {
+    "clean": None,
+    "fixed-port": "bind",
+    "localhost": "bind",
+    "sqlite-write": "filesystem",
+    "sigterm-ignored": "sigterm",
+    "memory-hog": "memory",
+    "slow-root": "response",
+    "postgres-scheme": "database-url",
+    "tls-disabled": "database-tls",
+}
+
+
+def _work_tree(server: Server, tmp_path: Path, name: str) -> Path:
+    src = tmp_path / name
+    shutil.copytree(APPS / name, src)
+    server.git("init", "-q", "-b", "main", cwd=src)
+    server.commit(src, "Initial commit")
+    return src
+
+
+# The waits Heroku allows are 30 s each; 5 s keeps the slow and the SIGTERM-ignoring
+# apps from costing a minute (slow-root's / takes 8 s).
+@pytest.mark.server_env(MINIDYNO_ROUTER_TIMEOUT="5", MINIDYNO_STOP_TIMEOUT="5")
+def test_each_app_fails_only_its_own_check(
+    server: Server, tmp_path: Path, docker_engine: docker.DockerClient
+) -> None:
+    wrong: list[str] = []
+    for name, expected in FAILS.items():
+        src = _work_tree(server, tmp_path, name)
+        proc = server.cli("doctor", "--json", cwd=src, check=False)
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            wrong.append(f"{name}: no JSON report (exit {proc.returncode}): {proc.stderr[-2000:]}")
+            continue
+        flagged = {c["check"]: c["line"] for c in report["checks"] if c["status"] in ("warn", "fail")}
+        failed = {c["check"] for c in report["checks"] if c["status"] == "fail"}
+        if failed != ({expected} if expected else set()) or set(flagged) - failed:
+            wrong.append(
+                f"{name}: expected {expected or 'nothing'} to fail, got " + " | ".join(flagged.values())
+            )
+        if proc.returncode != (1 if expected else 0):
+            wrong.append(f"{name}: exit status {proc.returncode}")
+    assert not wrong, "\n".join(wrong)
+    left = docker_engine.containers.list(
+        all=True, filters={"label": f"minidyno.home={server.home.resolve()}"}
+    )
+    assert [c.name for c in left] == [], "doctor left containers behind"
+    kept = docker_engine.volumes.list(filters={"label": f"minidyno.home={server.home.resolve()}"})
+    assert [v.attrs["Labels"]["minidyno.process"] for v in kept] == ["build-cache"]
+
+
+def test_the_report_names_what_heroku_would_do_and_the_fix(server: Server, tmp_path: Path) -> None:
+    """The text report: one line per check, a failure with Heroku's error code, the fix
+    and the Dev Center link; the app named by the git remote keeps it as its last."""
+    server.cli("apps:create", "doctored")
+    src = _work_tree(server, tmp_path, "localhost")
+    server.cli("git:remote", "-a", "doctored", cwd=src)
+    proc = server.cli("doctor", cwd=src, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    bind = next(line for line in lines if line.split()[1:2] == ["bind"])
+    assert bind.startswith("fail")
+    assert "127.0.0.1:" in bind and "R10 Boot timeout" in bind
+    assert "0.0.0.0" in bind.split("Fix:")[1]
+    assert "https://devcenter.heroku.com/articles/error-codes#r10-boot-timeout" in bind
+    assert all(line.split()[0] in ("pass", "warn", "fail", "skip") for line in lines[1:]), lines
+    last = server.api("GET", "/apps/doctored/doctor").json()
+    assert last["failed"] is True
+    assert [c["check"] for c in last["checks"] if c["status"] == "fail"] == ["bind"]
+
+
+def test_a_push_refused_on_heroku_is_named_without_a_build(server: Server, tmp_path: Path) -> None:
+    """The buildpack's own rules, read before any container: two package managers and
+    a committed .env holding a secret; nothing is built."""
+    src = _work_tree(server, tmp_path, "clean")
+    (src / "Pipfile.lock").write_text("{}")
+    (src / ".env").write_text("SECRET_KEY=hunter2\nDEBUG=1\n")
+    proc = server.cli("doctor", "--json", cwd=src, check=False)
+    assert proc.returncode == 1
+    checks = {c["check"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["package-manager"]["status"] == "fail"
+    assert "Multiple Python package manager files" in checks["package-manager"]["seen"]
+    assert checks["env-file"]["status"] == "warn" and "SECRET_KEY" in checks["env-file"]["seen"]
+    assert "DEBUG" not in checks["env-file"]["seen"]
+    assert checks["build"]["status"] == "skip"
+    assert "Building" not in proc.stderr
