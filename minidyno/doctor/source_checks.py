@@ -76,7 +76,7 @@ def _procfile(source: Source, names: set[str], heroku_yml: bool, report: Report)
     elif warnings:
         report.add("procfile", WARN, "; ".join(warnings))
     else:
-        report.add("procfile", PASS, f"{len(procfile.parse(text)[0])} process types")
+        report.add("procfile", PASS, f"declares {', '.join(procfile.parse(text)[0])}")
 
 
 def _buildpack_rules(settings: Settings, source: Source, report: Report) -> None:

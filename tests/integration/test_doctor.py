@@ -10,7 +10,9 @@ from pathlib import Path
 
 import docker
 import pytest
+from playwright.sync_api import expect
 
+from tests.integration import browser
 from tests.integration.platform_fixture import REPO, Server
 
 APPS = REPO / "tests" / "apps" / "doctor"
@@ -70,7 +72,8 @@ def test_each_app_fails_only_its_own_check(
 
 def test_the_report_names_what_heroku_would_do_and_the_fix(server: Server, tmp_path: Path) -> None:
     """The text report: one line per check, a failure with Heroku's error code, the fix
-    and the Dev Center link; the app named by the git remote keeps it as its last."""
+    and the Dev Center link; the app named by the git remote keeps it as its last, which
+    its dashboard page shows."""
     server.cli("apps:create", "doctored")
     src = _work_tree(server, tmp_path, "localhost")
     server.cli("git:remote", "-a", "doctored", cwd=src)
@@ -86,6 +89,19 @@ def test_the_report_names_what_heroku_would_do_and_the_fix(server: Server, tmp_p
     last = server.api("GET", "/apps/doctored/doctor").json()
     assert last["failed"] is True
     assert [c["check"] for c in last["checks"] if c["status"] == "fail"] == ["bind"]
+    with browser.chromium_page(server.ca_path, tmp_path / "browser-home") as page:
+        browser.goto(page, server.cli("dashboard", "--no-browser").stdout.strip())
+        browser.goto(page, f"https://localhost:{server.router_tls_port}/dashboard/apps/doctored")
+        row = page.locator('#doctor-checks tr[data-check="bind"]')
+        expect(row.locator(".result")).to_have_text("fail")
+        expect(row).to_contain_text("R10 Boot timeout")
+        expect(row.get_by_role("link", name="Dev Center")).to_have_attribute(
+            "href", "https://devcenter.heroku.com/articles/error-codes#r10-boot-timeout"
+        )
+        expect(page.locator('#doctor-checks tr[data-check="memory"] .result')).to_have_text("pass")
+        expect(page.locator("#doctor-summary")).to_contain_text("fails Binds $PORT")
+        page.locator("#doctor-title").scroll_into_view_if_needed()
+        browser.shot(page, "doctor", "last-report")
 
 
 def test_a_push_refused_on_heroku_is_named_without_a_build(server: Server, tmp_path: Path) -> None:

@@ -1,26 +1,12 @@
-import io
-import tarfile
-
 import pytest
 
 from minidyno.compile import pipeline
 from minidyno.compile.detect import refusal
-from minidyno.compile.source import Source
 from minidyno.compile.stack_choice import DEFAULT_PYTHON, PythonRequest, choose, requested_python
 from minidyno.errors import UserError
 from minidyno.settings import Settings
 from minidyno.stacks.recipes import UnknownStack, for_python
-
-
-def source_with(files: dict[str, str]) -> Source:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return Source(buf.getvalue(), "abc1234")
+from tests.unit.source_fixture import source_with
 
 
 def test_source_reads_top_level_files_without_unpacking():

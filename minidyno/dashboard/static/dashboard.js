@@ -250,6 +250,23 @@ const minidyno = (() => {
       $("#postgres").replaceChildren(...(blocks.length ? blocks : ["No database."]));
     }
 
+    // The last `minidyno doctor -a APP`: each check's result named in words (a class
+    // reads it off a projector), what Heroku would do, the fix and its article.
+    async function refreshDoctor() {
+      const report = await api(`/apps/${app}/doctor`).catch(() => null);
+      $("#doctor-none").hidden = Boolean(report);
+      $("#doctor").hidden = !report;
+      if (!report) return;
+      const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.title);
+      $("#doctor-summary").textContent = `Last run ${report.created_at}: ` +
+        (failed.length ? `fails ${failed.join(", ")}.` : "passes every check it ran.");
+      $("#doctor-checks tbody").replaceChildren(...report.checks.map((c) => el("tr",
+        { class: `check check-${c.status}`, "data-check": c.check },
+        el("td", {}, el("span", { class: `result result-${c.status}` }, c.status)),
+        el("td", {}, c.title), el("td", {}, c.seen),
+        el("td", {}, ...(c.heroku ? [`${c.heroku}. Fix: ${c.fix}. `, el("a", { href: c.link }, "Dev Center")] : [])))));
+    }
+
     async function initTimeline() {
       const history = await api(`/apps/${app}/logs?num=1500&source=minidyno`);
       history.split("\n").forEach(noteState);
@@ -297,10 +314,12 @@ const minidyno = (() => {
     refreshPostgres();
     refreshScheduler();
     refreshEcoHours();
+    refreshDoctor();
     setInterval(refreshDynos, 5000);
     setInterval(refreshEcoHours, 5000);
     setInterval(refreshScheduler, 5000);
     setInterval(refreshPostgres, 15000);
+    setInterval(refreshDoctor, 15000);
   }
 
   return { appsPage, appPage };
