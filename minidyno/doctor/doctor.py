@@ -237,6 +237,12 @@ class Doctor:
         finally:
             container.remove(force=True)
 
+    def forget(self, app: str) -> None:
+        """A destroyed app's doctor build cache goes with it."""
+        name = scratch_name(app)
+        with self.locks.of(name):
+            self.runtime.remove_app(name)
+
     def remove_leftovers(self) -> None:
         """What a doctor run left when the server stopped in its middle."""
         found = self.engine.containers.list(
@@ -387,7 +393,8 @@ def _filesystem(seen: Watched, report: Report) -> None:
     files = sorted(
         path
         for path in leaves
-        if not path.startswith(tuple(f"{s}/" for s in _SCRATCH))
+        if path not in _SCRATCH
+        and not path.startswith(tuple(f"{s}/" for s in _SCRATCH))
         and path not in _ENGINE_FILES
         and "__pycache__" not in path
         and not path.endswith(".pyc")

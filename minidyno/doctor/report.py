@@ -191,5 +191,7 @@ def _line(entry: dict[str, Any]) -> str:
     failure what Heroku would do, the fix and the Dev Center article."""
     text = f"{entry['status']:<5} {entry['check']:<16} {entry['seen']}"
     if entry["status"] in (WARN, FAIL):
+        # The buildpack's own errors end their sentence already.
+        text = text.removesuffix(".")
         text += f". On Heroku: {entry['heroku']}. Fix: {entry['fix']}. {entry['link']}"
     return text

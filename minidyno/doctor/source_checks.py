@@ -26,6 +26,8 @@ _NOT_APP_CODE = {"tests", "test", ".venv", "venv", "node_modules", "site-package
 _SQLITE = re.compile(
     r"django\.db\.backends\.sqlite3|sqlite:///(?!:memory:)|sqlite3\.connect\((?!['\"]:memory:)"
 )
+#: DATABASE_URL read by name, or by the libraries that read it for a Django app.
+_READS_DATABASE_URL = re.compile(r"DATABASE_URL|dj_database_url|\benv\.db\(")
 _SQLALCHEMY = re.compile(r"^\s*(from|import)\s+(sqlalchemy|flask_sqlalchemy|sqlmodel)\b", re.M)
 _NO_TLS = re.compile(r"""sslmode\s*[=:]\s*["']?disable|ssl_require\s*=\s*False""")
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|_KEY$", re.I)
@@ -167,7 +169,7 @@ def _where(code: dict[str, str], pattern: re.Pattern[str]) -> list[str]:
 def _sqlite(code: dict[str, str], report: Report) -> None:
     """SQLite as the database a dyno uses: not where it is only the local fallback of
     a file that reads DATABASE_URL (Heroku's getting-started apps do that)."""
-    found = _where({n: t for n, t in code.items() if "DATABASE_URL" not in t}, _SQLITE)
+    found = _where({n: t for n, t in code.items() if not _READS_DATABASE_URL.search(t)}, _SQLITE)
     if found:
         report.add(
             "filesystem",

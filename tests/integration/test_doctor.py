@@ -102,6 +102,10 @@ def test_the_report_names_what_heroku_would_do_and_the_fix(server: Server, tmp_p
         expect(page.locator("#doctor-summary")).to_contain_text("fails Binds $PORT")
         page.locator("#doctor-title").scroll_into_view_if_needed()
         browser.shot(page, "doctor", "last-report")
+    server.cli("apps:destroy", "doctored", "--confirm", "doctored")
+    engine = docker.from_env()
+    scope = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=doctor_doctored"]}
+    assert engine.volumes.list(filters=scope) == [], "the doctor build cache outlived its app"
 
 
 def test_a_push_refused_on_heroku_is_named_without_a_build(server: Server, tmp_path: Path) -> None:

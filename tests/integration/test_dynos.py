@@ -262,3 +262,52 @@ def test_dyno_ignoring_sigterm_is_killed_with_r12(server: Server, tmp_path: Path
     assert "Stopping all processes with SIGTERM" in text
     assert "Error R12 (Exit timeout) -> At least one process failed to exit within 2 seconds" in text
     assert "Process exited with status 137" in text
+
+
+CYCLED_APP = """\
+from pathlib import Path
+
+from flask import Flask
+
+app = Flask(__name__)
+NOTE = Path("/app/note.txt")
+
+
+@app.post("/note")
+def write():
+    NOTE.write_text("kept")
+    return "written"
+
+
+@app.get("/note")
+def read():
+    return NOTE.read_text() if NOTE.exists() else "gone"
+"""
+
+
+@pytest.mark.server_env(MINIDYNO_DYNO_CYCLE="15")
+def test_a_cycled_dyno_is_a_new_one_whose_filesystem_starts_fresh(server: Server, tmp_path: Path):
+    """Heroku's daily cycle, shortened to 15 s (plus up to 216/1440 of it): a new
+    container of the same release, so a file the dyno wrote is gone, with Heroku's lines."""
+    server.cli("apps:create", "cycled")
+    server.push(server.app_source(tmp_path, "cycled", {"app.py": CYCLED_APP}))
+    first = ps(server, "cycled")["web.1"]
+    written = httpx.post(f"http://127.0.0.1:{server.router_port}/note", headers={"Host": "cycled.localhost"})
+    assert written.text == "written"
+    assert server.router_get("cycled", "/note").text == "kept"
+
+    text = wait_for(lambda: "Cycling" in (t := logs(server, "cycled", dyno="web.1")) and t, timeout=40)
+    wait_for(lambda: server.router_get("cycled", "/note").text == "gone", timeout=30)
+    assert ps(server, "cycled")["web.1"]["release"] == first["release"]
+    text = logs(server, "cycled", dyno="web.1")
+    cycle = text[text.index("Cycling") :]
+    expected = [
+        "Cycling",
+        "State changed from up to starting",
+        "Stopping all processes with SIGTERM",
+        "Process exited with status",
+        "Starting process with command",
+        "State changed from starting to up",
+    ]
+    positions = [cycle.find(line) for line in expected]
+    assert -1 not in positions and positions == sorted(positions), cycle
