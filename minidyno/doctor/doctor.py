@@ -26,7 +26,7 @@ from docker.errors import DockerException, ImageNotFound
 
 from minidyno import labels, procfile
 from minidyno.addons.postgres import PostgresService
-from minidyno.compile import pipeline
+from minidyno.compile import app_json, pipeline
 from minidyno.compile.source import Source
 from minidyno.doctor import source_checks
 from minidyno.doctor.dyno_watch import Watched, watch
@@ -37,7 +37,7 @@ from minidyno.runtime.dynos import DYNO_MEMORY_MB, DockerRuntime
 from minidyno.runtime.locks import AppLocks
 from minidyno.settings import Settings
 from minidyno.stacks import recipes
-from minidyno.state import doctor_reports
+from minidyno.state import addons, config_vars, doctor_reports
 from minidyno.state.addons import Addon
 from minidyno.state.db import Database
 from minidyno.state.releases import Release
@@ -104,9 +104,10 @@ class Doctor:
         try:
             say("-----> Building, as a push would (a throwaway database starts meanwhile)")
             started = time.monotonic()
+            config = self._config(source, app)
             try:
                 manifest = pipeline.read_heroku_yml(source, say)
-                slug = pipeline.run(self.engine, self.settings, name, 1, source, {}, manifest, None, say)
+                slug = pipeline.run(self.engine, self.settings, name, 1, source, config, manifest, None, say)
             except UserError as failed:
                 report.add("build", FAIL, str(failed))
                 _skip(report, DYNO_CHECKS + ("web-process",), "not checked: the build failed")
@@ -124,13 +125,34 @@ class Doctor:
                 commit_sha=source.commit,
                 processes=processes,
                 images=slug.images,
-                config={"DATABASE_URL": database.result(), "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE},
+                config={
+                    **config,
+                    "DATABASE_URL": database.result(),
+                    "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE,
+                },
                 status="succeeded",
                 created_at="",
             )
             self._run_release(release, app, report, say)
         finally:
             database.wait()
+
+    def _config(self, source: Source, app: str | None) -> dict[str, str]:
+        """The config vars the build and the dyno get: the app's own, but for those its
+        add-ons attach (their services are not on the throwaway network), then app.json's
+        values and generated secrets, as a first deploy gets them. The throwaway
+        database is added after."""
+        config: dict[str, str] = {}
+        if app:
+            with self.db.connect() as conn:
+                attached = {addon.config_var for addon in addons.for_app(conn, app)}
+                config = {k: v for k, v in config_vars.get_all(conn, app).items() if k not in attached}
+        text = source.read_text("app.json")
+        if text is not None:
+            # One it cannot read, or with a required var unset, is the push's to refuse.
+            with contextlib.suppress(UserError):
+                config = app_json.initial_config(app_json.parse(text)[0], config)
+        return config
 
     def _run_release(self, release: Release, app: str | None, report: Report, say: Say) -> None:
         """The release phase, if there is one, then one dyno: the web one, or else the
@@ -309,7 +331,7 @@ def _judge(seen: Watched, process: str, settings: Settings, report: Report) -> N
         _skip(report, ("bind", "response", "cookies"), "not checked: no web process")
     else:
         _bind(seen, settings.boot_timeout, cause, report)
-        _response(seen, settings.router_timeout, report)
+        _response(seen, settings.router_timeout, cause, report)
     _filesystem(seen, report)
     _memory(seen, report)
     if seen.stopped_after is None:
@@ -366,11 +388,15 @@ def _bind(seen: Watched, timeout: float, cause: str | None, report: Report) -> N
         report.add("bind", FAIL, f"listened on nothing within {timeout:.0f} s")
 
 
-def _response(seen: Watched, timeout: float, report: Report) -> None:
+def _response(seen: Watched, timeout: float, cause: str | None, report: Report) -> None:
+    """`cause`: what made the dyno stop, if another check names it (a server that
+    listens before it loads the app, as gunicorn's master does, still listened)."""
     if seen.bound_after is None:
         _skip(report, ("response", "cookies"), "not checked: nothing listens on $PORT")
         return
-    if seen.request_error == "timeout":
+    if seen.request_error and cause:
+        report.add("response", SKIP, f"not checked: the app stopped (see {cause})")
+    elif seen.request_error == "timeout":
         report.add("response", FAIL, f"/ sent nothing within {timeout:.0f} s")
     elif seen.request_error:
         report.add("response", FAIL, f"/ gave no response: {seen.request_error}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from docker.errors import DockerException, NotFound
+from docker.errors import DockerException
 from docker.models.containers import Container
 
 from minidyno.lines import LineSplitter
@@ -70,26 +70,103 @@ def watch(
     container.start()
     relay = threading.Thread(target=_read, args=(stream, seen, say), daemon=True)
     relay.start()
-    _wait_for_bind(container, port, started, boot_timeout, seen)
+    container.reload()
+    inside = _Inside(container)
+    _wait_for_bind(container, inside, port, started, boot_timeout, seen)
     if seen.bound_after is not None:
         _request(container, port, host, request_timeout, seen)
-    _sample_memory(container, seen)
-    with contextlib.suppress(DockerException):
-        seen.written = [change["Path"] for change in container.diff() or [] if change["Kind"] in (0, 1)]
+    seen.memory_mb = max(seen.memory_mb, inside.memory_mb(final=True))
     container.reload()
     if container.status == "running":
+        # The diff is read while the dyno stops: both take a moment of the engine's.
+        diff = threading.Thread(target=_read_diff, args=(container, seen), daemon=True)
+        diff.start()
         stopping = time.monotonic()
         container.stop(timeout=stop_timeout)
         seen.stopped_after = time.monotonic() - stopping
+        diff.join()
         container.reload()
         state = container.attrs["State"]
         seen.killed = state.get("ExitCode") == 137 and seen.stopped_after >= stop_timeout
     else:
+        _read_diff(container, seen)
         state = container.attrs["State"]
         seen.exited = state.get("ExitCode")
         seen.oom_killed = bool(state.get("OOMKilled"))
     relay.join(timeout=2)
     return seen
+
+
+def _read_diff(container: Container, seen: Watched) -> None:
+    with contextlib.suppress(DockerException):
+        seen.written = [change["Path"] for change in container.diff() or [] if change["Kind"] in (0, 1)]
+
+
+class _Inside:
+    """The dyno's sockets and memory, read from the host's /proc and cgroup files of
+    its first process: cheap enough to poll. Where this server cannot see that process
+    (it runs in a container of its own, with its own /proc), from the engine: an exec
+    for the sockets, its stats (most of a second each) for the memory."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.pid = container.attrs["State"].get("Pid") or 0
+        try:
+            cgroups = Path(f"/proc/{self.pid}/cgroup").read_text()
+        except OSError:
+            cgroups = ""
+        # A pid of another namespace can name some other process here: trust it only
+        # when its cgroup names the container.
+        self.on_host = container.id in cgroups
+        self.memory_files = _memory_files(cgroups) if self.on_host else []
+
+    def listening(self) -> list[str]:
+        """The TCP addresses listened on in the dyno's network namespace."""
+        if self.on_host:
+            tables = []
+            for table in ("tcp", "tcp6"):
+                with contextlib.suppress(OSError):
+                    tables.append(Path(f"/proc/{self.pid}/net/{table}").read_text())
+            text = "\n".join(tables)
+        else:
+            try:
+                code, output = self.container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+            except DockerException:
+                return []
+            text = output.decode(errors="replace")
+        found = {
+            _address(fields[1])
+            for fields in (row.split() for row in text.splitlines())
+            if len(fields) > 3 and fields[3] == _LISTEN and ":" in fields[1]
+        }
+        return sorted(a for a in found if not a.startswith(_ENGINE_DNS))
+
+    def memory_mb(self, final: bool = False) -> float:
+        """The most memory it has used (the cgroup's peak where the kernel keeps one);
+        from the engine only for the `final` look, as that costs most of a second."""
+        for path in self.memory_files:
+            with contextlib.suppress(OSError, ValueError):
+                return int(path.read_text()) / (1024 * 1024)
+        if self.on_host or not final:
+            return 0.0
+        with contextlib.suppress(DockerException, KeyError, TypeError):
+            stats = self.container.stats(stream=False, one_shot=True)["memory_stats"]
+            return max(stats.get("max_usage") or 0, stats.get("usage") or 0) / (1024 * 1024)
+        return 0.0
+
+
+def _memory_files(cgroups: str) -> list[Path]:
+    """The peak (else the current) memory files of a process's cgroup, v2 or v1, from
+    its /proc/<pid>/cgroup lines (`0::/path`, `4:memory:/path`)."""
+    for line in cgroups.splitlines():
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            base = Path("/sys/fs/cgroup") / path.lstrip("/")
+            return [base / "memory.peak", base / "memory.current"]
+        if "memory" in controllers.split(","):
+            base = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+            return [base / "memory.max_usage_in_bytes", base / "memory.usage_in_bytes"]
+    return []
 
 
 def _read(stream: Iterator[bytes], seen: Watched, say: Say) -> None:
@@ -106,7 +183,9 @@ def _read(stream: Iterator[bytes], seen: Watched, say: Say) -> None:
     lines.close()
 
 
-def _wait_for_bind(container: Container, port: int, started: float, timeout: float, seen: Watched) -> None:
+def _wait_for_bind(
+    container: Container, inside: _Inside, port: int, started: float, timeout: float, seen: Watched
+) -> None:
     """Until it listens on 0.0.0.0:$PORT (or [::]), exits, or the boot timeout passes;
     an app that listens only elsewhere is given WRONG_BIND_GRACE more, not the whole
     timeout, since nothing suggests it will change its mind."""
@@ -115,7 +194,8 @@ def _wait_for_bind(container: Container, port: int, started: float, timeout: flo
         container.reload()
         if container.status != "running":
             return
-        seen.listening = _listening(container)
+        seen.memory_mb = max(seen.memory_mb, inside.memory_mb())
+        seen.listening = inside.listening()
         if any(address.endswith(f":{port}") and _all_interfaces(address) for address in seen.listening):
             seen.bound_after = now - started
             return
@@ -123,26 +203,11 @@ def _wait_for_bind(container: Container, port: int, started: float, timeout: flo
             wrong_since = wrong_since or now
             if now - wrong_since > WRONG_BIND_GRACE:
                 return
-        _sample_memory(container, seen)
         time.sleep(_POLL)
 
 
 def _all_interfaces(address: str) -> bool:
     return address.startswith(("0.0.0.0:", "[::]:"))
-
-
-def _listening(container: Container) -> list[str]:
-    """The TCP addresses listened on in the dyno's network namespace, read from the
-    host's /proc of its first process (no tool inside the image is needed)."""
-    pid = container.attrs["State"].get("Pid")
-    found: list[str] = []
-    for table in ("tcp", "tcp6"):
-        with contextlib.suppress(OSError):
-            for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
-                fields = row.split()
-                if len(fields) > 3 and fields[3] == _LISTEN:
-                    found.append(_address(fields[1]))
-    return sorted({a for a in found if not a.startswith(_ENGINE_DNS)})
 
 
 def _address(hex_address: str) -> str:
@@ -181,11 +246,3 @@ def _request(container: Container, port: int, host: str, timeout: float, seen: W
         seen.request_error = "timeout"
     except httpx.HTTPError as exc:
         seen.request_error = str(exc) or exc.__class__.__name__
-
-
-def _sample_memory(container: Container, seen: Watched) -> None:
-    """The most memory seen in use (the engine's peak, where its cgroups keep one)."""
-    with contextlib.suppress(DockerException, NotFound, KeyError, TypeError):
-        stats = container.stats(stream=False, one_shot=True)["memory_stats"]
-        peak = max(stats.get("max_usage") or 0, stats.get("usage") or 0)
-        seen.memory_mb = max(seen.memory_mb, peak / (1024 * 1024))

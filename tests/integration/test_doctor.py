@@ -77,8 +77,10 @@ def test_the_report_names_what_heroku_would_do_and_the_fix(server: Server, tmp_p
     server.cli("apps:create", "doctored")
     src = _work_tree(server, tmp_path, "localhost")
     server.cli("git:remote", "-a", "doctored", cwd=src)
+    server.cli("config:set", "GREETING=hello", "-a", "doctored")
     proc = server.cli("doctor", cwd=src, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "app: greeting: hello" in proc.stderr, "the app's config vars did not reach the dyno"
     lines = proc.stdout.splitlines()
     bind = next(line for line in lines if line.split()[1:2] == ["bind"])
     assert bind.startswith("fail")

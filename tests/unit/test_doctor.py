@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minidyno.doctor import source_checks
+from minidyno.doctor import dyno_watch, source_checks
 from minidyno.doctor.doctor import _causes, _filesystem, _judge, _memory, _response
 from minidyno.doctor.dyno_watch import Watched, _address
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
@@ -329,7 +329,7 @@ def test_a_worker_is_not_asked_to_bind(settings: Settings):
 
 def test_no_response_in_time_fails():
     report = Report()
-    _response(Watched(PORT, bound_after=1.0, request_error="timeout"), 30, report)
+    _response(Watched(PORT, bound_after=1.0, request_error="timeout"), 30, None, report)
     assert (report.status_of("response"), report.findings["response"].seen) == (
         FAIL,
         "/ sent nothing within 30 s",
@@ -343,7 +343,9 @@ def test_no_response_in_time_fails():
 )
 def test_cookie_sizes_against_the_router_and_the_browsers(sizes: list[int], status: str):
     report = Report()
-    _response(Watched(PORT, bound_after=1.0, status=200, answered_after=0.1, cookie_sizes=sizes), 30, report)
+    _response(
+        Watched(PORT, bound_after=1.0, status=200, answered_after=0.1, cookie_sizes=sizes), 30, None, report
+    )
     assert report.status_of("cookies") == status
 
 
@@ -419,3 +421,29 @@ def test_sigterm_ignored_until_sigkill_fails(settings: Settings):
         PASS,
         "exited 0.4 s after SIGTERM",
     )
+
+
+def test_the_memory_files_of_a_dyno_come_from_its_cgroup_v1_or_v2() -> None:
+    v2 = dyno_watch._memory_files("0::/system.slice/docker-abc.scope\n")
+    assert [str(p) for p in v2] == [
+        "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.peak",
+        "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.current",
+    ]
+    v1 = dyno_watch._memory_files("5:cpu,cpuacct:/docker/abc\n4:memory:/docker/abc\n")
+    assert [str(p) for p in v1] == [
+        "/sys/fs/cgroup/memory/docker/abc/memory.max_usage_in_bytes",
+        "/sys/fs/cgroup/memory/docker/abc/memory.usage_in_bytes",
+    ]
+    assert dyno_watch._memory_files("") == []
+
+
+def test_a_request_lost_to_a_crash_another_check_explains_is_not_a_response_failure(
+    settings: Settings,
+) -> None:
+    """gunicorn's master listens before its worker imports the app: the crash on
+    postgres:// is database-url's, not the response's."""
+    crash = ["sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres"]
+    report = judged(settings, bound_after=0.5, request_error="Server disconnected", exited=1, output=crash)
+    _causes(crash, report)
+    assert report.status_of("response") == SKIP
+    assert report.status_of("database-url") == FAIL

@@ -13,4 +13,6 @@ def hello() -> str:
 
 
 if __name__ == "__main__":
+    # The app's config vars reach doctor's dyno (the test sets GREETING).
+    print("greeting:", os.environ.get("GREETING"), flush=True)
     app.run(host="127.0.0.1", port=int(os.environ["PORT"]))
