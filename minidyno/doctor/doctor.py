@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import re
 import secrets
 import tarfile
 import threading
@@ -55,6 +56,17 @@ _SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db-journal", ".db-wal", ".sq
 _SCRATCH = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run")
 #: What the engine itself puts in a dyno's filesystem (its init, for `init=True`).
 _ENGINE_FILES = ("/usr/sbin/docker-init",)
+#: Dependency files, and the Postgres drivers (or what pulls one in) named in them.
+_DEPENDENCY_FILES = (
+    "requirements.txt",
+    "Pipfile.lock",
+    "poetry.lock",
+    "uv.lock",
+    "pyproject.toml",
+    "Pipfile",
+)
+_POSTGRES_DRIVER = re.compile(r"psycopg|asyncpg|pg8000|aiopg|py-postgresql", re.I)
+_UNREACHABLE_URL = "postgres://doctor:doctor@postgresql-doctor:5432/doctor"
 #: Heroku gives a web dyno a port of its choosing at every start.
 _PORTS = range(3000, 60000)
 
@@ -100,9 +112,14 @@ class Doctor:
 
     def _run(self, name: str, source: Source, app: str | None, report: Report, say: Say) -> None:
         """Build, then run the dyno; the caller removes what this made."""
-        database = _Background(lambda: self._database(name))
-        try:
+        if _speaks_postgres(source):
+            database = _Background(lambda: self._database(name))
             say("-----> Building, as a push would (a throwaway database starts meanwhile)")
+        else:
+            # Nothing in it can connect to one; the URL is still Heroku Postgres's shape.
+            database = _Background(lambda: _UNREACHABLE_URL)
+            say("-----> Building, as a push would (no Postgres driver in the dependencies: no database)")
+        try:
             started = time.monotonic()
             config = self._config(source, app)
             try:
@@ -242,22 +259,20 @@ class Doctor:
         container = self.runtime.create(
             release, f"{process}.1", release.processes[process], port=port, memory_mb=2 * DYNO_MEMORY_MB
         )
-        try:
-            # The buildpack sizes WEB_CONCURRENCY from the memory limit: it reads the
-            # quota, not the room given past it to measure.
-            with contextlib.suppress(DockerException):  # an image without /tmp
-                container.put_archive("/tmp", _file_archive(_QUOTA_FILE, f"{DYNO_MEMORY_MB * 1024 * 1024}\n"))
-            return watch(
-                container,
-                port,
-                host=f"{app or 'doctor'}.{self.settings.domain}",
-                boot_timeout=self.settings.boot_timeout,
-                request_timeout=self.settings.router_timeout,
-                stop_timeout=self.settings.stop_timeout,
-                say=say,
-            )
-        finally:
-            container.remove(force=True)
+        # The buildpack sizes WEB_CONCURRENCY from the memory limit: it reads the quota,
+        # not the room given past it to measure.
+        with contextlib.suppress(DockerException):  # an image without /tmp
+            container.put_archive("/tmp", _file_archive(_QUOTA_FILE, f"{DYNO_MEMORY_MB * 1024 * 1024}\n"))
+        # Removed by examine's cleanup, with the database's container, at once.
+        return watch(
+            container,
+            port,
+            host=f"{app or 'doctor'}.{self.settings.domain}",
+            boot_timeout=self.settings.boot_timeout,
+            request_timeout=self.settings.router_timeout,
+            stop_timeout=self.settings.stop_timeout,
+            say=say,
+        )
 
     def forget(self, app: str) -> None:
         """A destroyed app's doctor build cache goes with it."""
@@ -310,6 +325,14 @@ class _Background:
     def wait(self) -> None:
         """Until it is done, whatever its end (what it made is then removed)."""
         self._thread.join()
+
+
+def _speaks_postgres(source: Source) -> bool:
+    """Whether the app can connect to a database: a Postgres driver among its
+    dependencies, or a Dockerfile build, whose dependencies are not read."""
+    if "heroku.yml" in source.names():
+        return True
+    return any(_POSTGRES_DRIVER.search(source.read_text(name) or "") for name in _DEPENDENCY_FILES)
 
 
 def _skip(report: Report, checks: tuple[str, ...], why: str) -> None:

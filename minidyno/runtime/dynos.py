@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from ipaddress import IPv4Network
 
@@ -371,8 +372,10 @@ class DockerRuntime:
         and the dependency layer), as `minidyno doctor` keeps for its next run."""
         scope = labels.filters(self.settings, app)
         kept = ("build-cache", "dependencies") if keep_build_cache else ()
-        for container in self.engine.containers.list(all=True, filters=scope, ignore_removed=True):
-            container.remove(force=True)
+        containers = self.engine.containers.list(all=True, filters=scope, ignore_removed=True)
+        # At once: each removal is mostly the engine waiting for a process to die.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(_remove_container, containers))
         for network in self.engine.networks.list(filters=scope):
             network.remove()
         for volume in self.engine.volumes.list(filters=scope):
@@ -395,6 +398,11 @@ def _engine() -> Iterator[None]:
         raise
     except (DockerException, RequestException) as exc:
         raise EngineDown(str(exc)) from exc
+
+
+def _remove_container(container: Container) -> None:
+    with contextlib.suppress(NotFound):
+        container.remove(force=True)
 
 
 def _container(dyno: Dyno) -> Container:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from minidyno.doctor import dyno_watch, source_checks
-from minidyno.doctor.doctor import _causes, _filesystem, _judge, _memory, _response
+from minidyno.doctor.doctor import _causes, _filesystem, _judge, _memory, _response, _speaks_postgres
 from minidyno.doctor.dyno_watch import Watched, _address
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
 from minidyno.settings import REPO_ROOT, Settings
@@ -447,3 +447,10 @@ def test_a_request_lost_to_a_crash_another_check_explains_is_not_a_response_fail
     _causes(crash, report)
     assert report.status_of("response") == SKIP
     assert report.status_of("database-url") == FAIL
+
+
+def test_a_database_is_started_only_for_an_app_that_can_speak_to_one() -> None:
+    assert not _speaks_postgres(source_with({"requirements.txt": "flask\ngunicorn\n"}))
+    assert _speaks_postgres(source_with({"requirements.txt": "flask\npsycopg2-binary==2.9.*\n"}))
+    assert _speaks_postgres(source_with({"uv.lock": '[[package]]\nname = "asyncpg"\n'}))
+    assert _speaks_postgres(source_with({"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n"}))
