@@ -16,7 +16,9 @@ rounds alternate which of the two goes first. The last run of each is broken dow
 lines it streamed.
 
 Goal (the doctor issue): doctor at most 1.5x the push to its first 200.
-Run: .venv/bin/python bench/doctor.py [--rounds N]
+The sample has no Postgres driver, so doctor starts no database for it; --with-postgres adds
+one to the sample (for both sides), and doctor's throwaway database with it.
+Run: .venv/bin/python bench/doctor.py [--rounds N] [--with-postgres]
 """
 
 from __future__ import annotations
@@ -121,12 +123,21 @@ def breakdown(title: str, run: Run, phases: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each (median)")
+    parser.add_argument(
+        "--with-postgres",
+        action="store_true",
+        help="add psycopg2-binary to the sample (both sides), so doctor starts its throwaway database",
+    )
     args = parser.parse_args()
     doctors: list[Run] = []
     pushes: list[tuple[Run, float]] = []
     with throwaway_server() as (server, tmp):
         server.cli("apps:create", APP)
         src = server.app_source(tmp, APP)
+        if args.with_postgres:
+            with open(src / "requirements.txt", "a") as requirements:
+                requirements.write("psycopg2-binary==2.9.*\n")
+            server.commit(src, "A Postgres driver")
         push(server, src, MARKER)  # warm-up: fills the app's build cache
         doctor(server, src)  # warm-up: fills doctor_bench's build cache, makes Postgres's image
         said = MARKER
@@ -143,7 +154,9 @@ def main() -> None:
     doctor_times = [run.seconds for run in doctors]
     push_ends = [run.seconds for run, _ in pushes]
     served = [seconds for _, seconds in pushes]
+    database = "with its throwaway database" if args.with_postgres else "no Postgres driver, so no database"
     print(f"warm build caches: one untimed push and one untimed doctor run first; {args.rounds} rounds")
+    print(f"the sample: {database}")
     print(f"{'':44}{'median':>8}   rounds")
     for label, times in (
         ("doctor, to its exit", doctor_times),

@@ -67,7 +67,9 @@ class PostgresService:
             self.containers.engine, self.containers.settings, lambda line: say(f"       {line}")
         )
 
-    def provision(self, addon: Addon, say: Say) -> None:
+    def provision(self, addon: Addon, say: Say, throwaway: bool = False) -> None:
+        """`throwaway`: a database that lives a few seconds (`minidyno doctor`'s), made
+        without the fsyncs that keep data through a crash of the host."""
         container = self.containers.start(
             addon,
             "postgres",
@@ -79,6 +81,7 @@ class PostgresService:
                 "MINIDYNO_USER": addon.db_user,
                 "MINIDYNO_PASSWORD": addon.db_password,
                 "MINIDYNO_DATABASE": addon.db_name,
+                **({"MINIDYNO_THROWAWAY": "1"} if throwaway else {}),
             },
             "512m",
             ports={"5432/tcp": ("127.0.0.1", None)},

@@ -23,8 +23,8 @@ from minidyno.web.auth import CHALLENGE, UNAUTHORIZED, authorized
 #: its own secret, as Logplex's do).
 PUBLIC = re.compile(r"^/(health|login|logout|static/.*|dashboard/apps/[^/]+|log-sessions/[^/]+)?$")
 #: Where a body is a push: git's receive-pack (at minidyno's URL or Heroku's) and the
-#: source tarball of a build.
-PUSHES = re.compile(r"^/(git/[^/]+/git-receive-pack|[^/]+\.git/git-receive-pack|apps/[^/]+/builds)$")
+#: source tarball of a build or of a doctor run.
+PUSHES = re.compile(r"^/(git/[^/]+/git-receive-pack|[^/]+\.git/git-receive-pack|apps/[^/]+/builds|doctor)$")
 #: Every other body is a little JSON (config vars are at most 32 KiB, Heroku's limit).
 JSON_LIMIT = 1024 * 1024
 

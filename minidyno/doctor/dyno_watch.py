@@ -1,6 +1,6 @@
 """One throwaway dyno, watched as Heroku's dyno manager and router would see it: what
 it listens on, whether `/` answers, what it writes, how much memory it takes, and
-whether it stops on SIGTERM. Only facts here; doctor.py judges them."""
+whether it stops on SIGTERM. Only facts here; verdicts.py judges them."""
 
 from __future__ import annotations
 

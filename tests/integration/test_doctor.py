@@ -5,6 +5,7 @@ the exit status says so, and nothing of a run is left but its build cache."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -116,12 +117,15 @@ def test_a_push_refused_on_heroku_is_named_without_a_build(server: Server, tmp_p
     src = _work_tree(server, tmp_path, "clean")
     (src / "Pipfile.lock").write_text("{}")
     (src / ".env").write_text("SECRET_KEY=hunter2\nDEBUG=1\n")
+    # A source bigger than an API call's JSON body: it is a push, limited as one.
+    (src / "model.bin").write_bytes(os.urandom(3 * 2**20))
     proc = server.cli("doctor", "--json", cwd=src, check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 1, proc.stderr
     checks = {c["check"]: c for c in json.loads(proc.stdout)["checks"]}
     assert checks["package-manager"]["status"] == "fail"
     assert "Multiple Python package manager files" in checks["package-manager"]["seen"]
     assert checks["env-file"]["status"] == "warn" and "SECRET_KEY" in checks["env-file"]["seen"]
     assert "DEBUG" not in checks["env-file"]["seen"]
     assert checks["build"]["status"] == "skip"
+    assert checks["slug-size"]["status"] == "pass" and "3.0 MB" in checks["slug-size"]["seen"]
     assert "Building" not in proc.stderr

@@ -119,6 +119,8 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     )
     assert re.search(r"^\s+t$", tls.stdout, re.M)
     assert_only_tls(server, APP_NAME)
+    # Only doctor's throwaway databases run without fsync.
+    assert re.search(r"^\s+on$", server.cli("pg:psql", "-a", APP_NAME, "-c", "SHOW fsync").stdout, re.M)
     info = json.loads(server.cli("pg:info", "-a", APP_NAME, "--json").stdout)
     assert (info["plan"], info["tables"], info["row_limit"]) == ("hobby-dev", 1, 10000)
     assert info["version"].startswith("17")

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from minidyno.doctor import dyno_watch, source_checks
-from minidyno.doctor.doctor import _causes, _filesystem, _judge, _memory, _response, _speaks_postgres
+from minidyno.doctor.doctor import _speaks_postgres
 from minidyno.doctor.dyno_watch import Watched, _address
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
+from minidyno.doctor.verdicts import _filesystem, _memory, _response, causes, judge
 from minidyno.settings import REPO_ROOT, Settings
 from tests.unit.source_fixture import source_with
 
@@ -50,7 +51,7 @@ def flagged(report: Report) -> dict[str, str]:
 
 def judged(settings: Settings, process: str = "web", **facts) -> Report:
     report = Report()
-    _judge(Watched(PORT, **facts), process, settings, report)
+    judge(Watched(PORT, **facts), process, settings, report)
     return report
 
 
@@ -315,7 +316,7 @@ def test_a_crash_another_check_explains_skips_bind(settings: Settings):
     assert report.status_of("bind") == SKIP
     assert report.findings["bind"].seen == "not checked: it stopped at boot (see database-url)"
     assert report.findings["sigterm"].seen == "not checked: it had exited (see database-url)"
-    _causes([said], report)
+    causes([said], report)
     assert report.status_of("database-url") == FAIL
     assert report.findings["database-url"].seen == f"the app said: {said}"
 
@@ -444,7 +445,7 @@ def test_a_request_lost_to_a_crash_another_check_explains_is_not_a_response_fail
     postgres:// is database-url's, not the response's."""
     crash = ["sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres"]
     report = judged(settings, bound_after=0.5, request_error="Server disconnected", exited=1, output=crash)
-    _causes(crash, report)
+    causes(crash, report)
     assert report.status_of("response") == SKIP
     assert report.status_of("database-url") == FAIL
 
