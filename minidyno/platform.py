@@ -65,6 +65,9 @@ class Platform:
         self.supervisor = Supervisor(
             self.runtime, self.db, self.logs, self.sleeping, self.locks, settings, self.sync_router
         )
+        self.cycler = Cycler(
+            self.supervisor, self.runtime, self.db, self.logs, self.sleeping, self.locks, settings.dyno_cycle
+        )
         self.idler = Idler(
             self.supervisor,
             self.runtime,
@@ -75,6 +78,7 @@ class Platform:
             self.sync_router,
             stop_timeout=settings.stop_timeout,
             idle_timeout=settings.idle_timeout,
+            came_up=self.cycler.came_up,
         )
         self.scaler = Scaler(
             self.supervisor,
@@ -87,9 +91,6 @@ class Platform:
         )
         self.eco_hours = EcoHours(
             self.runtime, self.db, self.idler, self.sleeping, self.locks, self.logs, settings.eco_hours
-        )
-        self.cycler = Cycler(
-            self.supervisor, self.runtime, self.db, self.logs, self.sleeping, self.locks, settings.dyno_cycle
         )
         self.activator = Activator(
             self.idler, self.eco_hours.exhausted, self.dyno_at, settings.router_timeout

@@ -18,7 +18,7 @@ from minidyno import labels
 from minidyno.certs import CertificateAuthority
 from minidyno.errors import UserError
 from minidyno.settings import Settings
-from minidyno.stacks.service_image import tls_archive
+from minidyno.stacks.service_image import file_archive
 from minidyno.state.addons import Addon
 
 
@@ -75,7 +75,8 @@ class ServiceContainers:
             )
             # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
             certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
-            container.put_archive(tls_dir, tls_archive(*certificate))
+            chain, key = certificate
+            container.put_archive(tls_dir, file_archive({"server.crt": chain, "server.key": key}))
             container.start()
             return container
         except Exception as exc:

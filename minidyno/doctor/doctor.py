@@ -5,20 +5,21 @@ refuses connections without TLS, `DYNO` set, Heroku's limits. Nothing of the run
 but its build cache (kept for the next run) and the report.
 
 The throwaway resources belong to a scratch name, `doctor_<app>`, which no app can
-have (app names take no `_`): the supervisor, the router and the idler never see them.
+have (app names take no `_`): the engine lists its dyno with the others, but the
+supervisor, the router, the idler and the cycler act only on apps in the state.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
+import logging
+import queue
 import random
 import re
 import secrets
-import tarfile
 import threading
 import time
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,14 +35,18 @@ from minidyno.doctor.dyno_watch import Watched, watch
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
 from minidyno.errors import UserError
 from minidyno.progress import Say
-from minidyno.runtime.dynos import DYNO_MEMORY_MB, DockerRuntime
+from minidyno.release import phase
+from minidyno.runtime.dynos import DYNO_MEMORY_MB, WEB_PORT, DockerRuntime
 from minidyno.runtime.locks import AppLocks
 from minidyno.settings import Settings
 from minidyno.stacks import recipes
+from minidyno.stacks.service_image import file_archive
 from minidyno.state import addons, config_vars, doctor_reports
 from minidyno.state.addons import Addon
 from minidyno.state.db import Database
 from minidyno.state.releases import Release
+
+log = logging.getLogger("minidyno.doctor")
 
 #: The checks that need the dyno; each is skipped, with the reason, when there is none.
 DYNO_CHECKS = ("release", "bind", "response", "cookies", "filesystem", "memory", "sigterm")
@@ -84,12 +89,7 @@ class Doctor:
         report = Report()
         say("-----> Reading the source")
         if source_checks.check(self.settings, source, report):
-            name = scratch_name(app)
-            with self.locks.of(name):
-                try:
-                    self._run(name, source, app, report, say)
-                finally:
-                    self.runtime.remove_app(name, keep_build_cache=True)
+            self._run_then_clean_up(scratch_name(app), source, app, report, say)
         else:
             report.add("build", SKIP, "not run: the push would be refused (see above)")
             verdicts.skip(report, DYNO_CHECKS + ("web-process",), "not checked: there is no build")
@@ -99,16 +99,41 @@ class Doctor:
                 doctor_reports.save(conn, app, result)
         return result
 
+    def _run_then_clean_up(
+        self, name: str, source: Source, app: str | None, report: Report, say: Say
+    ) -> None:
+        """Returns once the report is complete; what the run made is then removed in the
+        background (most of a second of the engine's), under the scratch name's lock, so
+        a next run of the same name starts only after it."""
+        done: queue.Queue[BaseException | None] = queue.Queue()
+
+        def run() -> None:
+            with self.locks.of(name):
+                try:
+                    self._run(name, source, app, report, say)
+                    done.put(None)
+                except BaseException as exc:
+                    done.put(exc)
+                finally:
+                    try:
+                        self.runtime.remove_app(name, keep_build_cache=True)
+                    except Exception:
+                        log.exception("doctor left %s's containers; the next start removes them", name)
+
+        threading.Thread(target=run, name=f"doctor {name}", daemon=True).start()
+        if (failed := done.get()) is not None:
+            raise failed
+
     def _run(self, name: str, source: Source, app: str | None, report: Report, say: Say) -> None:
-        """Build, then run the dyno; the caller removes what this made."""
-        if _speaks_postgres(source):
-            database = _Background(lambda: self._database(name))
-            say("-----> Building, as a push would (a throwaway database starts meanwhile)")
-        else:
-            # Nothing in it can connect to one; the URL is still Heroku Postgres's shape.
-            database = _Background(lambda: _UNREACHABLE_URL)
-            say("-----> Building, as a push would (no Postgres driver in the dependencies: no database)")
-        try:
+        """Build, then run the dyno; the caller removes what this made. The database
+        starts beside the build, and is waited for whatever the build's end."""
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            if _speaks_postgres(source):
+                database = beside.submit(self._database, name)
+                say("-----> Building, as a push would (a throwaway database starts meanwhile)")
+            else:
+                database = None
+                say("-----> Building, as a push would (no Postgres driver in the dependencies: no database)")
             started = time.monotonic()
             config = self._config(source, app)
             try:
@@ -120,8 +145,10 @@ class Doctor:
                 return
             report.add("build", PASS, f"built in {time.monotonic() - started:.1f} s")
             self._slug_size(slug.image, slug.stack, report)
-            processes = slug.processes
-            self._web_process(source, processes, report)
+            self._web_process(source, slug.processes, report)
+            # With no driver, nothing in the app can connect to one; the URL still has
+            # Heroku Postgres's shape.
+            url = database.result() if database else _UNREACHABLE_URL
             release = Release(
                 app=name,
                 version=1,
@@ -129,19 +156,13 @@ class Doctor:
                 image=slug.image,
                 stack=slug.stack,
                 commit_sha=source.commit,
-                processes=processes,
+                processes=slug.processes,
                 images=slug.images,
-                config={
-                    **config,
-                    "DATABASE_URL": database.result(),
-                    "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE,
-                },
+                config={**config, "DATABASE_URL": url, "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE},
                 status="succeeded",
                 created_at="",
             )
             self._run_release(release, app, report, say)
-        finally:
-            database.wait()
 
     def _config(self, source: Source, app: str | None) -> dict[str, str]:
         """The config vars the build and the dyno get: the app's own, but for those its
@@ -223,35 +244,36 @@ class Doctor:
             report.add("web-process", PASS, "no web process type (a worker app: nothing is routed to it)")
 
     def _release_phase(self, release: Release, report: Report, output: list[str], say: Say) -> bool:
-        say("-----> Running the release phase")
-        lines: list[str] = []
+        """The release phase as a release runs it; its output is kept for the causes
+        it may show."""
 
-        def kept(chunk: bytes) -> None:
-            for text in chunk.decode(errors="replace").splitlines():
-                lines.append(text)
-                say(f"       release: {text}")
+        def kept(line: str) -> None:
+            output.append(line.strip())
+            say(line)
 
-        code = self.runtime.run(
-            release, "release.1", release.processes["release"], kept, timeout=self.settings.release_timeout
-        )
-        output += lines
-        if code == 0:
-            report.add("release", PASS, "the release phase succeeded")
-            return True
-        last = lines[-1] if lines else "(no output)"
-        report.add("release", FAIL, f"the release phase exited with status {code}: {last}")
-        return False
+        try:
+            phase.run(self.runtime, None, release, self.settings.release_timeout, kept)
+        except phase.ReleasePhaseFailed as failed:
+            report.add("release", FAIL, str(failed).split(";")[0])
+            return False
+        report.add("release", PASS, "the release phase succeeded")
+        return True
 
     def _dyno(self, release: Release, process: str, app: str | None, say: Say) -> Watched:
-        port = random.choice(_PORTS)
-        say(f"-----> Starting {process}.1 with PORT={port}, as Heroku would")
+        port = random.choice(_PORTS) if process == "web" else None
+        say(f"-----> Starting {process}.1" + (f" with PORT={port}, as Heroku would" if port else ""))
         container = self.runtime.create(
-            release, f"{process}.1", release.processes[process], port=port, memory_mb=2 * DYNO_MEMORY_MB
+            release,
+            f"{process}.1",
+            release.processes[process],
+            port=port or WEB_PORT,
+            memory_mb=2 * DYNO_MEMORY_MB,
         )
         # The buildpack sizes WEB_CONCURRENCY from the memory limit: it reads the quota,
         # not the room given past it to measure.
         with contextlib.suppress(DockerException):  # an image without /tmp
-            container.put_archive("/tmp", _file_archive(_QUOTA_FILE, f"{DYNO_MEMORY_MB * 1024 * 1024}\n"))
+            quota = f"{DYNO_MEMORY_MB * 1024 * 1024}\n".encode()
+            container.put_archive("/tmp", file_archive({_QUOTA_FILE.removeprefix("/tmp/"): quota}))
         # Removed by examine's cleanup, with the database's container, at once.
         return watch(
             container,
@@ -270,50 +292,17 @@ class Doctor:
             self.runtime.remove_app(name)
 
     def remove_leftovers(self) -> None:
-        """What a doctor run left when the server stopped in its middle."""
-        found = self.engine.containers.list(
-            all=True, filters=labels.filters(self.settings), ignore_removed=True
-        )
-        for name in {c.labels.get(labels.APP, "") for c in found}:
+        """What doctor runs left when the server stopped in their middle: containers,
+        networks and the database's volume of every scratch name (build caches kept)."""
+        scope = labels.filters(self.settings)
+        found = [
+            *(c.labels for c in self.engine.containers.list(all=True, filters=scope, ignore_removed=True)),
+            *(n.attrs.get("Labels") or {} for n in self.engine.networks.list(filters=scope)),
+            *(v.attrs.get("Labels") or {} for v in self.engine.volumes.list(filters=scope)),
+        ]
+        for name in {found_labels.get(labels.APP, "") for found_labels in found}:
             if name.startswith(SCRATCH_PREFIX):
                 self.runtime.remove_app(name, keep_build_cache=True)
-
-
-def _file_archive(path: str, text: str) -> bytes:
-    """A tarball of one file readable by the dyno's user, for put_archive into its folder."""
-    data = text.encode()
-    info = tarfile.TarInfo(path.rsplit("/", 1)[-1])
-    info.size, info.mode = len(data), 0o644
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
-class _Background:
-    """Work started now in a thread, its result (or its exception) taken later."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], Any]) -> None:
-        try:
-            self._result = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-    def wait(self) -> None:
-        """Until it is done, whatever its end (what it made is then removed)."""
-        self._thread.join()
 
 
 def _speaks_postgres(source: Source) -> bool:

@@ -23,6 +23,8 @@ from minidyno.progress import Say
 #: may open an admin port first) before doctor stops waiting for the boot timeout.
 WRONG_BIND_GRACE = 5.0
 _POLL = 0.1
+#: How long a dyno that is not a web one is watched before its SIGTERM.
+WORKER_WATCH = 5.0
 _LISTEN = "0A"
 #: The engine's own DNS resolver listens inside every dyno on a user-defined network.
 _ENGINE_DNS = "127.0.0.11:"
@@ -55,7 +57,7 @@ class Watched:
 
 def watch(
     container: Container,
-    port: int,
+    port: int | None,
     host: str,
     boot_timeout: float,
     request_timeout: float,
@@ -63,8 +65,9 @@ def watch(
     say: Say,
 ) -> Watched:
     """Start `container` (created, not started), relay its output, and watch it through
-    boot, one request to `/`, and a SIGTERM."""
-    seen = Watched(port)
+    boot, one request to `/`, and a SIGTERM; a dyno with no `port` (not a web one) for
+    WORKER_WATCH, as nothing tells when it has booted."""
+    seen = Watched(port or 0)
     stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
     started = time.monotonic()
     container.start()
@@ -72,9 +75,12 @@ def watch(
     relay.start()
     container.reload()
     inside = _Inside(container)
-    _wait_for_bind(container, inside, port, started, boot_timeout, seen)
-    if seen.bound_after is not None:
-        _request(container, port, host, request_timeout, seen)
+    if port is None:
+        _wait_for_exit(container, inside, started + WORKER_WATCH, seen)
+    else:
+        _wait_for_bind(container, inside, port, started, boot_timeout, seen)
+        if seen.bound_after is not None:
+            _request(container, port, host, request_timeout, seen)
     seen.memory_mb = max(seen.memory_mb, inside.memory_mb(final=True))
     container.reload()
     if container.status == "running":
@@ -206,6 +212,15 @@ def _wait_for_bind(
         time.sleep(_POLL)
 
 
+def _wait_for_exit(container: Container, inside: _Inside, until: float, seen: Watched) -> None:
+    while time.monotonic() < until:
+        container.reload()
+        if container.status != "running":
+            return
+        seen.memory_mb = max(seen.memory_mb, inside.memory_mb())
+        time.sleep(_POLL)
+
+
 def _all_interfaces(address: str) -> bool:
     return address.startswith(("0.0.0.0:", "[::]:"))
 
@@ -241,7 +256,8 @@ def _request(container: Container, port: int, host: str, timeout: float, seen: W
         with httpx.stream("GET", url, headers=headers, timeout=timeout) as response:
             seen.answered_after = time.monotonic() - asked
             seen.status = response.status_code
-            seen.cookie_sizes = [len(value) for value in response.headers.get_list("set-cookie")]
+            # The router's limit is on the header line: name, colon and space included.
+            seen.cookie_sizes = [len(f"Set-Cookie: {v}") for v in response.headers.get_list("set-cookie")]
     except httpx.TimeoutException:
         seen.request_error = "timeout"
     except httpx.HTTPError as exc:

@@ -18,14 +18,17 @@ class ReleasePhaseFailed(UserError):
     pass
 
 
-def run(driver: DynoDriver, logs: LogBus, release: Release, timeout: int, say: Say) -> None:
+def run(driver: DynoDriver, logs: LogBus | None, release: Release, timeout: float, say: Say) -> None:
+    """`logs`: the app's log, which a rehearsal (`minidyno doctor`'s) has none of."""
     command = release.processes["release"]
     say(f"-----> Running release command: {command}")
-    logs.platform(release.app, DYNO, f"Starting process with command `{command}`")
+    if logs:
+        logs.platform(release.app, DYNO, f"Starting process with command `{command}`")
 
     def relay(text: str) -> None:
         say(f"       {text}")
-        logs.emit(release.app, "app", DYNO, text)
+        if logs:
+            logs.emit(release.app, "app", DYNO, text)
 
     splitter = LineSplitter(relay)
     try:
@@ -37,7 +40,8 @@ def run(driver: DynoDriver, logs: LogBus, release: Release, timeout: int, say: S
         ) from None
     finally:
         splitter.close()
-    logs.platform(release.app, DYNO, f"Process exited with status {code}")
+    if logs:
+        logs.platform(release.app, DYNO, f"Process exited with status {code}")
     if code != 0:
         raise ReleasePhaseFailed(
             f"the release command exited with status {code}; v{release.version} was not "

@@ -74,7 +74,16 @@ class Cycler:
         #: only when it was made, long before for a dyno woken from idling, which is then
         #: inspected once, not at every pass until its real time comes.
         self._started: dict[str, float] = {}
+        #: The time each dyno a cycle started stands in for, for idling: a cycle is no
+        #: request, so an eco app nobody visits sleeps on time, as on Heroku.
+        self._stands_for: dict[str, float] = {}
         self._guard = threading.Lock()
+
+    def came_up(self, dyno: Dyno) -> float | None:
+        """When the dyno came up, as idling counts: a cycled one's predecessor's time."""
+        with self._guard:
+            carried = self._stands_for.get(dyno.id)
+        return carried or self.supervisor.since(dyno)
 
     def due_at(self, dyno: Dyno) -> float | None:
         """When the dyno is to cycle: the period and its jitter after it last started (the
@@ -93,6 +102,7 @@ class Cycler:
         present = {d.id for d in listed}
         with self._guard:
             self._started = {i: t for i, t in self._started.items() if i in present}
+            self._stands_for = {i: t for i, t in self._stands_for.items() if i in present}
         for app in sorted({d.app for d in listed if d.app not in asleep and self._due(d, now)}):
             self.spawn(functools.partial(self._cycle_if_free, app, now))
 
@@ -124,6 +134,9 @@ class Cycler:
                 self.cycle(app, now)
             except EngineDown as exc:
                 log.warning("%s's dynos were not cycled: the Docker engine does not answer (%s)", app, exc)
+            except Exception:
+                # A thread of its own: nothing above it would say what went wrong.
+                log.exception("%s's dynos were not cycled", app)
 
     def _due(self, dyno: Dyno, now: float) -> bool:
         """An up formation dyno past its time."""
@@ -140,10 +153,14 @@ class Cycler:
         """Heroku's cycle without preboot, in its words: the old dyno is routed away and
         stopped, then a new one of its name starts. An app's only web dyno leaves a gap,
         as on Heroku; the activator holds its requests until the new one is up."""
+        came_up = self.came_up(dyno)
         self.logs.platform(dyno.app, dyno.name, "Cycling")
         self.supervisor.set_state(dyno, State.STARTING)
         self.supervisor.stop_dyno(dyno, replaced=True)
         fresh = self.supervisor.start_dyno(release, dyno.name)
+        if came_up:
+            with self._guard:
+                self._stands_for[fresh.id] = came_up
         if fresh.process_type == "web":
             # A new dyno that does not boot is the supervisor's crash to restart.
             with contextlib.suppress(BootFailed, DynoGone):

@@ -191,9 +191,9 @@ class DockerRuntime:
         """A dyno's container of `release` (its image and config vars), not yet started:
         unprivileged, limited, on the app's own network, with no Docker socket; web dynos
         get $PORT, published on 127.0.0.1. Its process type is its name's first word
-        unless given (a one-off `scheduler.4821` is of type `run`). `minidyno doctor`
-        gives its dyno a random $PORT, as Heroku does, and room past the quota to
-        measure."""
+        unless given (a one-off `scheduler.4821` is of type `run`). A probe of how an app
+        behaves on Heroku may give another $PORT (Heroku picks one at every start) and
+        room past the quota, to see how far past it the app goes."""
         app = release.app
         process_type = process_type or dyno_name.split(".")[0]
         environment = {**release.config, "DYNO": dyno_name}

@@ -56,8 +56,12 @@ class Idler:
         sync_router: Callable[[], None],
         stop_timeout: int,
         idle_timeout: int,
+        came_up: Callable[[Dyno], float | None] | None = None,
     ) -> None:
+        """`came_up`: when a dyno came up, as idling counts it (a cycled dyno counts
+        from its predecessor's start); the supervisor's state time by default."""
         self.supervisor = supervisor
+        self.came_up = came_up or supervisor.since
         self.driver = driver
         self.db = db
         self.logs = logs
@@ -114,7 +118,7 @@ class Idler:
         )
         now = time.time()
         for app, up in sorted(up_of.items()):
-            last = max([self._last_request.get(app, 0.0), *(self.supervisor.since(d) or now for d in up)])
+            last = max([self._last_request.get(app, 0.0), *(self.came_up(d) or now for d in up)])
             if now - last >= timeout:
                 with self.locks.if_free(app) as held:
                     if held:

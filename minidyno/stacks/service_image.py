@@ -71,13 +71,14 @@ def script_file(path: str, text: str) -> str:
     return f"printf '%s' {quoted} > {path} && chmod 755 {path}"
 
 
-def tls_archive(chain: bytes, key: bytes) -> bytes:
-    """A server's certificate and key as a tarball for `put_archive` into its image's
-    TLS directory before the container's first start (its entrypoint makes 0600 copies
-    of its own user's, which the servers insist on)."""
+def file_archive(files: dict[str, bytes]) -> bytes:
+    """Files as a tarball for `put_archive` into a container before its first start: a
+    server's certificate and key into its TLS directory (its entrypoint makes 0600
+    copies of its own user's, which the servers insist on), a quota file into a dyno's
+    /tmp. Readable by every user of the container."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, data in (("server.crt", chain), ("server.key", key)):
+        for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.integration import browser
-from tests.integration.platform_fixture import REPO, Server
+from tests.integration.platform_fixture import REPO, Server, wait_for
 
 APPS = REPO / "tests" / "apps" / "doctor"
 #: Each test app, and the one check it must fail.
@@ -63,11 +63,25 @@ def test_each_app_fails_only_its_own_check(
         if proc.returncode != (1 if expected else 0):
             wrong.append(f"{name}: exit status {proc.returncode}")
     assert not wrong, "\n".join(wrong)
-    left = docker_engine.containers.list(
-        all=True, filters={"label": f"minidyno.home={server.home.resolve()}"}
-    )
-    assert [c.name for c in left] == [], "doctor left containers behind"
-    kept = docker_engine.volumes.list(filters={"label": f"minidyno.home={server.home.resolve()}"})
+    # Each run's report comes first; its removal follows in the background.
+    home = {"label": f"minidyno.home={server.home.resolve()}"}
+
+    def left() -> list[str]:
+        return [
+            *(c.name for c in docker_engine.containers.list(all=True, filters=home)),
+            *(n.name for n in docker_engine.networks.list(filters=home)),
+            *(
+                v.name
+                for v in docker_engine.volumes.list(filters=home)
+                if not v.name.endswith("-build-cache")
+            ),
+        ]
+
+    try:
+        wait_for(lambda: not left(), timeout=30)
+    except AssertionError:
+        raise AssertionError(f"doctor left {left()} behind") from None
+    kept = docker_engine.volumes.list(filters=home)
     assert [v.attrs["Labels"]["minidyno.process"] for v in kept] == ["build-cache"]
 
 
@@ -129,3 +143,33 @@ def test_a_push_refused_on_heroku_is_named_without_a_build(server: Server, tmp_p
     assert checks["build"]["status"] == "skip"
     assert checks["slug-size"]["status"] == "pass" and "3.0 MB" in checks["slug-size"]["seen"]
     assert "Building" not in proc.stderr
+
+
+WORKER = """\
+import time
+
+print("working", flush=True)
+while True:
+    time.sleep(0.2)
+"""
+
+
+def test_a_worker_app_is_run_without_a_port_and_stopped(server: Server, tmp_path: Path) -> None:
+    """No web process in an app that serves nothing: no H14, no $PORT to bind; its
+    worker still runs, writes nothing, and stops on SIGTERM."""
+    src = tmp_path / "worker-only"
+    src.mkdir()
+    (src / "requirements.txt").write_text("")
+    (src / ".python-version").write_text("3.13\n")
+    (src / "Procfile").write_text("worker: python worker.py\n")
+    (src / "worker.py").write_text(WORKER)
+    server.git("init", "-q", "-b", "main", cwd=src)
+    server.commit(src, "A worker")
+    proc = server.cli("doctor", "--json", cwd=src, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = {c["check"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["web-process"]["status"] == "pass"
+    assert checks["bind"]["status"] == "skip" and "no web process" in checks["bind"]["seen"]
+    assert checks["sigterm"]["status"] == "pass"
+    assert "Starting worker.1" in proc.stderr and "PORT=" not in proc.stderr
+    assert "app: working" in proc.stderr

@@ -90,8 +90,20 @@ def manager(tmp_path: Path) -> Iterator[Manager]:
         driver.timeline.append(f"route {routed}")
 
     supervisor = Supervisor(driver, db, logs, sleeping, locks, settings, sync_router)
+    cycler = Cycler(
+        supervisor, driver, db, logs, sleeping, locks, settings.dyno_cycle, spawn=lambda work: work()
+    )
     idler = Idler(
-        supervisor, driver, db, logs, sleeping, locks, sync_router, stop_timeout=1, idle_timeout=1800
+        supervisor,
+        driver,
+        db,
+        logs,
+        sleeping,
+        locks,
+        sync_router,
+        stop_timeout=1,
+        idle_timeout=1800,
+        came_up=cycler.came_up,
     )
     scaler = Scaler(supervisor, idler, driver, db, logs, locks, max_per_type=10)
     phases: list[str] = []
@@ -104,9 +116,6 @@ def manager(tmp_path: Path) -> Iterator[Manager]:
 
     releaser = Releaser(db, logs, supervisor, sleeping, release_phase=release_phase)
     config = ConfigChanges(releaser, db, locks)
-    cycler = Cycler(
-        supervisor, driver, db, logs, sleeping, locks, settings.dyno_cycle, spawn=lambda work: work()
-    )
     yield Manager(driver, db, logs, supervisor, idler, scaler, releaser, config, cycler, phases)
     driver.close()
 

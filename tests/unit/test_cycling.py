@@ -140,3 +140,17 @@ def test_the_docker_driver_reads_when_a_container_started_inspected_or_listed():
     )
     assert _as_dyno(inspected).started_at == pytest.approx(1767323045.123456)
     assert _as_dyno(listed).started_at == 1767322800.0
+
+
+def test_a_cycle_is_no_request_so_an_eco_app_nobody_visits_still_idles_on_time(manager: Manager):
+    """Heroku idles an eco app after 30 minutes without traffic; a cycle within them
+    does not put that off."""
+    manager.serving({"web": "serve"}, {"web": 1})
+    (before,) = manager.driver.dynos(APP)
+    came_up = manager.cycler.came_up(before)
+    assert came_up is not None
+    manager.cycler.cycle_due(now=_latest_due(manager) + 1)
+    (after,) = manager.driver.dynos(APP)
+    assert after.id != before.id
+    assert manager.cycler.came_up(after) == came_up
+    assert manager.idler.came_up(after) == came_up
