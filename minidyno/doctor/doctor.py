@@ -26,7 +26,7 @@ from typing import Any
 import docker
 from docker.errors import DockerException, ImageNotFound
 
-from minidyno import labels, procfile
+from minidyno import abandon, labels, procfile
 from minidyno.addons.postgres import PostgresService
 from minidyno.compile import app_json, pipeline
 from minidyno.compile.source import Source
@@ -106,8 +106,11 @@ class Doctor:
         background (most of a second of the engine's), under the scratch name's lock, so
         a next run of the same name starts only after it."""
         done: queue.Queue[BaseException | None] = queue.Queue()
+        gone = abandon.event()
 
         def run() -> None:
+            if gone:  # a client that hangs up ends the build, as a pusher's does
+                abandon.mark(gone)
             with self.locks.of(name):
                 try:
                     self._run(name, source, app, report, say)

@@ -53,8 +53,9 @@ class Dyno:
     exit_code: int | None = None
     #: When the engine last started it (epoch seconds), what its daily cycle counts from.
     #: Inspected, exactly; a listing of every app's dynos gives only when it was made,
-    #: which is no later (a dyno woken from idling started since).
-    started_at: float | None = None
+    #: which is no later (a dyno woken from idling started since). Not compared: a
+    #: listed dyno and the same one inspected are the same dyno.
+    started_at: float | None = field(default=None, compare=False)
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
 
