@@ -71,6 +71,7 @@ _QUOTA_FILE = "/tmp/minidyno-memory-quota"
 
 
 def scratch_name(app: str | None) -> str:
+    """Runs for one app share a build cache; runs for none share `doctor_local`'s."""
     return f"{SCRATCH_PREFIX}{app or 'local'}"
 
 
@@ -239,6 +240,8 @@ class Doctor:
             report.add("slug-size", PASS, seen)
 
     def _web_process(self, source: Source, processes: dict[str, str], report: Report) -> None:
+        """Read from the build's process types (a Procfile's, or the buildpack's
+        defaults), so a Django app with no Procfile is not taken for one without web."""
         if "web" in processes:
             report.add("web-process", PASS, f"web: {processes['web']}")
         elif procfile.looks_like_web_app(source.read_text("requirements.txt"), source.names()):
