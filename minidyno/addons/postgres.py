@@ -61,19 +61,23 @@ class PostgresService:
     def container(self, addon: Addon) -> Container:
         return self.containers.get(addon)
 
-    def prepare(self, say: Say) -> None:
+    def prepare(self, say: Say, throwaway: bool = False) -> None:
+        """`throwaway`: the image throwaway databases start from as well."""
         say("-----> Preparing the Postgres image")
         image.RECIPE.ensure(
             self.containers.engine, self.containers.settings, lambda line: say(f"       {line}")
         )
+        if throwaway:
+            image.ensure_throwaway(self.containers.engine)
 
     def provision(self, addon: Addon, say: Say, throwaway: bool = False) -> None:
         """`throwaway`: a database that lives a few seconds (`minidyno doctor`'s), made
-        without the fsyncs that keep data through a crash of the host."""
+        without the fsyncs that keep data through a crash of the host, from a cluster
+        initialised once (prepare it first)."""
         container = self.containers.start(
             addon,
             "postgres",
-            image.IMAGE,
+            image.THROWAWAY_IMAGE if throwaway else image.IMAGE,
             image.DATA_DIR,
             image.TLS_DIR,
             {

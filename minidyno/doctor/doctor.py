@@ -218,7 +218,7 @@ class Doctor:
             created_at="",
         )
         quiet: Say = lambda _: None  # noqa: E731 - its progress would interleave with the build's
-        self.postgres.prepare(quiet)
+        self.postgres.prepare(quiet, throwaway=True)
         self.postgres.provision(addon, quiet, throwaway=True)
         return self.postgres.url(addon)
 
