@@ -24,6 +24,7 @@ _ENGINE_FILES = ("/usr/sbin/docker-init",)
 
 
 def skip(report: Report, checks: tuple[str, ...], why: str) -> None:
+    """Each check said to be not run, and why, so no line is missing from a report."""
     for check in checks:
         report.add(check, SKIP, why)
 
@@ -37,6 +38,7 @@ def causes(output: list[str], report: Report) -> None:
 
 
 def judge(seen: Watched, process: str, settings: Settings, report: Report) -> None:
+    """The dyno's checks; the waits named are this server's (Heroku's by default)."""
     cause = _crash_cause(seen)
     if process != "web":
         skip(report, ("bind", "response", "cookies"), "not checked: no web process")
