@@ -71,12 +71,16 @@ def test_crash_looping_dyno_restarts_with_growing_gaps(server: Server, tmp_path:
 
     times = [datetime.fromisoformat(s) for s in starts]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    assert gaps[0] < 1.5, gaps
-    assert gaps[2] > gaps[1] > 0.9, gaps
+    # The schedule as the supervisor announces it: the first crash restarts at once (no
+    # line), then after 1, 2, 4 s. A busy machine only makes a gap longer, so each gap
+    # is checked against its delay from below; a bound from above timed the machine.
+    delays = [int(d) for d in re.findall(r"Crashed \d+ times in a row; restarting in (\d+) s", text)]
+    assert delays[:3] == [1, 2, 4], delays
+    assert all(gap >= delay - 0.2 for gap, delay in zip(gaps[1:], delays, strict=False)), (gaps, delays)
+    assert "Crashed 1 times" not in text
     assert "Process exited with status 3" in text
     assert "State changed from up to crashed" in text
     assert "app[crashy.1]: boom" in logs(server, "crashy")
-    assert re.search(r"Crashed \d times in a row; restarting in [24] s", text)
     wait_for(lambda: ps(server, "crashy").get("crashy.1", {}).get("state") == "crashed", 20, 0.05)
 
 
