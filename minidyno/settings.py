@@ -35,6 +35,13 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def _non_negative_int(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SystemExit(f"{name}={env[name]!r} is negative; set seconds (0 turns it off) or unset it")
+    return value
+
+
 def _float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name, "")
     if not raw:
@@ -93,6 +100,12 @@ class Settings:
     #: Seconds a formation dyno runs before it is cycled (replaced by a new one), plus up
     #: to 216/1440 of that (Heroku: 24 hours plus up to 216 minutes); a class demo sets 120.
     dyno_cycle: int = 86400
+    #: A dyno's memory quota in MB (Heroku's for Eco, Basic and Standard-1X: 512). R14 is
+    #: logged past it; its container is limited to twice it, where R15 kills it.
+    memory_quota_mb: int = 512
+    #: Seconds per metrics sample (Heroku's Metrics tab: 10 s at its finest); 0 turns
+    #: metrics collection and R14's watch off.
+    metrics_interval: int = 10
     #: The most dynos of one process type `ps:scale` accepts.
     max_dynos_per_type: int = 20
     #: Seconds between row counts of hobby-dev databases (the 10,000-row limit).
@@ -144,6 +157,8 @@ class Settings:
             build_timeout=_int(env, "MINIDYNO_BUILD_TIMEOUT", 900),
             dyno_cycle=_positive_int(env, "MINIDYNO_DYNO_CYCLE", 86400),
             max_dynos_per_type=_int(env, "MINIDYNO_MAX_DYNOS_PER_TYPE", 20),
+            memory_quota_mb=_positive_int(env, "MINIDYNO_MEMORY_QUOTA_MB", 512),
+            metrics_interval=_non_negative_int(env, "MINIDYNO_METRICS_INTERVAL", 10),
             row_check_interval=_int(env, "MINIDYNO_ROW_CHECK_INTERVAL", 60),
             eco_hours=_float(env, "MINIDYNO_ECO_HOURS", 1000.0),
             scheduler_minute=_float(env, "MINIDYNO_SCHEDULER_MINUTE", 60.0),
@@ -202,6 +217,10 @@ class Settings:
     @property
     def backups_dir(self) -> Path:
         return self.home / "backups"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.home / "metrics.sqlite3"
 
     @property
     def ca_dir(self) -> Path:

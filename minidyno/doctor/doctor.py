@@ -36,11 +36,10 @@ from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
 from minidyno.errors import UserError
 from minidyno.progress import Say
 from minidyno.release import phase
-from minidyno.runtime.dynos import DYNO_MEMORY_MB, WEB_PORT, DockerRuntime
+from minidyno.runtime.dynos import WEB_PORT, DockerRuntime
 from minidyno.runtime.locks import AppLocks
 from minidyno.settings import Settings
 from minidyno.stacks import recipes
-from minidyno.stacks.service_image import file_archive
 from minidyno.state import addons, config_vars, doctor_reports
 from minidyno.state.addons import Addon
 from minidyno.state.db import Database
@@ -66,8 +65,6 @@ _PORTS = range(3000, 60000)
 
 
 SCRATCH_PREFIX = "doctor_"
-#: Where the dyno reads its memory quota from (the buildpack's profile looks there).
-_QUOTA_FILE = "/tmp/minidyno-memory-quota"
 
 
 def scratch_name(app: str | None) -> str:
@@ -162,7 +159,7 @@ class Doctor:
                 commit_sha=source.commit,
                 processes=slug.processes,
                 images=slug.images,
-                config={**config, "DATABASE_URL": url, "MINIDYNO_CGROUP_MEMORY_MAX": _QUOTA_FILE},
+                config={**config, "DATABASE_URL": url},
                 status="succeeded",
                 created_at="",
             )
@@ -273,13 +270,7 @@ class Doctor:
             f"{process}.1",
             release.processes[process],
             port=port or WEB_PORT,
-            memory_mb=2 * DYNO_MEMORY_MB,
         )
-        # The buildpack sizes WEB_CONCURRENCY from the memory limit: it reads the quota,
-        # not the room given past it to measure.
-        with contextlib.suppress(DockerException):  # an image without /tmp
-            quota = f"{DYNO_MEMORY_MB * 1024 * 1024}\n".encode()
-            container.put_archive("/tmp", file_archive({_QUOTA_FILE.removeprefix("/tmp/"): quota}))
         # Removed by examine's cleanup, with the database's container, at once.
         return watch(
             container,

@@ -18,6 +18,7 @@ from docker.models.containers import Container
 
 from minidyno.lines import LineSplitter
 from minidyno.progress import Say
+from minidyno.runtime.usage import Cgroup
 
 #: How long a dyno that listens somewhere else is given to bind $PORT as well (an app
 #: may open an admin port first) before doctor stops waiting for the boot timeout.
@@ -124,7 +125,8 @@ class _Inside:
         # A pid of another namespace can name some other process here: trust it only
         # when its cgroup names the container.
         self.on_host = container.id in cgroups
-        self.memory_files = _memory_files(cgroups) if self.on_host else []
+        cgroup = Cgroup.of(cgroups) if self.on_host else None
+        self.memory_files = cgroup.peak_files if cgroup else []
 
     def listening(self) -> list[str]:
         """The TCP addresses listened on in the dyno's network namespace."""
@@ -159,20 +161,6 @@ class _Inside:
             stats = self.container.stats(stream=False, one_shot=True)["memory_stats"]
             return max(stats.get("max_usage") or 0, stats.get("usage") or 0) / (1024 * 1024)
         return 0.0
-
-
-def _memory_files(cgroups: str) -> list[Path]:
-    """The peak (else the current) memory files of a process's cgroup, v2 or v1, from
-    its /proc/<pid>/cgroup lines (`0::/path`, `4:memory:/path`)."""
-    for line in cgroups.splitlines():
-        _, controllers, path = line.split(":", 2)
-        if controllers == "":
-            base = Path("/sys/fs/cgroup") / path.lstrip("/")
-            return [base / "memory.peak", base / "memory.current"]
-        if "memory" in controllers.split(","):
-            base = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
-            return [base / "memory.max_usage_in_bytes", base / "memory.usage_in_bytes"]
-    return []
 
 
 def _read(stream: Iterator[bytes], seen: Watched, say: Say) -> None:

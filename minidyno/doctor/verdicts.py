@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from minidyno.doctor.dyno_watch import Watched
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
-from minidyno.runtime.dynos import DYNO_MEMORY_MB
 from minidyno.settings import Settings
 
 #: What an app prints when the throwaway database shows a cause the source hinted at.
@@ -46,7 +45,7 @@ def judge(seen: Watched, process: str, settings: Settings, report: Report) -> No
         _bind(seen, settings.boot_timeout, cause, report)
         _response(seen, settings.router_timeout, cause, report)
     _filesystem(seen, report)
-    _memory(seen, report)
+    _memory(seen, settings.memory_quota_mb, report)
     if seen.stopped_after is None:
         report.add("sigterm", SKIP, f"not checked: it had exited{f' (see {cause})' if cause else ''}")
     elif seen.killed:
@@ -153,8 +152,7 @@ def _filesystem(seen: Watched, report: Report) -> None:
         report.add("filesystem", PASS, "wrote nothing outside /tmp")
 
 
-def _memory(seen: Watched, report: Report) -> None:
-    quota = DYNO_MEMORY_MB
+def _memory(seen: Watched, quota: int, report: Report) -> None:
     if seen.oom_killed:
         report.add("memory", FAIL, f"killed past {2 * quota} MB, twice the quota (R15)")
     elif seen.memory_mb > quota:

@@ -56,6 +56,8 @@ class Dyno:
     #: which is no later (a dyno woken from idling started since). Not compared: a
     #: listed dyno and the same one inspected are the same dyno.
     started_at: float | None = field(default=None, compare=False)
+    #: Whether the kernel killed a process of it for memory (inspected only).
+    oom_killed: bool = field(default=False, compare=False)
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
 

@@ -36,9 +36,6 @@ from minidyno.state.releases import Release
 #: reached at their container address on the app's network; the same port is also
 #: published on 127.0.0.1 for a developer's direct look.
 WEB_PORT = 5000
-#: A dyno's memory: Heroku's quota for Eco, Basic and Standard-1X dynos.
-DYNO_MEMORY_MB = 512
-
 #: Sources .profile.d/ as Heroku's dyno launcher does, then hands the Procfile command
 #: to a fresh bash, which execs a simple command so it receives signals itself.
 _LAUNCHER = (
@@ -77,6 +74,7 @@ def _as_dyno(container: Container) -> Dyno:
         command=lab.get(labels.COMMAND) or _launched(attrs, inspected),
         exit_code=exit_code,
         started_at=_started_at(attrs, inspected),
+        oom_killed=inspected and bool(attrs["State"].get("OOMKilled")),
         handle=container,
     )
 
@@ -186,17 +184,18 @@ class DockerRuntime:
         tty: bool = False,
         process_type: str = "",
         port: int = WEB_PORT,
-        memory_mb: int = DYNO_MEMORY_MB,
     ) -> Container:
         """A dyno's container of `release` (its image and config vars), not yet started:
         unprivileged, limited, on the app's own network, with no Docker socket; web dynos
         get $PORT, published on 127.0.0.1. Its process type is its name's first word
         unless given (a one-off `scheduler.4821` is of type `run`). A probe of how an app
-        behaves on Heroku may give another $PORT (Heroku picks one at every start) and
-        room past the quota, to see how far past it the app goes."""
+        behaves on Heroku may give another $PORT (Heroku picks one at every start). Its
+        memory, swap included, is limited to twice its quota, where Heroku's R15 kills
+        it; it is told the quota, which the buildpack sizes WEB_CONCURRENCY by."""
         app = release.app
         process_type = process_type or dyno_name.split(".")[0]
-        environment = {**release.config, "DYNO": dyno_name}
+        quota = self.settings.memory_quota_mb
+        environment = {**release.config, "DYNO": dyno_name, "MINIDYNO_MEMORY_QUOTA_MB": str(quota)}
         ports = {}
         if process_type == "web":
             environment["PORT"] = str(port)
@@ -226,7 +225,8 @@ class DockerRuntime:
             init=True,
             tty=tty,
             stdin_open=tty,
-            mem_limit=f"{memory_mb}m",
+            mem_limit=f"{2 * quota}m",
+            memswap_limit=f"{2 * quota}m",
             pids_limit=256,
             # Heroku's dyno sizes share the host's CPU; here each dyno gets an equal share
             # and at most MINIDYNO_DYNO_CPUS cores, so one busy dyno cannot starve the rest.

@@ -21,6 +21,7 @@ from minidyno.logs.bus import LogBus
 from minidyno.runtime.boot import BootFailed, accepts, wait_until_listening
 from minidyno.runtime.driver import Dyno, DynoDriver, DynoGone, EngineDown, by_app
 from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.memory_quota import log_r15
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.states import ContainerState, CrashHistory, State, restart_delay
 from minidyno.settings import Settings
@@ -376,6 +377,8 @@ class Supervisor:
                 self.settings.crash_backoff_cap,
             )
             history.restart_at = time.time() + delay
+        if now.oom_killed:
+            log_r15(self.logs, dyno, self.settings.memory_quota_mb)
         self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")
         self.set_state(dyno, State.CRASHED)
         if delay:

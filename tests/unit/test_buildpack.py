@@ -133,6 +133,23 @@ def test_web_concurrency_follows_the_dyno_memory(tmp_path: Path, limit: str, con
     assert shown.stdout.strip() == f"{concurrency}|*|true"
 
 
+def test_web_concurrency_follows_the_quota_a_dyno_is_told(tmp_path: Path):
+    """A dyno's cgroup allows twice its quota (R15 kills there), so it is sized by the quota."""
+    (tmp_path / "memory.max").write_text(str(1024 * 2**20))
+    bash(f"profile::write {tmp_path}", tmp_path)
+    shown = subprocess.run(
+        ["bash", "-c", f"source {tmp_path}/.profile.d/python.sh; echo $WEB_CONCURRENCY $DYNO_RAM"],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "MINIDYNO_MEMORY_QUOTA_MB": "512",
+            "MINIDYNO_CGROUP_MEMORY_MAX": str(tmp_path / "memory.max"),
+        },
+    )
+    assert shown.stdout.split() == ["2", "512"]
+
+
 def test_a_config_var_web_concurrency_wins(tmp_path: Path):
     (tmp_path / "memory.max").write_text(str(512 * 2**20))
     bash(f"profile::write {tmp_path}", tmp_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minidyno.doctor import dyno_watch, source_checks
+from minidyno.doctor import source_checks
 from minidyno.doctor.doctor import _speaks_postgres
 from minidyno.doctor.dyno_watch import Watched, _address
 from minidyno.doctor.report import FAIL, PASS, SKIP, WARN, Report
@@ -398,7 +398,7 @@ def test_many_written_files_are_counted_past_five():
 @pytest.mark.parametrize(("peak", "status"), [(511.0, PASS), (512.0, PASS), (513.0, FAIL)])
 def test_memory_past_the_quota_fails(peak: float, status: str):
     report = Report()
-    _memory(Watched(PORT, memory_mb=peak), report)
+    _memory(Watched(PORT, memory_mb=peak), 512, report)
     assert report.status_of("memory") == status
 
 
@@ -422,20 +422,6 @@ def test_sigterm_ignored_until_sigkill_fails(settings: Settings):
         PASS,
         "exited 0.4 s after SIGTERM",
     )
-
-
-def test_the_memory_files_of_a_dyno_come_from_its_cgroup_v1_or_v2() -> None:
-    v2 = dyno_watch._memory_files("0::/system.slice/docker-abc.scope\n")
-    assert [str(p) for p in v2] == [
-        "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.peak",
-        "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.current",
-    ]
-    v1 = dyno_watch._memory_files("5:cpu,cpuacct:/docker/abc\n4:memory:/docker/abc\n")
-    assert [str(p) for p in v1] == [
-        "/sys/fs/cgroup/memory/docker/abc/memory.max_usage_in_bytes",
-        "/sys/fs/cgroup/memory/docker/abc/memory.usage_in_bytes",
-    ]
-    assert dyno_watch._memory_files("") == []
 
 
 def test_a_request_lost_to_a_crash_another_check_explains_is_not_a_response_failure(

@@ -15,11 +15,17 @@ export FORWARDED_ALLOW_IPS='*'
 export GUNICORN_CMD_ARGS="${GUNICORN_CMD_ARGS:---access-logfile -}"
 
 # WEB_CONCURRENCY: the lower of 2 x cores + 1 and one process per 256 MB of the dyno's
-# memory limit (cgroup v2 here, v1 on older engines), unless the app set it.
+# memory limit (cgroup v2 here, v1 on older engines), unless the app set it. minidyno's
+# dynos are given room past their quota (R14 is logged there, R15 kills at twice it), so
+# they are told the quota itself.
 python_web_concurrency() {
   local limit memory_mb cores by_memory by_cores
-  limit="$(cat "${MINIDYNO_CGROUP_MEMORY_MAX:-/sys/fs/cgroup/memory.max}" 2>/dev/null \
-    || cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)" || return 0
+  if [[ "${MINIDYNO_MEMORY_QUOTA_MB:-}" =~ ^[0-9]+$ ]]; then
+    limit=$((MINIDYNO_MEMORY_QUOTA_MB * 1048576))
+  else
+    limit="$(cat "${MINIDYNO_CGROUP_MEMORY_MAX:-/sys/fs/cgroup/memory.max}" 2>/dev/null \
+      || cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)" || return 0
+  fi
   [[ "${limit}" =~ ^[0-9]+$ ]] || return 0
   memory_mb=$((limit / 1048576))
   ((memory_mb <= 1048576)) || return 0

@@ -1,0 +1,162 @@
+"""What a dyno uses of memory and CPU, read where the engine reads it: the files of its
+container's cgroup (v1 or v2), found through its first process's /proc/<pid>/cgroup.
+
+The engine's own stats call reads the same files but took most of a second a dyno here
+(and dockerd's CPU), so sampling twenty dynos every 10 s through it would cost more than
+the whole budget; the files cost microseconds. A server that cannot see the dynos' cgroups
+(run in a container of its own) asks the engine instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException
+
+from minidyno.runtime.driver import Dyno
+
+log = logging.getLogger("minidyno.usage")
+
+_MB = 1024 * 1024
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One look at a dyno, in Heroku's terms (log-runtime-metrics' memory_* samples)."""
+
+    rss_mb: float
+    cache_mb: float
+    swap_mb: float
+    #: CPU time used since it started, for a load over the time between two looks.
+    cpu_seconds: float
+    #: Processes the kernel killed in it for memory, from the cgroup's events.
+    oom_kills: int = 0
+
+    @property
+    def memory_mb(self) -> float:
+        """Heroku's memory_total, what R14 and R15 are judged on: RSS, cache and swap."""
+        return self.rss_mb + self.cache_mb + self.swap_mb
+
+
+@dataclass(frozen=True)
+class Cgroup:
+    """A process's memory and CPU cgroup folders, from its /proc/<pid>/cgroup lines
+    (`4:memory:/path`, `2:cpu,cpuacct:/path` in v1; `0::/path` in v2)."""
+
+    memory: Path
+    cpu: Path
+    v2: bool
+
+    @classmethod
+    def of(cls, cgroups: str, root: Path = CGROUP_ROOT) -> Cgroup | None:
+        v1: dict[str, str] = {}
+        unified = None
+        for row in cgroups.splitlines():
+            _, controllers, path = row.split(":", 2)
+            if controllers == "":
+                unified = path
+            for controller in controllers.split(","):
+                v1[controller] = path
+        if "memory" in v1 and "cpuacct" in v1:
+            cpu_dir = "cpu,cpuacct" if (root / "cpu,cpuacct").is_dir() else "cpuacct"
+            memory, cpu = v1["memory"].lstrip("/"), v1["cpuacct"].lstrip("/")
+            return cls(root / "memory" / memory, root / cpu_dir / cpu, False)
+        if unified is not None:
+            folder = root / unified.lstrip("/")
+            return cls(folder, folder, True)
+        return None
+
+    @property
+    def peak_files(self) -> list[Path]:
+        """The most memory it has used where the kernel keeps that, else what it uses now."""
+        if self.v2:
+            return [self.memory / "memory.peak", self.memory / "memory.current"]
+        return [self.memory / "memory.max_usage_in_bytes", self.memory / "memory.usage_in_bytes"]
+
+    def read(self) -> Usage:
+        """Raises OSError once the cgroup is gone (the dyno stopped)."""
+        stat = _keyed((self.memory / "memory.stat").read_text())
+        if self.v2:
+            swap = 0
+            with contextlib.suppress(OSError, ValueError):
+                swap = int((self.memory / "memory.swap.current").read_text())
+            events = _keyed((self.memory / "memory.events").read_text())
+            cpu = _keyed((self.cpu / "cpu.stat").read_text())["usage_usec"] / 1e6
+        else:
+            swap = stat.get("total_swap", 0)
+            events = _keyed((self.memory / "memory.oom_control").read_text())
+            cpu = int((self.cpu / "cpuacct.usage").read_text()) / 1e9
+        rss, cache = _rss_and_cache(stat)
+        return Usage(rss / _MB, cache / _MB, swap / _MB, cpu, events.get("oom_kill", 0))
+
+
+def _keyed(text: str) -> dict[str, int]:
+    """`name value` lines (memory.stat, cpu.stat, memory.events)."""
+    pairs = (row.split() for row in text.splitlines())
+    return {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
+
+
+def _rss_and_cache(stat: dict[str, int]) -> tuple[int, int]:
+    """From a cgroup's memory.stat, v1 (`total_rss`) or v2 (`anon`), as the engine's
+    stats pass it on too."""
+    if "total_rss" in stat:
+        return stat["total_rss"], stat.get("total_cache", 0)
+    return stat.get("anon", 0), stat.get("file", 0)
+
+
+class UsageReader:
+    """Each running dyno's usage; where its cgroup is is looked up once a container."""
+
+    def __init__(self, engine: docker.DockerClient) -> None:
+        self.engine = engine
+        self._cgroups: dict[str, Cgroup | None] = {}
+        self._warned = False
+
+    def read(self, dyno: Dyno) -> Usage | None:
+        """None when it is not running (any more)."""
+        if dyno.id not in self._cgroups:
+            self._cgroups[dyno.id] = self._find(dyno)
+        cgroup = self._cgroups[dyno.id]
+        if cgroup is None:
+            return self._from_engine(dyno)
+        try:
+            return cgroup.read()
+        except (OSError, KeyError, ValueError):
+            self._cgroups.pop(dyno.id, None)
+            return None
+
+    def forget_others(self, running: set[str]) -> None:
+        """Drop what is known of containers no longer running."""
+        for gone in self._cgroups.keys() - running:
+            del self._cgroups[gone]
+
+    def _find(self, dyno: Dyno) -> Cgroup | None:
+        try:
+            pid = self.engine.api.inspect_container(dyno.id)["State"].get("Pid") or 0
+            cgroups = Path(f"/proc/{pid}/cgroup").read_text()
+        except (DockerException, OSError):
+            return None
+        # A pid of another namespace can name some other process here: trust it only
+        # when its cgroup names the container.
+        if dyno.id not in cgroups:
+            if not self._warned:
+                log.warning("this server cannot see the dynos' cgroups; reading their usage from the engine")
+                self._warned = True
+            return None
+        return Cgroup.of(cgroups)
+
+    def _from_engine(self, dyno: Dyno) -> Usage | None:
+        try:
+            stats = self.engine.api.stats(dyno.id, stream=False, one_shot=True)
+            memory = stats["memory_stats"]
+            rss, cache = _rss_and_cache(memory.get("stats") or {})
+            swap = (memory.get("stats") or {}).get("total_swap", 0)
+            cpu = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+        except (DockerException, KeyError, TypeError):
+            return None
+        return Usage(rss / _MB, cache / _MB, swap / _MB, cpu)
