@@ -22,6 +22,10 @@ from minidyno.addons.service_container import ServiceContainers
 from minidyno.certs import CertificateAuthority
 from minidyno.doctor.doctor import Doctor
 from minidyno.logs.bus import LogBus
+from minidyno.metrics.events import EventMarkers
+from minidyno.metrics.router_counts import RouterCounts
+from minidyno.metrics.sampler import Sampler
+from minidyno.metrics.store import MetricsStore
 from minidyno.progress import Say
 from minidyno.release import phase
 from minidyno.release.changes import ConfigChanges
@@ -36,9 +40,11 @@ from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.eco_hours import EcoHours
 from minidyno.runtime.idling import Idler
 from minidyno.runtime.locks import AppLocks
+from minidyno.runtime.memory_quota import MemoryQuota
 from minidyno.runtime.scale import Scaler
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
+from minidyno.runtime.usage import UsageReader
 from minidyno.settings import Settings
 from minidyno.state import apps, domains, releases
 from minidyno.state.db import Database
@@ -132,6 +138,22 @@ class Platform:
             settings,
         )
         self.doctor = Doctor(self.engine, settings, self.runtime, self.postgres, self.locks, self.db)
+        self.metrics_store = MetricsStore(settings.metrics_path)
+        interval = settings.metrics_interval
+        #: Both None when metrics are off (MINIDYNO_METRICS_INTERVAL=0).
+        self.router_counts = RouterCounts(interval) if interval else None
+        self.sampler = (
+            Sampler(
+                self.runtime.dynos,
+                UsageReader(self.engine),
+                MemoryQuota(self.logs, self.runtime.kill, settings.memory_quota_mb),
+                self.router_counts,
+                self.metrics_store,
+                interval,
+            )
+            if self.router_counts
+            else None
+        )
         self._router_guard = threading.Lock()
         self._router_lock = threading.Lock()
         self._router_requested = 0
@@ -164,6 +186,9 @@ class Platform:
         if resumed := standby.resume(self.settings, self.engine):
             say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
         self.access_log.start()
+        if self.sampler:
+            self.logs.observe(EventMarkers(self.metrics_store).observe)
+            self.sampler.start()
         self.supervisor.reconcile_all()
         self.sync_router()
         self.supervisor.start(
@@ -227,6 +252,8 @@ class Platform:
         for request in requests:
             dyno = request.dyno or self.dyno_at(request.upstream)
             lines.setdefault(request.app, []).append(heroku_line(request, dyno))
+        if self.router_counts:
+            self.router_counts.add(requests)
         now = time.time()
         for app, app_lines in lines.items():
             self.idler.requested(app, now)

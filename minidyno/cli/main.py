@@ -36,6 +36,7 @@ VERBS = {
     "run": "run:run",
     "run:detached": "run:run_detached",
     "logs": "logs:logs",
+    "metrics": "metrics:metrics",
     "addons": "addons:addons_list",
     "addons:create": "addons:addons_create",
     "addons:destroy": "addons:addons_destroy",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -68,6 +69,12 @@ class LogBus:
         self._tails: defaultdict[str, list[Tail]] = defaultdict(list)
         self._files: dict[str, TextIO] = {}
         self._loaded: set[str] = set()
+        self._observers: list[Callable[[str, list[LogLine]], None]] = []
+
+    def observe(self, observer: Callable[[str, list[LogLine]], None]) -> None:
+        """Have `observer` see every app's lines as they are published, after they are
+        (for the metrics' event markers); it must be quick, as the writer waits on it."""
+        self._observers.append(observer)
 
     def emit(self, app: str, source: str, process: str, message: str) -> None:
         self.emit_many(app, source, process, [message])
@@ -96,6 +103,8 @@ class LogBus:
             self._write(app, "".join(f"{entry.text}\n" for entry in entries))
             for tail in self._tails[app]:
                 tail.offer(entries)
+        for observer in self._observers:
+            observer(app, entries)
 
     def _write(self, app: str, text: str) -> None:
         f = self._files.get(app)

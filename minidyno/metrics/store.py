@@ -1,0 +1,164 @@
+"""The metrics kept under MINIDYNO_HOME: a SQLite file of its own, so that a sample
+written every 10 s never waits on (or holds up) the state database's writers.
+
+Its size is bounded: rows older than RETENTION are deleted every minute, so each series
+holds at most a day of 10-second rows (8,640), and an app's events at most MAX_EVENTS.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from minidyno.metrics.router_counts import Bucket
+
+RETENTION = 24 * 3600
+MAX_EVENTS = 2000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS router (
+    app TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    histogram TEXT NOT NULL,
+    max_ms INTEGER NOT NULL,
+    PRIMARY KEY (app, t)
+);
+CREATE TABLE IF NOT EXISTS dynos (
+    app TEXT NOT NULL,
+    dyno TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    rss_mb REAL NOT NULL,
+    cache_mb REAL NOT NULL,
+    swap_mb REAL NOT NULL,
+    load REAL,
+    PRIMARY KEY (app, dyno, t)
+);
+CREATE TABLE IF NOT EXISTS events (
+    app TEXT NOT NULL,
+    t REAL NOT NULL,
+    kind TEXT NOT NULL,
+    dyno TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (app, t);
+"""
+
+
+@dataclass(frozen=True)
+class DynoSample:
+    app: str
+    dyno: str
+    t: int
+    rss_mb: float
+    cache_mb: float
+    swap_mb: float
+    #: None for a dyno's first sample: load is CPU time between two.
+    load: float | None
+
+    @property
+    def memory_mb(self) -> float:
+        return self.rss_mb + self.cache_mb + self.swap_mb
+
+
+@dataclass(frozen=True)
+class Event:
+    t: float
+    kind: str
+    dyno: str
+    text: str
+
+
+class MetricsStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=30)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def write(self, router: dict[tuple[str, int], Bucket], dynos: list[DynoSample]) -> None:
+        """One interval's figures, in one transaction."""
+        with self._connect() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO router VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (app, t, json.dumps(b.status), json.dumps(b.codes), json.dumps(b.histogram), b.max_ms)
+                    for (app, t), b in router.items()
+                ],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO dynos VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(s.app, s.dyno, s.t, s.rss_mb, s.cache_mb, s.swap_mb, s.load) for s in dynos],
+            )
+
+    def add_event(self, app: str, event: Event) -> None:
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                (app, event.t, event.kind, event.dyno, event.text),
+            )
+
+    def prune(self, before: float) -> None:
+        """Forget what is older than `before`, and an app's events past MAX_EVENTS."""
+        with self._connect() as conn:
+            for table in ("router", "dynos", "events"):
+                conn.execute(f"DELETE FROM {table} WHERE t < ?", (before,))
+            conn.execute(
+                "DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, ROW_NUMBER() "
+                "OVER (PARTITION BY app ORDER BY t DESC) AS n FROM events) WHERE n > ?)",
+                (MAX_EVENTS,),
+            )
+
+    def forget(self, app: str) -> None:
+        """An app destroyed: a new one of its name starts with no history."""
+        with self._connect() as conn:
+            for table in ("router", "dynos", "events"):
+                conn.execute(f"DELETE FROM {table} WHERE app = ?", (app,))
+
+    def router(self, app: str, start: float, end: float) -> Iterator[tuple[int, Bucket]]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT t, status, codes, histogram, max_ms FROM router "
+                "WHERE app = ? AND t >= ? AND t < ? ORDER BY t",
+                (app, start, end),
+            ).fetchall()
+        for t, status, codes, histogram, max_ms in rows:
+            yield (
+                t,
+                Bucket(
+                    json.loads(status),
+                    json.loads(codes),
+                    {int(k): v for k, v in json.loads(histogram).items()},
+                    max_ms,
+                ),
+            )
+
+    def dynos(self, app: str, start: float, end: float) -> list[DynoSample]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT app, dyno, t, rss_mb, cache_mb, swap_mb, load FROM dynos "
+                "WHERE app = ? AND t >= ? AND t < ? ORDER BY t",
+                (app, start, end),
+            ).fetchall()
+        return [DynoSample(*row) for row in rows]
+
+    def events(self, app: str, start: float) -> list[Event]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT t, kind, dyno, text FROM events WHERE app = ? AND t >= ? ORDER BY t", (app, start)
+            ).fetchall()
+        return [Event(*row) for row in rows]
