@@ -74,6 +74,27 @@ const minidyno = (() => {
     setInterval(refresh, 3000);
   }
 
+  // Metrics charts: every series differs by its dash as well as its colour, and every
+  // event marker carries its name in words, so nothing is told by colour alone.
+  const COLORS = ["#0057b8", "#157a3a", "#c03000", "#7b2fa8", "#8a5a00", "#333"];
+  const DASHES = [[], [3, 4], [10, 6], [22, 6], [12, 4, 3, 4], [2, 8]];
+  const STATUS = ["2xx", "3xx", "4xx", "5xx"];  // solid, dotted, dashed, long-dash
+  const MARKS = { deploy: [[10, 5], "#0057b8"], wake: [[3, 5], "#157a3a"], crash: [[14, 4, 3, 4], "#b00"],
+                  restart: [[6, 6], "#555"], r14: [[4, 3], "#8a5a00"], r15: [[2, 2], "#b00"] };
+  const WINDOWS = { 600: "in the last 10 minutes", 3600: "in the last hour", 86400: "in the last 24 hours" };
+  const num = (v) => String(+Number(v).toFixed(2));
+  const ms = (v) => (v == null ? "–" : `${Math.round(v)} ms`);
+  const clock = (t) => { const d = new Date(t * 1000);
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":"); };
+
+  function eventLabel(event) {
+    if (event.kind === "deploy") return event.text.includes("Deploy") ? "Deploy" : "Release";
+    if (event.kind === "wake") return "Wake";
+    if (event.kind === "restart") return "Restart";
+    const word = { crash: "Crash", r14: "R14", r15: "R15" }[event.kind] || event.kind;
+    return `${word} ${event.dyno || ""}`.trim();
+  }
+
   function appPage(app) {
     const lanes = new Map();
     let logAbort = null;
@@ -160,6 +181,7 @@ const minidyno = (() => {
           for (const line of text.split("\n")) changed = noteState(line) || changed;
           if (changed) drawTimeline();
           if (/State changed|Starting process|Scaled to|Idling|Unidling|Release v/.test(text)) soon();
+          if (/State changed|Release v|Unidling|Restarting|Error R1[45]/.test(text)) metricsSoon();
         }
       } catch (error) {
         if (error.name === "AbortError") return;
@@ -267,6 +289,141 @@ const minidyno = (() => {
         el("td", {}, ...(c.heroku ? [`${c.heroku}. Fix: ${c.fix}. `, el("a", { href: c.link }, "Dev Center")] : [])))));
     }
 
+    // Metrics, like Heroku's Metrics tab. Charts are made once and fed with setData; a
+    // chart whose series change (a dyno or an H-code comes or goes) is made anew.
+    const charts = {};
+    let metrics = null, metricsSeq = 0, metricsPending = null;
+    const px = (dash) => dash.map((v) => v * uPlot.pxRatio);
+    const figureWidth = (id) => $(`#${id}`).parentElement.clientWidth;
+    const axis = { font: "16px system-ui", stroke: "#111", size: 64, grid: { stroke: "#ddd" },
+      ticks: { stroke: "#999" } };
+
+    const markers = { hooks: { draw: (u) => {
+      const { ctx } = u, { left, top, width, height } = u.bbox, r = uPlot.pxRatio;
+      ctx.save();
+      ctx.font = `bold ${16 * r}px system-ui`;
+      ctx.textAlign = "left";  // uPlot leaves the axes' alignment behind
+      ctx.textBaseline = "top";
+      ctx.lineWidth = 2 * r;
+      const ends = [];  // per row of labels, where its last label ends
+      metrics.events.forEach((event) => {
+        const x = Math.round(u.valToPos(event.t, "x", true));
+        if (x < left || x > left + width) return;
+        const [dash, color] = MARKS[event.kind] || [[2, 2], "#333"];
+        ctx.setLineDash(px(dash));
+        ctx.strokeStyle = color;
+        ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
+        // A label goes in the first row it fits in, so labels of close events do not overlap.
+        const label = eventLabel(event), w = ctx.measureText(label).width;
+        const tx = x + w + 8 * r > left + width ? x - w - 4 * r : x + 4 * r;
+        let row = ends.findIndex((end) => end < tx);
+        if (row < 0) row = ends.length < 3 ? ends.length : ends.indexOf(Math.min(...ends));
+        ends[row] = tx + w + 8 * r;
+        const y = top + row * 20 * r;
+        ctx.fillStyle = "rgba(255, 255, 255, .85)";
+        ctx.fillRect(tx - 2 * r, y, w + 4 * r, 20 * r);
+        ctx.fillStyle = "#111";
+        ctx.fillText(label, tx, y + 2 * r);
+      });
+      ctx.restore();
+    } } };
+
+    const quotaLabel = { hooks: { draw: (u) => {
+      const { ctx } = u, r = uPlot.pxRatio, y = u.valToPos(metrics.quota_mb, "y", true);
+      ctx.save();
+      ctx.font = `bold ${16 * r}px system-ui`;
+      ctx.fillStyle = "#b00";
+      ctx.textAlign = "right";
+      ctx.textBaseline = "top";
+      ctx.fillText(`Quota ${metrics.quota_mb} MB`, u.bbox.left + u.bbox.width - 4 * r, y + 4 * r);
+      ctx.restore();
+    } } };
+
+    function plot(id, series, data, unit = "", plugins = []) {
+      const key = series.map((s) => s.label).join("|");
+      if (charts[id] && charts[id].key !== key) { charts[id].destroy(); delete charts[id]; }
+      if (charts[id]) { charts[id].setData(data); return; }
+      charts[id] = new uPlot({
+        width: figureWidth(id), height: 220, plugins: [markers, ...plugins],
+        scales: { x: { time: true, range: () => [metrics.from, metrics.end] },
+                  y: { range: (u, min, max) => [0, max > 0 ? max * 1.3 : 1] } },
+        axes: [{ ...axis, space: 90 }, { ...axis }],  // 16px times need room
+        series: [{}, ...series.map((s, i) => ({ stroke: COLORS[i % COLORS.length], width: 2.5,
+          dash: px(DASHES[i % DASHES.length]), value: (u, v) => (v == null ? "–" : `${num(v)}${unit}`), ...s }))],
+      }, data, $(`#${id}`));
+      charts[id].key = key;
+    }
+
+    async function refreshMetrics() {
+      const since = Number($("#metrics-since").value);
+      const step = since > 3600 ? 300 : (metrics ? metrics.interval : 10);
+      const seq = ++metricsSeq;
+      let m;
+      try { m = await api(`/apps/${app}/metrics?since=${since}&step=${step}`); }
+      catch (error) { $("#metrics-error").textContent = `Metrics: ${error.message}`; return; }
+      if (seq !== metricsSeq) return;  // a newer request (another window) is under way
+      $("#metrics-error").textContent = "";
+      // The charts begin where the app's figures do, so a class watching a new app sees
+      // its first minutes across the whole width rather than squeezed at the right edge.
+      const firsts = [m.router.find((r) => r.requests > 0)?.t, m.events[0]?.t,
+        ...Object.values(m.dynos).map((rows) => rows[0]?.t)].filter((t) => t != null);
+      m.from = firsts.length ? Math.max(m.start, Math.min(...firsts) - 2 * m.step) : m.start;
+      metrics = m;
+      const rows = m.router, x = rows.map((r) => r.t), at = new Map(x.map((t, i) => [t, i]));
+      const names = Object.keys(m.dynos).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      // Samples go on the router's grid, so every chart shares one time axis.
+      const perDyno = (field) => names.map((name) => {
+        const ys = x.map(() => null);
+        for (const row of m.dynos[name]) {
+          const i = at.get(m.start + Math.floor((row.t - m.start) / m.step) * m.step);
+          if (i != null) ys[i] = row[field];
+        }
+        return ys;
+      });
+      const codes = [...new Set(rows.flatMap((r) => Object.keys(r.codes || {})))].sort();
+      const dynoSeries = names.map((name) => ({ label: name }));
+
+      plot("metrics-response", ["p50", "p95", "p99"].map((label) => ({ label })),
+        [x, ...["p50_ms", "p95_ms", "p99_ms"].map((k) => rows.map((r) => r[k]))], " ms");
+      plot("metrics-throughput", STATUS.map((label) => ({ label })),
+        [x, ...STATUS.map((c) => rows.map((r) => (r.status[c] || 0) / m.step))], "/s");
+      plot("metrics-errors", codes.length ? codes.map((label) => ({ label, paths: uPlot.paths.stepped({ align: 1 }) }))
+        : [{ label: "No router errors" }],
+      [x, ...(codes.length ? codes : [""]).map((c) => rows.map((r) => (r.codes || {})[c] || 0))]);
+      plot("metrics-memory", [...dynoSeries, { label: `Quota ${m.quota_mb} MB`, stroke: "#b00", width: 2,
+        dash: px([16, 4, 4, 4]) }], [x, ...perDyno("memory_mb"), x.map(() => m.quota_mb)], " MB", [quotaLabel]);
+      plot("metrics-load", dynoSeries, [x, ...perDyno("load")]);
+
+      const served = rows.filter((r) => r.requests > 0), lastServed = served[served.length - 1];
+      const last = rows[rows.length - 1];
+      $("#metrics-response-now").textContent = lastServed
+        ? `p50 ${ms(lastServed.p50_ms)} · p95 ${ms(lastServed.p95_ms)} · p99 ${ms(lastServed.p99_ms)}` : "No requests yet";
+      $("#metrics-response").dataset.p95 = [...rows].reverse().find((r) => r.p95_ms != null)?.p95_ms ?? "";
+      $("#metrics-throughput-now").textContent = last ? `${num(last.rps)} requests/s: ` +
+        STATUS.map((c) => `${c} ${num((last.status[c] || 0) / m.step)}`).join(", ") : "No requests yet";
+      $("#metrics-throughput").dataset.lastRps = lastServed ? lastServed.rps : 0;
+      $("#metrics-throughput").dataset.maxRps = Math.max(0, ...rows.map((r) => r.rps));
+      const errors = Object.entries(m.summary.codes || {}).sort((a, b) => b[1] - a[1]);
+      $("#metrics-errors-now").textContent = errors.length ? errors.map(([code, n]) => `${code} × ${n}`).join(", ") +
+        ` ${WINDOWS[since] || `in the last ${since} s`}` : "No router errors";
+      const latest = (name) => m.dynos[name][m.dynos[name].length - 1];
+      $("#metrics-memory-now").textContent = names.map((name) => {
+        const mb = latest(name).memory_mb;
+        return `${name} ${Math.round(mb)} MB of ${m.quota_mb} MB (${Math.round(mb / m.quota_mb * 100)} %)` +
+          (mb > m.quota_mb ? ", over quota (R14)" : "");
+      }).join(" · ") || "No dyno samples yet";
+      $("#metrics-load-now").textContent = names.map((name) => `${name} ${num(latest(name).load)}`).join(" · ")
+        || "No dyno samples yet";
+      $("#metrics-memory").dataset.events = [...new Set(m.events.map((e) => e.kind))].join(",");
+      $("#metrics-events").replaceChildren(...m.events.slice(-20).reverse().map((e) =>
+        el("li", { "data-kind": e.kind }, `${clock(e.t)} `, el("strong", {}, eventLabel(e)), ` — ${e.text}`)));
+    }
+
+    // Log lines announce what the charts mark; the samples behind them lag a moment.
+    function metricsSoon() {
+      if (!metricsPending) metricsPending = setTimeout(() => { metricsPending = null; refreshMetrics(); }, 2000);
+    }
+
     async function initTimeline() {
       const history = await api(`/apps/${app}/logs?num=1500&source=minidyno`);
       history.split("\n").forEach(noteState);
@@ -305,6 +462,9 @@ const minidyno = (() => {
     });
     $("#log-dyno").addEventListener("change", followLogs);
     $("#log-source").addEventListener("change", followLogs);
+    $("#metrics-since").addEventListener("change", refreshMetrics);
+    addEventListener("resize", () => Object.entries(charts).forEach(([id, chart]) =>
+      chart.setSize({ width: figureWidth(id), height: 220 })));
     api("/platform").then((p) => { $("#idle").value = p.idle_timeout; $("#eco-pool").value = p.eco_hours; });
 
     refreshDynos();
@@ -315,7 +475,9 @@ const minidyno = (() => {
     refreshScheduler();
     refreshEcoHours();
     refreshDoctor();
+    refreshMetrics();
     setInterval(refreshDynos, 5000);
+    setInterval(refreshMetrics, 5000);
     setInterval(refreshEcoHours, 5000);
     setInterval(refreshScheduler, 5000);
     setInterval(refreshPostgres, 15000);
