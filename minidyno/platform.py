@@ -22,10 +22,7 @@ from minidyno.addons.service_container import ServiceContainers
 from minidyno.certs import CertificateAuthority
 from minidyno.doctor.doctor import Doctor
 from minidyno.logs.bus import LogBus
-from minidyno.metrics.events import EventMarkers
-from minidyno.metrics.router_counts import RouterCounts
-from minidyno.metrics.sampler import Sampler
-from minidyno.metrics.store import MetricsStore
+from minidyno.metrics.collector import Metrics
 from minidyno.progress import Say
 from minidyno.release import phase
 from minidyno.release.changes import ConfigChanges
@@ -40,11 +37,9 @@ from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.eco_hours import EcoHours
 from minidyno.runtime.idling import Idler
 from minidyno.runtime.locks import AppLocks
-from minidyno.runtime.memory_quota import MemoryQuota
 from minidyno.runtime.scale import Scaler
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
-from minidyno.runtime.usage import UsageReader
 from minidyno.settings import Settings
 from minidyno.state import apps, domains, releases
 from minidyno.state.db import Database
@@ -138,20 +133,17 @@ class Platform:
             settings,
         )
         self.doctor = Doctor(self.engine, settings, self.runtime, self.postgres, self.locks, self.db)
-        self.metrics_store = MetricsStore(settings.metrics_path)
-        interval = settings.metrics_interval
-        #: Both None when metrics are off (MINIDYNO_METRICS_INTERVAL=0).
-        self.router_counts = RouterCounts(interval) if interval else None
-        self.sampler = (
-            Sampler(
+        #: None when metrics are off (MINIDYNO_METRICS_INTERVAL=0).
+        self.metrics = (
+            Metrics(
+                settings,
                 self.runtime.dynos,
-                UsageReader(self.engine),
-                MemoryQuota(self.logs, self.runtime.kill, settings.memory_quota_mb),
-                self.router_counts,
-                self.metrics_store,
-                interval,
+                self.runtime.usage,
+                self.runtime.kill,
+                self._app_names,
+                self.logs,
             )
-            if self.router_counts
+            if settings.metrics_interval
             else None
         )
         self._router_guard = threading.Lock()
@@ -186,9 +178,8 @@ class Platform:
         if resumed := standby.resume(self.settings, self.engine):
             say(f"Resumed {resumed} containers stopped by `minidyno server:stop`")
         self.access_log.start()
-        if self.sampler:
-            self.logs.observe(EventMarkers(self.metrics_store).observe)
-            self.sampler.start()
+        if self.metrics:
+            self.metrics.start()
         self.supervisor.reconcile_all()
         self.sync_router()
         self.supervisor.start(
@@ -241,6 +232,10 @@ class Platform:
             except Exception:
                 log.exception("could not restart nginx")
 
+    def _app_names(self) -> set[str]:
+        with self.db.connect() as conn:
+            return {app.name for app in apps.all_apps(conn)}
+
     def dyno_at(self, address: str) -> str:
         """The dyno (`web.1`) listening at an `ip:port`, for router log lines."""
         return self._dyno_at.get(address, "")
@@ -252,8 +247,8 @@ class Platform:
         for request in requests:
             dyno = request.dyno or self.dyno_at(request.upstream)
             lines.setdefault(request.app, []).append(heroku_line(request, dyno))
-        if self.router_counts:
-            self.router_counts.add(requests)
+        if self.metrics:
+            self.metrics.count(requests)
         now = time.time()
         for app, app_lines in lines.items():
             self.idler.requested(app, now)

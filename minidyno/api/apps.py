@@ -90,7 +90,8 @@ def destroy_app(name: str, platform: PlatformDep, confirm: str = "") -> dict:
             apps.get(conn, name)
         platform.runtime.remove_app(name)
         platform.doctor.forget(name)
-        platform.metrics_store.forget(name)
+        if platform.metrics:
+            platform.metrics.forget(name)
         for folder in (repos.path(platform.settings, name), *platform.settings.app_dirs(name)):
             shutil.rmtree(folder, ignore_errors=True)
         with platform.db.connect() as conn:

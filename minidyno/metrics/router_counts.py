@@ -86,10 +86,13 @@ class RouterCounts:
         self.interval = interval
         self._buckets: dict[tuple[str, int], Bucket] = {}
         self._lock = threading.Lock()
+        #: Intervals before this were taken: a request read late (or a clock stepped
+        #: back) counts in the next one, never in one already kept.
+        self._taken = 0
 
     def add(self, requests: Iterable[RouterRequest]) -> None:
-        t = int(time.time() // self.interval * self.interval)
         with self._lock:
+            t = max(int(time.time() // self.interval * self.interval), self._taken)
             for request in requests:
                 key = (request.app, t)
                 bucket = self._buckets.get(key)
@@ -100,7 +103,14 @@ class RouterCounts:
     def take(self, before: int) -> dict[tuple[str, int], Bucket]:
         """The buckets of intervals that started before `before`, removed."""
         with self._lock:
+            self._taken = max(self._taken, before)
             done = {key: b for key, b in self._buckets.items() if key[1] < before}
             for key in done:
                 del self._buckets[key]
         return done
+
+    def forget(self, app: str) -> None:
+        """An app destroyed: what it served and was not yet kept is dropped."""
+        with self._lock:
+            for key in [key for key in self._buckets if key[0] == app]:
+                del self._buckets[key]

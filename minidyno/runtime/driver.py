@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from minidyno.logs.bus import LogBus
+from minidyno.runtime.usage import Usage
 from minidyno.state.releases import Release
 
 
@@ -98,6 +99,11 @@ class DynoDriver(Protocol):
 
     def kill(self, dyno: Dyno) -> None:
         """SIGKILL now; a dyno already stopped or gone is no error."""
+        ...
+
+    def usage(self, dynos: list[Dyno]) -> dict[str, Usage]:
+        """What each running dyno uses of memory and CPU, by dyno id; one that stopped
+        meanwhile is left out."""
         ...
 
     def remove(self, dyno: Dyno) -> None:

@@ -29,6 +29,7 @@ from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
 from minidyno.runtime import subnets
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
+from minidyno.runtime.usage import Usage, UsageReader
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
 
@@ -123,6 +124,7 @@ class DockerRuntime:
     def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
         self.settings = settings
         self.engine = engine
+        self._usage = UsageReader(engine)
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         """Of one app, each container inspected: what the dyno manager acts on, as the
@@ -287,6 +289,9 @@ class DockerRuntime:
     def kill(self, dyno: Dyno) -> None:
         with contextlib.suppress(DockerException):
             _container(dyno).kill()
+
+    def usage(self, dynos: list[Dyno]) -> dict[str, Usage]:
+        return self._usage.read([d.id for d in dynos])
 
     def remove(self, dyno: Dyno) -> None:
         with contextlib.suppress(NotFound), _engine():

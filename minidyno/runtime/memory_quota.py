@@ -1,6 +1,7 @@
 """A dyno's memory quota, enforced as Heroku's dyno manager does: past the quota, R14
-lines every 20 seconds while it stays there (the dyno goes on, slower, as it pages);
-past twice the quota, R15 and SIGKILL.
+lines every 20 seconds while it stays there, and the dyno goes on (on Heroku, paging to
+swap; here in memory, as its container may hold twice its quota); past twice the quota,
+R15 and SIGKILL.
 
 The dyno's container is limited to twice its quota, so the kernel is what kills it there,
 at once, however fast it allocates, and the engine marks the container killed for
@@ -36,6 +37,8 @@ def log_r15(logs: LogBus, dyno: Dyno, quota_mb: int) -> None:
 
 
 class MemoryQuota:
+    """Judges each sample of a running dyno; the sampler's, so it looks as often."""
+
     def __init__(self, logs: LogBus, kill: Callable[[Dyno], None], quota_mb: int) -> None:
         self.logs = logs
         self.kill = kill
@@ -45,8 +48,8 @@ class MemoryQuota:
 
     def check(self, dyno: Dyno, usage: Usage) -> None:
         """One look at a running dyno."""
-        known = self._oom_kills.setdefault(dyno.id, usage.oom_kills)
-        if usage.oom_kills > known:
+        # A container starts with none: one killed before its first look counts too.
+        if usage.oom_kills > self._oom_kills.get(dyno.id, 0):
             self._oom_kills[dyno.id] = usage.oom_kills
             self.kill(dyno)
             return

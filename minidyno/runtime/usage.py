@@ -17,8 +17,6 @@ from pathlib import Path
 import docker
 from docker.errors import DockerException
 
-from minidyno.runtime.driver import Dyno
-
 log = logging.getLogger("minidyno.usage")
 
 _MB = 1024 * 1024
@@ -110,53 +108,58 @@ def _rss_and_cache(stat: dict[str, int]) -> tuple[int, int]:
 
 
 class UsageReader:
-    """Each running dyno's usage; where its cgroup is is looked up once a container."""
+    """Running containers' usage; where each one's cgroup is is looked up once."""
 
     def __init__(self, engine: docker.DockerClient) -> None:
         self.engine = engine
+        #: Per container: its cgroup, or None where this server cannot see it.
         self._cgroups: dict[str, Cgroup | None] = {}
         self._warned = False
 
-    def read(self, dyno: Dyno) -> Usage | None:
-        """None when it is not running (any more)."""
-        if dyno.id not in self._cgroups:
-            self._cgroups[dyno.id] = self._find(dyno)
-        cgroup = self._cgroups[dyno.id]
+    def read(self, containers: list[str]) -> dict[str, Usage]:
+        """Each running container's usage; one that stopped meanwhile is left out, and
+        what was known of containers not asked about is forgotten."""
+        for gone in self._cgroups.keys() - set(containers):
+            del self._cgroups[gone]
+        found = {}
+        for container in containers:
+            if usage := self._read(container):
+                found[container] = usage
+        return found
+
+    def _read(self, container: str) -> Usage | None:
+        if container not in self._cgroups:
+            try:
+                self._cgroups[container] = self._find(container)
+            except (DockerException, OSError):
+                return None  # stopped meanwhile, or the engine busy: looked up next time
+        cgroup = self._cgroups[container]
         if cgroup is None:
-            return self._from_engine(dyno)
+            return self._from_engine(container)
         try:
             return cgroup.read()
         except (OSError, KeyError, ValueError):
-            self._cgroups.pop(dyno.id, None)
+            del self._cgroups[container]
             return None
 
-    def forget_others(self, running: set[str]) -> None:
-        """Drop what is known of containers no longer running."""
-        for gone in self._cgroups.keys() - running:
-            del self._cgroups[gone]
-
-    def _find(self, dyno: Dyno) -> Cgroup | None:
-        try:
-            pid = self.engine.api.inspect_container(dyno.id)["State"].get("Pid") or 0
-            cgroups = Path(f"/proc/{pid}/cgroup").read_text()
-        except (DockerException, OSError):
-            return None
+    def _find(self, container: str) -> Cgroup | None:
+        pid = self.engine.api.inspect_container(container)["State"].get("Pid") or 0
+        cgroups = Path(f"/proc/{pid}/cgroup").read_text()
         # A pid of another namespace can name some other process here: trust it only
         # when its cgroup names the container.
-        if dyno.id not in cgroups:
-            if not self._warned:
-                log.warning("this server cannot see the dynos' cgroups; reading their usage from the engine")
-                self._warned = True
-            return None
-        return Cgroup.of(cgroups)
+        if container in cgroups:
+            return Cgroup.of(cgroups)
+        if not self._warned:
+            log.warning("this server cannot see the dynos' cgroups; reading their usage from the engine")
+            self._warned = True
+        return None
 
-    def _from_engine(self, dyno: Dyno) -> Usage | None:
+    def _from_engine(self, container: str) -> Usage | None:
         try:
-            stats = self.engine.api.stats(dyno.id, stream=False, one_shot=True)
-            memory = stats["memory_stats"]
-            rss, cache = _rss_and_cache(memory.get("stats") or {})
-            swap = (memory.get("stats") or {}).get("total_swap", 0)
+            stats = self.engine.api.stats(container, stream=False, one_shot=True)
+            memory = stats["memory_stats"]["stats"]
             cpu = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
         except (DockerException, KeyError, TypeError):
-            return None
-        return Usage(rss / _MB, cache / _MB, swap / _MB, cpu)
+            return None  # stopped: the engine answers with empty stats
+        rss, cache = _rss_and_cache(memory)
+        return Usage(rss / _MB, cache / _MB, memory.get("total_swap", 0) / _MB, cpu)

@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.driver import Dyno, Output, TimedOut
+from minidyno.runtime.usage import Usage
 from minidyno.state.releases import Release
 
 
@@ -126,6 +127,10 @@ class FakeDriver:
     def kill(self, dyno: Dyno) -> None:
         self._note(f"kill {dyno.name}")
         self._exit(dyno.id, 137)
+
+    def usage(self, dynos: list[Dyno]) -> dict[str, Usage]:
+        """No cgroups here: metrics are tested over a real engine."""
+        return {}
 
     def remove(self, dyno: Dyno) -> None:
         with self._lock:

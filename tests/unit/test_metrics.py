@@ -197,11 +197,11 @@ def test_prune_drops_what_is_older_and_forget_drops_one_app(tmp_path: Path) -> N
 
     store.prune(before=150)
     assert [t for t, _ in store.router(APP, 0, 1000)] == [200]
-    assert [s.t for s in store.dynos(APP, 0, 1000)] == [200]
+    assert [row[1] for row in store.dyno_rows(APP, 0, 1000, 10)] == [200]
     assert [e.t for e in store.events(APP, 0)] == [200.0]
 
     store.forget(APP)
-    assert list(store.router(APP, 0, 1000)) == [] and store.dynos(APP, 0, 1000) == []
+    assert list(store.router(APP, 0, 1000)) == [] and store.dyno_rows(APP, 0, 1000, 10) == []
     assert store.events(APP, 0) == []
     assert len(list(store.router("other", 0, 1000))) == 1 and len(store.events("other", 0)) == 1
 
@@ -266,20 +266,8 @@ class _Logs:
         self.lines.append(f"{app} {process}: {message}")
 
 
-class _Usage:
-    def __init__(self, usages: dict[str, Usage]) -> None:
-        self.usages = usages
-        self.kept: set[str] = set()
-
-    def read(self, dyno: Dyno) -> Usage | None:
-        return self.usages.get(dyno.id)
-
-    def forget_others(self, running: set[str]) -> None:
-        self.kept = running
-
-
-def _dyno(id: str, name: str, running: bool = True) -> Dyno:
-    return Dyno(id=id, app=APP, name=name, process_type=name.split(".")[0], release=1, running=running)
+def _dyno(id: str, name: str, running: bool = True, app: str = APP) -> Dyno:
+    return Dyno(id=id, app=app, name=name, process_type=name.split(".")[0], release=1, running=running)
 
 
 def test_the_sampler_keeps_memory_load_and_router_buckets_and_logs_r14(
@@ -287,30 +275,56 @@ def test_the_sampler_keeps_memory_load_and_router_buckets_and_logs_r14(
 ) -> None:
     clock = [995.0]
     monkeypatch.setattr("minidyno.metrics.router_counts.time.time", lambda: clock[0])
-    dynos = [_dyno("c1", "web.1"), _dyno("c2", "web.2"), _dyno("c3", "worker.1", running=False)]
-    usage = _Usage({"c1": Usage(100, 10, 0, 20.0), "c2": Usage(600, 0, 0, 1.0), "c3": Usage(1, 0, 0, 0)})
+    dynos = [
+        _dyno("c1", "web.1"),
+        _dyno("c2", "web.2"),
+        _dyno("c3", "worker.1", running=False),
+        _dyno("c4", "run.1234"),
+        _dyno("c5", "web.1", app="doctor_demo"),
+    ]
+    usages = {"c1": Usage(100, 10, 0, 20.0), "c2": Usage(600, 0, 0, 1.0), "c4": Usage(700, 0, 0, 0)}
+    asked: list[list[str]] = []
+
+    def usage(running: list[Dyno]) -> dict[str, Usage]:
+        asked.append([d.id for d in running])
+        return {d.id: usages[d.id] for d in running if d.id in usages}
+
     logs, killed = _Logs(), []
     router, store = RouterCounts(10), MetricsStore(tmp_path / "metrics.db")
-    sampler = Sampler(lambda: dynos, usage, MemoryQuota(logs, killed.append, 512), router, store, 10)  # type: ignore[arg-type]
+    quota = MemoryQuota(logs, killed.append, 512)  # type: ignore[arg-type]
+    sampler = Sampler(lambda: dynos, usage, lambda: {APP}, quota, router, store, 10)
 
-    router.add([_request(12)])
+    router.add([_request(12), _request(5, app="gone")])
     clock[0] = 1000.1
     router.add([_request(34)])
-    sampler.sample(1000.4)
-    usage.usages["c1"] = Usage(100, 10, 0, 25.0)
-    sampler.sample(1010.4)
+    sampler.sample(1000)
+    usages["c1"] = Usage(100, 10, 0, 25.0)
+    sampler.sample(1010)
 
-    samples = {(s.dyno, s.t): s for s in store.dynos(APP, 0, 2000)}
-    assert sorted(samples) == [("web.1", 1000), ("web.1", 1010), ("web.2", 1000), ("web.2", 1010)]
-    assert samples["web.1", 1000].load is None, "a first sample has no load"
-    assert samples["web.1", 1010].load == 0.5, "5 CPU seconds over 10 s"
-    assert samples["web.1", 1010].memory_mb == 110
+    assert asked[0] == ["c1", "c2", "c4"], "a stopped dyno and a dyno of no app are not read"
+    rows = {(r[0], r[1]): r for r in store.dyno_rows(APP, 0, 2000, 10)}
+    assert sorted(rows) == [("web.1", 1000), ("web.1", 1010), ("web.2", 1000), ("web.2", 1010)]
+    assert rows["web.1", 1000][6] is None, "a first sample has no load"
+    assert rows["web.1", 1010][6] == 0.5, "5 CPU seconds over 10 s"
+    assert rows["web.1", 1010][2] == 110
     assert [(t, b.max_ms) for t, b in store.router(APP, 0, 2000)] == [(990, 12), (1000, 34)]
-    assert logs.lines[:2] == [
+    assert list(store.router("gone", 0, 2000)) == [], "a destroyed app's requests are not kept"
+    assert logs.lines[:4] == [
         f"{APP} web.2: Process running mem=600M(117.2%)",
         f"{APP} web.2: Error R14 (Memory quota exceeded)",
-    ]
-    assert killed == [] and usage.kept == {"c1", "c2"}
+        f"{APP} run.1234: Process running mem=700M(136.7%)",
+        f"{APP} run.1234: Error R14 (Memory quota exceeded)",
+    ], "a one-off dyno is held to its quota, though not charted"
+    assert killed == []
+
+
+def test_a_late_request_counts_in_the_next_interval_not_one_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1009.9]
+    monkeypatch.setattr("minidyno.metrics.router_counts.time.time", lambda: clock[0])
+    router = RouterCounts(10)
+    assert router.take(before=1010) == {}
+    router.add([_request(7)])
+    assert list(router.take(before=1020)) == [(APP, 1010)]
 
 
 # cli

@@ -88,3 +88,9 @@ def test_a_process_killed_for_memory_in_a_running_dyno_kills_the_dyno() -> None:
 
 def test_the_process_running_line_is_herokus() -> None:
     assert process_running(1024, 512) == "Process running mem=1024M(200.0%)"
+
+
+def test_a_dyno_first_seen_with_a_process_killed_for_memory_is_stopped() -> None:
+    killed: list[Dyno] = []
+    MemoryQuota(_Logs(), killed.append, 512).check(DYNO, Usage(100, 0, 0, 0, oom_kills=1))  # type: ignore[arg-type]
+    assert killed == [DYNO]
