@@ -38,7 +38,7 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
 def _non_negative_int(env: dict[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 0:
-        raise SystemExit(f"{name}={env[name]!r} is negative; set seconds (0 turns it off) or unset it")
+        raise SystemExit(f"{name}={env[name]!r} is negative; set 0 or more, or unset it")
     return value
 
 

@@ -21,3 +21,11 @@ def _machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         return
     with machine.shared(tmp_path_factory.getbasetemp().parent):
         yield
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` (over a minute in a full run) start first, the rest after in
+    their random order: a worker that began one at the end would leave the others idle
+    for minutes, as the longest-first order of a schedule avoids."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

@@ -16,6 +16,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: Row sizes a window is cut into, the smallest that gives at most MAX_ROWS rows.
 _STEPS = (10, 30, 60, 300, 600, 1800, 3600)
 MAX_ROWS = 24
+CLASSES = ("2xx", "3xx", "4xx", "5xx")
 
 
 def duration(text: str) -> int:
@@ -69,66 +70,61 @@ def metrics(client: Client, app: str | None, since: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(found, indent=2))
         return
-    total = found["summary"]
-    status = total["status"]
     click.echo(
         f"=== {name} metrics: the last {_span(seconds)}, in {_span(found['step'])} rows "
         f"(sampled every {_span(found['interval'])})"
     )
     click.echo()
+    _router(found)
+    click.echo()
+    _dynos(found["summary"]["dynos"], found["quota_mb"])
+    click.echo()
+    _events(found["events"])
+
+
+def _router(found: dict) -> None:
+    total = found["summary"]
     click.echo(
         f"Router: {total['requests']} requests ({total['rps']:.2f}/s): "
-        + ", ".join(f"{k} {v}" for k, v in status.items())
+        + ", ".join(f"{k} {v}" for k, v in total["status"].items())
         + f"; p50 {_ms(total['p50_ms'])} ms, p95 {_ms(total['p95_ms'])} ms, p99 {_ms(total['p99_ms'])} ms;"
         + f" errors {_codes(total['codes'])}"
     )
-    _table(
-        [
-            ["Time", "Req/s", "2xx", "3xx", "4xx", "5xx", "p50 ms", "p95 ms", "p99 ms", "Errors"],
-            *(
-                [
-                    _clock(row["t"], seconds=found["step"] < 60),
-                    f"{row['rps']:.2f}",
-                    *(str(row["status"][k]) for k in ("2xx", "3xx", "4xx", "5xx")),
-                    _ms(row["p50_ms"]),
-                    _ms(row["p95_ms"]),
-                    _ms(row["p99_ms"]),
-                    _codes(row["codes"]),
-                ]
-                for row in found["router"]
-            ),
-        ]
-    )
-    click.echo()
-    quota = found["quota_mb"]
-    click.echo(f"Dynos (memory quota {quota} MB; R14 past it, R15 past {2 * quota} MB)")
-    if total["dynos"]:
-        _table(
+    rows = [["Time", "Req/s", *CLASSES, "p50 ms", "p95 ms", "p99 ms", "Errors"]]
+    for row in found["router"]:
+        rows.append(
             [
-                ["Dyno", "Memory now", "avg", "max", "max of quota", "Load now", "avg", "max"],
-                *(
-                    [
-                        dyno,
-                        f"{d['memory_mb_last']:.0f} MB",
-                        f"{d['memory_mb_avg']:.0f} MB",
-                        f"{d['memory_mb_max']:.0f} MB",
-                        f"{d['memory_mb_max'] / quota * 100:.0f}%",
-                        *(
-                            "-" if d[k] is None else f"{d[k]:.2f}"
-                            for k in ("load_last", "load_avg", "load_max")
-                        ),
-                    ]
-                    for dyno, d in total["dynos"].items()
-                ),
+                _clock(row["t"], seconds=found["step"] < 60),
+                f"{row['rps']:.2f}",
+                *(str(row["status"][k]) for k in CLASSES),
+                *(_ms(row[f"p{q}_ms"]) for q in (50, 95, 99)),
+                _codes(row["codes"]),
             ]
         )
-    else:
+    _table(rows)
+
+
+def _dynos(dynos: dict[str, dict], quota: int) -> None:
+    click.echo(f"Dynos (memory quota {quota} MB; R14 past it, R15 past {2 * quota} MB)")
+    if not dynos:
         click.echo("No dyno ran in this window.")
-    click.echo()
-    click.echo("Events")
-    if found["events"]:
-        _table(
-            [[_clock(e["t"], seconds=True), e["kind"], e["dyno"] or "-", e["text"]] for e in found["events"]]
+        return
+    rows = [["Dyno", "Memory now", "avg", "max", "max of quota", "Load now", "avg", "max"]]
+    for dyno, d in dynos.items():
+        rows.append(
+            [
+                dyno,
+                *(f"{d[k]:.0f} MB" for k in ("memory_mb_last", "memory_mb_avg", "memory_mb_max")),
+                f"{d['memory_mb_max'] / quota * 100:.0f}%",
+                *("-" if d[k] is None else f"{d[k]:.2f}" for k in ("load_last", "load_avg", "load_max")),
+            ]
         )
-    else:
+    _table(rows)
+
+
+def _events(events: list[dict]) -> None:
+    click.echo("Events")
+    if not events:
         click.echo("None in this window.")
+        return
+    _table([[_clock(e["t"], seconds=True), e["kind"], e["dyno"] or "-", e["text"]] for e in events])

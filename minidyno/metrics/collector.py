@@ -21,6 +21,9 @@ from minidyno.settings import Settings
 
 
 class Metrics:
+    """One object for the platform to hold and the API to ask, so neither wires the
+    parts below themselves."""
+
     def __init__(
         self,
         settings: Settings,

@@ -36,6 +36,9 @@ def marker(entry: LogLine) -> Event | None:
 
 
 class EventMarkers:
+    """A log bus observer: the writer of a line waits on it, so it only matches and, for
+    the few lines that are events, writes one row."""
+
     def __init__(self, store: MetricsStore) -> None:
         self.store = store
 

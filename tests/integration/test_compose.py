@@ -107,6 +107,7 @@ def serves(cli: Server, app: str) -> str:
 
 
 @pytest.mark.xdist_group("dangling-images")
+@pytest.mark.long
 def test_compose_runs_minidyno_and_keeps_everything_across_down_and_up(compose, tmp_path):
     compose("build")
     compose("up", "-d")

@@ -93,6 +93,7 @@ def source(server: Server, tmp_path: Path) -> Path:
     return src
 
 
+@pytest.mark.long
 def test_each_command_of_the_heroku_cli(server: Server, tmp_path: Path, heroku: Heroku):
     src = source(server, tmp_path)
     assert "Creating cli... done" in heroku("apps:create", "cli", cwd=src)
@@ -181,6 +182,7 @@ def test_each_command_of_the_heroku_cli(server: Server, tmp_path: Path, heroku: 
     assert "cli" not in {a["name"] for a in server.api("GET", "/apps").json()}
 
 
+@pytest.mark.long
 def test_getting_started_with_the_heroku_command_alone(server: Server, tmp_path: Path, heroku: Heroku):
     """Heroku's Python tutorial, in order: create, push, scale, config, Postgres, logs, a
     one-off dyno, rollback."""

@@ -37,6 +37,7 @@ def rejection(push) -> str:
     return next(ln for ln in reversed(lines) if ln.startswith("!") and "Push rejected" not in ln)
 
 
+@pytest.mark.long
 def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path: Path):
     src = pushed_app(server, tmp_path, "getting-started", "django")
     first = server.push(src)
@@ -94,6 +95,7 @@ def test_the_django_tutorial_runs_unchanged_over_https(server: Server, tmp_path:
         ("pipenv", "pipenv install --deploy", "Pipfile.lock"),
     ],
 )
+@pytest.mark.long
 def test_uv_poetry_and_pipenv_apps(server: Server, tmp_path: Path, folder: str, command: str, origin: str):
     src = pushed_app(server, tmp_path, f"{folder}-app", folder)
     pushed = server.push(src).stderr

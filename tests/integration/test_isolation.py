@@ -9,6 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.integration.platform_fixture import Server, dynos, logs, wait_for
 
 APPS = [f"pupil-{i:02d}" for i in range(1, 21)]
@@ -61,6 +63,7 @@ def source(server: Server, tmp_path: Path) -> Path:
     return src
 
 
+@pytest.mark.long
 def test_twenty_apps_keep_their_traffic_logs_and_state_to_themselves(
     server: Server, tmp_path: Path, docker_engine
 ):

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.platform_fixture import Server, wait_for
 
@@ -89,6 +90,7 @@ def redis_cli(server: Server, app: str, commands: str, check: bool = True) -> st
     return server.cli("redis:cli", "-a", app, input=commands, check=check).stdout
 
 
+@pytest.mark.long
 def test_key_value_store_serves_a_web_dyno_and_an_rq_worker(server: Server, tmp_path: Path, docker_engine):
     server.cli("apps:create", "kv")
     server.push(server.app_source(tmp_path, "kv", FILES, from_sample=False))

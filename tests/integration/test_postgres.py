@@ -149,6 +149,7 @@ def test_database_attached_migrated_used_and_kept(server: Server, tmp_path: Path
     )
 
 
+@pytest.mark.long
 def test_apps_cannot_reach_each_others_database(server: Server, tmp_path: Path, docker_engine):
     db_app(server, tmp_path, "alpha")
     db_app(server, tmp_path, "beta")

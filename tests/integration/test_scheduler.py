@@ -28,6 +28,7 @@ def runs(server: Server, app: str, text: str) -> list[str]:
 
 
 @pytest.mark.server_env(MINIDYNO_SCHEDULER_MINUTE="0.5")
+@pytest.mark.long
 def test_scheduler_runs_jobs_as_one_off_dynos(server: Server, tmp_path: Path, docker_engine):
     deployed(server, tmp_path, "cron", WEB_ONLY)
     refused = server.cli("scheduler:add", "echo hi", "--every", "10m", "-a", "cron", check=False)

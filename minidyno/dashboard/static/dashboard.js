@@ -292,7 +292,7 @@ const minidyno = (() => {
     // Metrics, like Heroku's Metrics tab. Charts are made once and fed with setData; a
     // chart whose series change (a dyno or an H-code comes or goes) is made anew.
     const charts = {};
-    let metrics = null, metricsSeq = 0, metricsPending = null;
+    let metrics = null, metricsSeq = 0, metricsPending = null, metricsAt = 0;
     const px = (dash) => dash.map((v) => v * uPlot.pxRatio);
     const figureWidth = (id) => $(`#${id}`).parentElement.clientWidth;
     const axis = { font: "16px system-ui", stroke: "#111", size: 64, grid: { stroke: "#ddd" },
@@ -358,6 +358,7 @@ const minidyno = (() => {
       const since = Number($("#metrics-since").value);
       const step = since > 3600 ? 300 : (metrics ? metrics.interval : 10);
       const seq = ++metricsSeq;
+      metricsAt = Date.now();
       let m;
       try { m = await api(`/apps/${app}/metrics?since=${since}&step=${step}`); }
       catch (error) { $("#metrics-error").textContent = `Metrics: ${error.message}`; return; }
@@ -477,7 +478,8 @@ const minidyno = (() => {
     refreshDoctor();
     refreshMetrics();
     setInterval(refreshDynos, 5000);
-    setInterval(refreshMetrics, 5000);
+    // A day's chart moves by a 5-minute row: looked at again every minute, not every 5 s.
+    setInterval(() => { if (Number($("#metrics-since").value) <= 3600 || Date.now() - metricsAt > 60000) refreshMetrics(); }, 5000);
     setInterval(refreshEcoHours, 5000);
     setInterval(refreshScheduler, 5000);
     setInterval(refreshPostgres, 15000);
