@@ -27,5 +27,7 @@ def _machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `long` (over a minute in a full run) start first, the rest after in
     their random order: a worker that began one at the end would leave the others idle
-    for minutes, as the longest-first order of a schedule avoids."""
+    for minutes, as the longest-first order of a schedule avoids. Tests that take the
+    machine alone early on (tests/machine.py) are not marked: begun beside the long
+    ones, they would wait for them to end, with the other workers idle."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)

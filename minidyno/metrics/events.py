@@ -1,6 +1,7 @@
-"""The events Heroku marks on its metrics charts (deploys, restarts, crashes, memory
-errors), taken from the platform's own lines on each app's log as they are published:
-those lines are the contract every part already keeps, so no part has to know of metrics.
+"""The events Heroku marks on its metrics charts (deploys, restarts, scaling, crashes,
+memory errors), and the sleeps and wakes a class watches for, taken from the platform's
+own lines on each app's log as they are published: those lines are the contract every
+part already keeps, so no part has to know of metrics.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ _MARKERS = (
     ("wake", re.compile(r"Unidling$")),
     ("crash", re.compile(r"State changed from \w+ to crashed$")),
     ("restart", re.compile(r"Restarting |Cycling$")),
+    ("scale", re.compile(r"Scaled to ")),
+    ("sleep", re.compile(r"Idling$")),
     ("r14", re.compile(r"Error R14 ")),
     ("r15", re.compile(r"Error R15 ")),
 )

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.integration import browser
@@ -24,7 +23,6 @@ def dyno_state(page: Page, dyno: str):
     return page.locator(f'#dynos tr[data-dyno="{dyno}"] .state')
 
 
-@pytest.mark.long
 def test_a_class_watches_dynos_start_scale_sleep_and_wake(server: Server, tmp_path: Path):
     server.cli("apps:create", "classroom")
     server.push(server.app_source(tmp_path, "classroom"))

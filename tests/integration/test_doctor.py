@@ -44,7 +44,6 @@ def _work_tree(server: Server, tmp_path: Path, name: str) -> Path:
 # The waits Heroku allows are 30 s each; 5 s keeps the slow and the SIGTERM-ignoring
 # apps from costing a minute (slow-root's / takes 8 s).
 @pytest.mark.server_env(MINIDYNO_ROUTER_TIMEOUT="5", MINIDYNO_STOP_TIMEOUT="5")
-@pytest.mark.long
 def test_each_app_fails_only_its_own_check(
     server: Server, tmp_path: Path, docker_engine: docker.DockerClient
 ) -> None:

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import docker
-import pytest
 
 from tests import machine
 from tests.integration.platform_fixture import Server, logs, ps, wait_for
@@ -86,7 +85,6 @@ def last_tick(server: Server) -> int:
     return int(ticks[-1]) if ticks else -1
 
 
-@pytest.mark.long
 def test_dynos_come_back_and_are_adopted_once_after_dockerd_restarts(
     server: Server, tmp_path: Path, docker_engine: docker.DockerClient
 ):

@@ -235,6 +235,8 @@ def _line(process: str, message: str, source: str = "minidyno") -> LogLine:
         ("web.2", "Cycling", "restart", "web.2"),
         ("web.1", "Error R14 (Memory quota exceeded)", "r14", "web.1"),
         ("web.1", "Error R15 (Memory quota vastly exceeded)", "r15", "web.1"),
+        ("api", "Scaled to web@2, worker@1", "scale", ""),
+        ("web.1", "Idling", "sleep", "web.1"),
     ],
 )
 def test_platform_lines_mark_their_events(process: str, message: str, kind: str, dyno: str) -> None:

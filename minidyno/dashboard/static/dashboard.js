@@ -80,7 +80,8 @@ const minidyno = (() => {
   const DASHES = [[], [3, 4], [10, 6], [22, 6], [12, 4, 3, 4], [2, 8]];
   const STATUS = ["2xx", "3xx", "4xx", "5xx"];  // solid, dotted, dashed, long-dash
   const MARKS = { deploy: [[10, 5], "#0057b8"], wake: [[3, 5], "#157a3a"], crash: [[14, 4, 3, 4], "#b00"],
-                  restart: [[6, 6], "#555"], r14: [[4, 3], "#8a5a00"], r15: [[2, 2], "#b00"] };
+                  restart: [[6, 6], "#555"], r14: [[4, 3], "#8a5a00"], r15: [[2, 2], "#b00"],
+                  scale: [[8, 3, 2, 3], "#7b2fa8"], sleep: [[1, 6], "#555"] };
   const WINDOWS = { 600: "in the last 10 minutes", 3600: "in the last hour", 86400: "in the last 24 hours" };
   const num = (v) => String(+Number(v).toFixed(2));
   const ms = (v) => (v == null ? "–" : `${Math.round(v)} ms`);
@@ -91,6 +92,8 @@ const minidyno = (() => {
     if (event.kind === "deploy") return event.text.includes("Deploy") ? "Deploy" : "Release";
     if (event.kind === "wake") return "Wake";
     if (event.kind === "restart") return "Restart";
+    if (event.kind === "scale") return "Scale";
+    if (event.kind === "sleep") return "Sleep";
     const word = { crash: "Crash", r14: "R14", r15: "R15" }[event.kind] || event.kind;
     return `${word} ${event.dyno || ""}`.trim();
   }
@@ -181,7 +184,7 @@ const minidyno = (() => {
           for (const line of text.split("\n")) changed = noteState(line) || changed;
           if (changed) drawTimeline();
           if (/State changed|Starting process|Scaled to|Idling|Unidling|Release v/.test(text)) soon();
-          if (/State changed|Release v|Unidling|Restarting|Error R1[45]/.test(text)) metricsSoon();
+          if (/State changed|Release v|Idling|Unidling|Restarting|Scaled to|Error R1[45]/.test(text)) metricsSoon();
         }
       } catch (error) {
         if (error.name === "AbortError") return;
@@ -404,6 +407,7 @@ const minidyno = (() => {
         STATUS.map((c) => `${c} ${num((last.status[c] || 0) / m.step)}`).join(", ") : "No requests yet";
       $("#metrics-throughput").dataset.lastRps = lastServed ? lastServed.rps : 0;
       $("#metrics-throughput").dataset.maxRps = Math.max(0, ...rows.map((r) => r.rps));
+      $("#metrics-throughput").dataset.requests = m.summary.requests;
       const errors = Object.entries(m.summary.codes || {}).sort((a, b) => b[1] - a[1]);
       $("#metrics-errors-now").textContent = errors.length ? errors.map(([code, n]) => `${code} × ${n}`).join(", ") +
         ` ${WINDOWS[since] || `in the last ${since} s`}` : "No router errors";
