@@ -18,7 +18,7 @@ from docker.models.containers import Container
 
 from minidyno.lines import LineSplitter
 from minidyno.progress import Say
-from minidyno.runtime.usage import Cgroup
+from minidyno.runtime.usage import Cgroup, cgroups_of
 
 #: How long a dyno that listens somewhere else is given to bind $PORT as well (an app
 #: may open an admin port first) before doctor stops waiting for the boot timeout.
@@ -119,13 +119,11 @@ class _Inside:
         self.container = container
         self.pid = container.attrs["State"].get("Pid") or 0
         try:
-            cgroups = Path(f"/proc/{self.pid}/cgroup").read_text()
+            cgroups = cgroups_of(self.pid, container.id)
         except OSError:
-            cgroups = ""
-        # A pid of another namespace can name some other process here: trust it only
-        # when its cgroup names the container.
-        self.on_host = container.id in cgroups
-        cgroup = Cgroup.of(cgroups) if self.on_host else None
+            cgroups = None
+        self.on_host = cgroups is not None
+        cgroup = Cgroup.of(cgroups) if cgroups else None
         self.memory_files = cgroup.peak_files if cgroup else []
 
     def listening(self) -> list[str]:

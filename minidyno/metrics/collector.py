@@ -53,6 +53,4 @@ class Metrics:
         self.store.forget(app)
 
     def window(self, app: str, since: int, step: int) -> dict[str, Any]:
-        return window(
-            self.store, app, time.time(), since, step or self.interval, self.interval, self.quota_mb
-        )
+        return window(self.store, app, time.time(), since, step, self.interval, self.quota_mb)

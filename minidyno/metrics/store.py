@@ -8,13 +8,12 @@ holds at most a day of 10-second rows (8,640), and an app's events at most MAX_E
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from minidyno.metrics.router_counts import Bucket
+from minidyno.state.db import Database
 
 RETENTION = 24 * 3600
 MAX_EVENTS = 2000
@@ -64,10 +63,6 @@ class DynoSample:
     #: None for a dyno's first sample: load is CPU time between two.
     load: float | None
 
-    @property
-    def memory_mb(self) -> float:
-        return self.rss_mb + self.cache_mb + self.swap_mb
-
 
 @dataclass(frozen=True)
 class Event:
@@ -79,19 +74,7 @@ class Event:
 
 class MetricsStore:
     def __init__(self, path: Path) -> None:
-        self.path = path
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        self._connect = Database(path, SCHEMA, added=()).connect
 
     def write(self, router: dict[tuple[str, int], Bucket], dynos: list[DynoSample]) -> None:
         """One interval's figures, in one transaction."""

@@ -93,6 +93,14 @@ class Cgroup:
         return Usage(rss / _MB, cache / _MB, swap / _MB, cpu, events.get("oom_kill", 0))
 
 
+def cgroups_of(pid: int, container: str) -> str | None:
+    """The /proc/<pid>/cgroup lines of a container's first process, or None when they
+    are not the container's: a pid of another namespace (a server in a container of its
+    own) can name some other process here. Raises OSError when there is no such pid."""
+    cgroups = Path(f"/proc/{pid}/cgroup").read_text()
+    return cgroups if container in cgroups else None
+
+
 def _keyed(text: str) -> dict[str, int]:
     """`name value` lines (memory.stat, cpu.stat, memory.events)."""
     pairs = (row.split() for row in text.splitlines())
@@ -144,10 +152,7 @@ class UsageReader:
 
     def _find(self, container: str) -> Cgroup | None:
         pid = self.engine.api.inspect_container(container)["State"].get("Pid") or 0
-        cgroups = Path(f"/proc/{pid}/cgroup").read_text()
-        # A pid of another namespace can name some other process here: trust it only
-        # when its cgroup names the container.
-        if container in cgroups:
+        if cgroups := cgroups_of(pid, container):
             return Cgroup.of(cgroups)
         if not self._warned:
             log.warning("this server cannot see the dynos' cgroups; reading their usage from the engine")

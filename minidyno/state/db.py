@@ -88,14 +88,29 @@ CREATE TABLE IF NOT EXISTS doctor_reports (
 """
 
 
+#: Columns added after a table first shipped: (table, column, definition).
+_ADDED_COLUMNS = (
+    ("apps", "dyno_type", "TEXT NOT NULL DEFAULT 'eco'"),
+    ("apps", "maintenance", "INTEGER NOT NULL DEFAULT 0"),
+    ("apps", "idle", "INTEGER NOT NULL DEFAULT 0"),
+    ("addons", "db_password_next", "TEXT"),
+    ("releases", "images", "TEXT NOT NULL DEFAULT '{}'"),
+)
+
+
 class Database:
-    def __init__(self, path: Path) -> None:
+    """`schema` and the columns `added` to it since: the state's, unless another file
+    (the metrics') is opened the same way."""
+
+    def __init__(
+        self, path: Path, schema: str = SCHEMA, added: tuple[tuple[str, str, str], ...] = _ADDED_COLUMNS
+    ) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-            _add_missing_columns(conn)
+            conn.executescript(schema)
+            _add_missing_columns(conn, added)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -111,19 +126,9 @@ class Database:
             conn.close()
 
 
-#: Columns added after a table first shipped: (table, column, definition).
-_ADDED_COLUMNS = (
-    ("apps", "dyno_type", "TEXT NOT NULL DEFAULT 'eco'"),
-    ("apps", "maintenance", "INTEGER NOT NULL DEFAULT 0"),
-    ("apps", "idle", "INTEGER NOT NULL DEFAULT 0"),
-    ("addons", "db_password_next", "TEXT"),
-    ("releases", "images", "TEXT NOT NULL DEFAULT '{}'"),
-)
-
-
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    """Bring a state file made by an older minidyno up to this schema, in place."""
-    for table, column, definition in _ADDED_COLUMNS:
+def _add_missing_columns(conn: sqlite3.Connection, added: tuple[tuple[str, str, str], ...]) -> None:
+    """Bring a file made by an older minidyno up to this schema, in place."""
+    for table, column, definition in added:
         have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in have:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")

@@ -102,6 +102,19 @@ def test_runtime_txt_and_no_version_only_warn_for_pip(tmp_path: Path):
     assert "Warning: No Python version was specified." in default.stderr
 
 
+def _profile(tmp_path: Path, limit: str, shown: str, **env: str) -> str:
+    """`shown` echoed by a dyno that sourced the profile a build writes, its cgroup's
+    memory limit `limit`, with `env` besides."""
+    (tmp_path / "memory.max").write_text(limit + "\n")
+    assert bash(f"profile::write {tmp_path}", tmp_path).returncode == 0
+    return subprocess.run(
+        ["bash", "-c", f"source {tmp_path}/.profile.d/python.sh; echo {shown}"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "MINIDYNO_CGROUP_MEMORY_MAX": str(tmp_path / "memory.max"), **env},
+    ).stdout.strip()
+
+
 @pytest.mark.parametrize(
     ("limit", "concurrency"),
     [
@@ -112,55 +125,19 @@ def test_runtime_txt_and_no_version_only_warn_for_pip(tmp_path: Path):
     ],
 )
 def test_web_concurrency_follows_the_dyno_memory(tmp_path: Path, limit: str, concurrency: str):
-    (tmp_path / "memory.max").write_text(limit + "\n")
-    profile = bash(f"profile::write {tmp_path}", tmp_path)
-    assert profile.returncode == 0
-    shown = subprocess.run(
-        [
-            "bash",
-            "-c",
-            f"source {tmp_path}/.profile.d/python.sh; "
-            'echo "$WEB_CONCURRENCY|$FORWARDED_ALLOW_IPS|$PYTHONUNBUFFERED"',
-        ],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "MINIDYNO_CGROUP_MEMORY_MAX": str(tmp_path / "memory.max"),
-            "DYNO": "web.1",
-        },
+    shown = _profile(
+        tmp_path, limit, '"$WEB_CONCURRENCY|$FORWARDED_ALLOW_IPS|$PYTHONUNBUFFERED"', DYNO="web.1"
     )
-    assert shown.stdout.strip() == f"{concurrency}|*|true"
+    assert shown == f"{concurrency}|*|true"
 
 
 def test_web_concurrency_follows_the_quota_a_dyno_is_told(tmp_path: Path):
     """A dyno's cgroup allows twice its quota (R15 kills there), so it is sized by the quota."""
-    (tmp_path / "memory.max").write_text(str(1024 * 2**20))
-    bash(f"profile::write {tmp_path}", tmp_path)
-    shown = subprocess.run(
-        ["bash", "-c", f"source {tmp_path}/.profile.d/python.sh; echo $WEB_CONCURRENCY $DYNO_RAM"],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "MINIDYNO_MEMORY_QUOTA_MB": "512",
-            "MINIDYNO_CGROUP_MEMORY_MAX": str(tmp_path / "memory.max"),
-        },
+    shown = _profile(
+        tmp_path, str(1024 * 2**20), "$WEB_CONCURRENCY $DYNO_RAM", MINIDYNO_MEMORY_QUOTA_MB="512"
     )
-    assert shown.stdout.split() == ["2", "512"]
+    assert shown.split() == ["2", "512"]
 
 
 def test_a_config_var_web_concurrency_wins(tmp_path: Path):
-    (tmp_path / "memory.max").write_text(str(512 * 2**20))
-    bash(f"profile::write {tmp_path}", tmp_path)
-    shown = subprocess.run(
-        ["bash", "-c", f"source {tmp_path}/.profile.d/python.sh; echo $WEB_CONCURRENCY"],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "WEB_CONCURRENCY": "7",
-            "MINIDYNO_CGROUP_MEMORY_MAX": str(tmp_path / "memory.max"),
-        },
-    )
-    assert shown.stdout.strip() == "7"
+    assert _profile(tmp_path, str(512 * 2**20), "$WEB_CONCURRENCY", WEB_CONCURRENCY="7") == "7"
