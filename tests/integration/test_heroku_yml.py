@@ -44,6 +44,7 @@ run:
 # machine's TLS proxy in the builder stage, and the final stage holds only the venv.
 DOCKERFILE = """\
 FROM minidyno/stack:trixie-build AS build
+LABEL minidyno.test=heroku-yml-build-stage
 ARG MINIDYNO_CA_CERT
 RUN if [ -n "$MINIDYNO_CA_CERT" ]; then printf '%s\\n' "$MINIDYNO_CA_CERT" > /tmp/ca.pem; \\
       export PIP_CERT=/tmp/ca.pem; fi; \\
@@ -90,7 +91,10 @@ FILES = {
 
 
 def dangling_images(engine: docker.DockerClient) -> set[str]:
-    return {i.id for i in engine.images.list(filters={"dangling": True})}
+    """This test's builder stages left untagged: other tests on other workers untag
+    images of their own at any moment (a forced removal under a running container)."""
+    found = engine.images.list(filters={"dangling": True, "label": "minidyno.test=heroku-yml-build-stage"})
+    return {i.id for i in found}
 
 
 def test_heroku_yml_builds_releases_and_runs_with_docker(server, tmp_path: Path):
