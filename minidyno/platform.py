@@ -32,6 +32,7 @@ from minidyno.router.access_log import AccessLogFollower, RouterRequest, heroku_
 from minidyno.router.activator import Activator
 from minidyno.router.nginx import NginxRouter
 from minidyno.router.routes import AppRoute, route_for
+from minidyno.runtime import swarm_cluster
 from minidyno.runtime.cycling import Cycler
 from minidyno.runtime.dynos import DockerRuntime
 from minidyno.runtime.eco_hours import EcoHours
@@ -40,6 +41,7 @@ from minidyno.runtime.locks import AppLocks
 from minidyno.runtime.scale import Scaler
 from minidyno.runtime.sleep import SleepingApps
 from minidyno.runtime.supervisor import Supervisor
+from minidyno.runtime.swarm_dynos import SwarmRuntime
 from minidyno.settings import Settings
 from minidyno.state import apps, domains, releases
 from minidyno.state.db import Database
@@ -53,7 +55,11 @@ class Platform:
         self.db = Database(settings.db_path)
         self.engine = docker_engine or engine.client()
         self.logs = LogBus(settings.logs_dir / "apps")
-        self.runtime = DockerRuntime(settings, self.engine)
+        self.runtime = (
+            SwarmRuntime(settings, self.engine)
+            if settings.runtime == "swarm"
+            else DockerRuntime(settings, self.engine)
+        )
         #: minidyno's own CA: the router's and the databases' certificates come from it.
         self.ca = CertificateAuthority(settings.ca_dir)
         self.router = NginxRouter(settings, self.ca)
@@ -157,7 +163,9 @@ class Platform:
         supervisor and the watchers start. Dynos and nginx that outlived it are adopted,
         not restarted."""
         self.ca.ensure()
-        if not self.engine.info().get("LiveRestoreEnabled"):
+        if self.settings.runtime == "swarm":
+            say(swarm_cluster.ensure(self.engine, self.settings))
+        elif not self.engine.info().get("LiveRestoreEnabled"):
             say(
                 "Warning: dockerd runs without live-restore, so restarting it stops every "
                 'dyno (minidyno starts them again); set "live-restore": true in '

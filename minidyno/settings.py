@@ -69,6 +69,14 @@ def _pool(env: dict[str, str], name: str, default: str) -> IPv4Network:
     return pool
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, the first when unset."""
+    raw = env.get(name, "") or choices[0]
+    if raw not in choices:
+        raise SystemExit(f"{name}={raw!r} is not one of {', '.join(choices)}; set one or unset it")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -122,6 +130,12 @@ class Settings:
     max_push_mb: int = 1024
     #: Where apps' networks get their /26 subnets (runtime/subnets.py).
     network_pool: IPv4Network = IPv4Network("10.213.0.0/16")
+    #: What runs dynos: `docker` (containers on this engine) or `swarm` (services on
+    #: the swarm this engine manages, initialised when it is in none).
+    runtime: str = "docker"
+    #: The address a swarm minidyno initialises tells other nodes; the engine picks
+    #: when unset, and refuses on a host of several addresses.
+    swarm_advertise_addr: str | None = None
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     #: The CAs this host added to its trust store, offered to Dockerfile builds.
@@ -165,6 +179,8 @@ class Settings:
             max_push_mb=_int(env, "MINIDYNO_MAX_PUSH_MB", 1024),
             dyno_cpus=_float(env, "MINIDYNO_DYNO_CPUS", 1.0),
             network_pool=_pool(env, "MINIDYNO_NETWORK_POOL", "10.213.0.0/16"),
+            runtime=_choice(env, "MINIDYNO_RUNTIME", ("docker", "swarm")),
+            swarm_advertise_addr=env.get("MINIDYNO_SWARM_ADVERTISE_ADDR") or None,
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR") or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},

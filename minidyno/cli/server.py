@@ -18,6 +18,7 @@ from minidyno.certs import CertificateAuthority
 from minidyno.git import repos
 from minidyno.platform import Platform
 from minidyno.router.nginx import NginxRouter
+from minidyno.runtime.swarm_cluster import SwarmUnavailable
 from minidyno.settings import Settings
 
 
@@ -36,7 +37,10 @@ def server(bind: str | None) -> None:
     activator_socket.bind(("127.0.0.1", 0))
     platform.router.activator_port = activator_socket.getsockname()[1]
     repos.write_hooks(settings)
-    platform.start(lambda line: click.echo(line, err=True))
+    try:
+        platform.start(lambda line: click.echo(line, err=True))
+    except SwarmUnavailable as exc:
+        raise SystemExit(f"minidyno server: {exc}") from None
     tls = (
         f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: minidyno certs)"
         if settings.tls

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from docker import APIClient
 from docker.errors import DockerException, NotFound
 from docker.models.containers import Container
 from requests.exceptions import RequestException
@@ -32,22 +33,43 @@ ENGINE_RESTART_WAIT = 120.0
 def follow(bus: LogBus, container: Container, app: str, dyno: str, since_now: bool = False) -> None:
     """Relay everything the container prints (from its start, or from now when an
     existing container is adopted) as `app[dyno]` lines, until it exits."""
+    api = container.client.api
+    follow_logs(
+        bus,
+        lambda since: output(api, f"containers/{container.id}", since),
+        lambda: _still_running(container),
+        app,
+        dyno,
+        since_now,
+    )
+
+
+def follow_logs(
+    bus: LogBus,
+    read: Callable[[float], Iterator[bytes]],
+    running: Callable[[], bool],
+    app: str,
+    dyno: str,
+    since_now: bool = False,
+) -> None:
+    """Relay a log stream (`read(since)`: a container's, or a Swarm task's on another
+    node) as `app[dyno]` lines, reading again from where it broke while `running()`."""
     since = time.time() if since_now else 0.0
 
     handoff = _Handoff()
 
-    def read() -> None:
+    def reader() -> None:
         nonlocal since
         while True:
             try:
-                for payload in output(container, since):
+                for payload in read(since):
                     handoff.put(payload)
             except (DockerException, RequestException):
                 pass
             # The stream also ends when dockerd restarts under a dyno that goes on
             # running (live-restore): follow again from where this stream stopped.
             since = time.time()
-            if not _still_running(container):
+            if not running():
                 break
         handoff.close()
 
@@ -57,7 +79,7 @@ def follow(bus: LogBus, container: Container, app: str, dyno: str, since_now: bo
             splitter.feed(data)
         splitter.close()
 
-    threading.Thread(target=read, name=f"logs-read-{app}-{dyno}", daemon=True).start()
+    threading.Thread(target=reader, name=f"logs-read-{app}-{dyno}", daemon=True).start()
     threading.Thread(target=publish, name=f"logs-publish-{app}-{dyno}", daemon=True).start()
 
 
@@ -112,12 +134,15 @@ def _still_running(container: Container) -> bool:
     return False
 
 
-def output(container: Container, since: float = 0.0) -> Iterator[bytes]:
-    """stdout and stderr of a non-TTY container, as they come, several frames at a time."""
-    api = container.client.api
+def output(
+    api: APIClient, path: str, since: float = 0.0, follow: bool = True, tail: int | str = "all"
+) -> Iterator[bytes]:
+    """stdout and stderr of a non-TTY container (`containers/<id>`) or Swarm task
+    (`tasks/<id>`), as they come (or what there is, without `follow`), several frames
+    at a time."""
     response = api.get(
-        f"{api.base_url}/v{api.api_version}/containers/{container.id}/logs",
-        params={"follow": 1, "stdout": 1, "stderr": 1, "since": f"{since:.9f}"},
+        f"{api.base_url}/v{api.api_version}/{path}/logs",
+        params={"follow": int(follow), "stdout": 1, "stderr": 1, "since": f"{since:.9f}", "tail": tail},
         stream=True,
         timeout=None,
     )

@@ -14,6 +14,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import IPv4Network
 
@@ -42,6 +43,28 @@ WEB_PORT = 5000
 _LAUNCHER = (
     'for f in /app/.profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; exec /bin/bash -c "$0"'
 )
+
+
+#: Every dyno's limit on processes (fork bombs stop here, not at the host's).
+PIDS_LIMIT = 256
+#: A dyno's output as dockerd keeps it: 20 MB at most, whatever the dyno prints.
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}}
+
+
+@dataclass(frozen=True)
+class DynoSpec:
+    """A dyno as either runtime starts it: a container here, a Swarm service's task."""
+
+    image: str
+    process_type: str
+    environment: dict[str, str]
+    labels: dict[str, str]
+    #: None runs the image's own command (a Dockerfile's CMD).
+    command: list[str] | None
+    user: str
+    working_dir: str | None
+    #: $PORT, for web dynos only.
+    port: int | None
 
 
 def _as_dyno(container: Container) -> Dyno:
@@ -132,7 +155,7 @@ class DockerRuntime:
         every app, the listing alone, with no inspection of each, so a look over a
         class's hundred apps is one engine call (the supervisor then looks again at an
         app before it acts)."""
-        with _engine():
+        with engine_errors():
             found = self.engine.containers.list(
                 all=True, filters=labels.filters(self.settings, app), sparse=app is None, ignore_removed=True
             )
@@ -178,6 +201,42 @@ class DockerRuntime:
                 with contextlib.suppress(KeyError, ValueError):
                     yield IPv4Network(config["Subnet"], strict=False)
 
+    def spec(
+        self, release: Release, dyno_name: str, command: str, process_type: str = "", port: int = WEB_PORT
+    ) -> DynoSpec:
+        """What a dyno of `release` (its image and config vars) runs, whatever runs it:
+        its process type is its name's first word unless given (a one-off
+        `scheduler.4821` is of type `run`); web dynos get $PORT. A probe of how an app
+        behaves on Heroku may give another $PORT (Heroku picks one at every start). It
+        is told its memory quota, which the buildpack sizes WEB_CONCURRENCY by."""
+        process_type = process_type or dyno_name.split(".")[0]
+        environment = {
+            **release.config,
+            "DYNO": dyno_name,
+            "MINIDYNO_MEMORY_QUOTA_MB": str(self.settings.memory_quota_mb),
+        }
+        if process_type == "web":
+            environment["PORT"] = str(port)
+        image = release.image_for(process_type)
+        if release.from_dockerfile:
+            argv, user, shown = self._image_conventions(image, command)
+            workdir = None
+        else:
+            argv, user, workdir, shown = ["/bin/bash", "-c", _LAUNCHER, command], "dyno", "/app", command
+        return DynoSpec(
+            image=image,
+            process_type=process_type,
+            environment=environment,
+            labels={
+                **labels.for_resource(self.settings, release.app, process_type, dyno_name, release.version),
+                labels.COMMAND: shown,
+            },
+            command=argv,
+            user=user,
+            working_dir=workdir,
+            port=port if process_type == "web" else None,
+        )
+
     def create(
         self,
         release: Release,
@@ -187,60 +246,39 @@ class DockerRuntime:
         process_type: str = "",
         port: int = WEB_PORT,
     ) -> Container:
-        """A dyno's container of `release` (its image and config vars), not yet started:
-        unprivileged, limited, on the app's own network, with no Docker socket; web dynos
-        get $PORT, published on 127.0.0.1. Its process type is its name's first word
-        unless given (a one-off `scheduler.4821` is of type `run`). A probe of how an app
-        behaves on Heroku may give another $PORT (Heroku picks one at every start). Its
-        memory, swap included, is limited to twice its quota, where Heroku's R15 kills
-        it; it is told the quota, which the buildpack sizes WEB_CONCURRENCY by."""
+        """A dyno's container (`spec`), not yet started: unprivileged, limited, on the
+        app's own network, with no Docker socket; a web dyno's $PORT is published on
+        127.0.0.1. Its memory, swap included, is limited to twice its quota, where
+        Heroku's R15 kills it."""
         app = release.app
-        process_type = process_type or dyno_name.split(".")[0]
+        spec = self.spec(release, dyno_name, command, process_type, port)
         quota = self.settings.memory_quota_mb
-        environment = {**release.config, "DYNO": dyno_name, "MINIDYNO_MEMORY_QUOTA_MB": str(quota)}
-        ports = {}
-        if process_type == "web":
-            environment["PORT"] = str(port)
-            ports = {f"{port}/tcp": ("127.0.0.1", None)}
-        image = release.image_for(process_type)
-        if release.from_dockerfile:
-            launch, shown = self._image_conventions(image, command)
-        else:
-            launch, shown = (
-                {
-                    "command": ["/bin/bash", "-c", _LAUNCHER, command],
-                    "user": "dyno",
-                    "working_dir": "/app",
-                },
-                command,
-            )
         return self.engine.containers.create(
-            image,
+            spec.image,
             name=f"{labels.prefix(self.settings, app)}-{dyno_name}-v{release.version}-{secrets.token_hex(3)}",
-            environment=environment,
-            labels={
-                **labels.for_resource(self.settings, app, process_type, dyno_name, release.version),
-                labels.COMMAND: shown,
-            },
+            environment=spec.environment,
+            labels=spec.labels,
             network=self.ensure_network(app),
-            ports=ports,
+            ports={f"{spec.port}/tcp": ("127.0.0.1", None)} if spec.port else {},
             init=True,
             tty=tty,
             stdin_open=tty,
             mem_limit=f"{2 * quota}m",
             memswap_limit=f"{2 * quota}m",
-            pids_limit=256,
+            pids_limit=PIDS_LIMIT,
             # Heroku's dyno sizes share the host's CPU; here each dyno gets an equal share
             # and at most MINIDYNO_DYNO_CPUS cores, so one busy dyno cannot starve the rest.
             cpu_shares=1024,
             nano_cpus=int(self.settings.dyno_cpus * 1e9),
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
-            log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "2"}},
-            **launch,
+            log_config=LOG_CONFIG,
+            command=spec.command,
+            user=spec.user,
+            working_dir=spec.working_dir,
         )
 
-    def _image_conventions(self, image: str, command: str) -> tuple[dict, str]:
+    def _image_conventions(self, image: str, command: str) -> tuple[list[str] | None, str, str]:
         """How a dyno of an image built from a Dockerfile starts, as on Heroku's container
         stack: the command through `sh -c` (so $PORT expands), after any ENTRYPOINT,
         in the image's WORKDIR, as the image's USER unless that is root, which no dyno
@@ -251,10 +289,10 @@ class DockerRuntime:
             user = "1000:1000"
         own = " ".join([*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])])
         shown = command or own.removeprefix("/bin/sh -c ")
-        return {"command": ["/bin/sh", "-c", command] if command else None, "user": user}, shown
+        return (["/bin/sh", "-c", command] if command else None), user, shown
 
     def start(self, release: Release, name: str, command: str) -> Dyno:
-        with _engine():
+        with engine_errors():
             container = self.create(release, name, command)
             container.start()
             container.reload()
@@ -262,7 +300,7 @@ class DockerRuntime:
 
     def resume(self, dyno: Dyno) -> Dyno:
         container = _container(dyno)
-        with _engine():
+        with engine_errors():
             container.start()
             container.reload()
         return _as_dyno(container)
@@ -270,7 +308,7 @@ class DockerRuntime:
     def inspect(self, dyno: Dyno) -> Dyno | None:
         container = _container(dyno)
         try:
-            with _engine():
+            with engine_errors():
                 container.reload()
         except NotFound:
             return None
@@ -279,7 +317,7 @@ class DockerRuntime:
     def stop(self, dyno: Dyno, timeout: float) -> int | None:
         container = _container(dyno)
         try:
-            with _engine():
+            with engine_errors():
                 container.stop(timeout=timeout)
                 container.reload()
         except NotFound:
@@ -294,7 +332,7 @@ class DockerRuntime:
         return self._usage.read([d.id for d in dynos])
 
     def remove(self, dyno: Dyno) -> None:
-        with contextlib.suppress(NotFound), _engine():
+        with contextlib.suppress(NotFound), engine_errors():
             _container(dyno).remove(force=True)
 
     def last_output(self, dyno: Dyno, lines: int) -> str:
@@ -351,7 +389,7 @@ class DockerRuntime:
         follow(bus, container, release.app, name)
 
     def events(self) -> Iterator[str]:
-        with _engine():
+        with engine_errors():
             stream = self.engine.events(
                 decode=True,
                 filters={
@@ -394,7 +432,7 @@ class DockerRuntime:
 
 
 @contextlib.contextmanager
-def _engine() -> Iterator[None]:
+def engine_errors() -> Iterator[None]:
     """The engine's errors as the driver's: NotFound stays itself (a dyno gone is the
     caller's to judge), anything else is EngineDown."""
     try:

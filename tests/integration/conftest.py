@@ -9,7 +9,19 @@ from pathlib import Path
 import docker
 import pytest
 
+from tests import swarm_nodes
 from tests.integration.platform_fixture import Server, make_server, remove_everything
+
+#: What a swarm node needs and cannot pull: the stacks a push builds and runs on.
+SWARM_IMAGES = ["minidyno/stack:trixie", "minidyno/stack:trixie-build"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_runtimes` run twice: on the Docker runtime and on a swarm,
+    the swarm's all on one worker, whose one node they share."""
+    if metafunc.definition.get_closest_marker("both_runtimes"):
+        swarm = pytest.param("swarm", marks=pytest.mark.xdist_group("swarm"))
+        metafunc.parametrize("runtime", ["docker", swarm], indirect=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,11 +36,36 @@ def docker_engine() -> docker.DockerClient:
     return engine
 
 
+@pytest.fixture(scope="session")
+def swarm_node() -> Iterator[swarm_nodes.Node]:
+    """A single-node swarm's engine for this worker (tests/swarm_nodes.py), holding the
+    stack images; the first server on it initialises the swarm, as a user's would."""
+    nodes = swarm_nodes.Nodes(swarm_nodes.worker_group())
+    try:
+        node = nodes.up()
+        nodes.load(node, SWARM_IMAGES)
+        yield node
+    finally:
+        nodes.down()
+
+
 @pytest.fixture
-def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+def runtime(request: pytest.FixtureRequest) -> str:
+    """MINIDYNO_RUNTIME of the test's server: `docker` unless the test runs on both."""
+    return getattr(request, "param", "docker")
+
+
+@pytest.fixture
+def server(tmp_path: Path, request: pytest.FixtureRequest, runtime: str) -> Iterator[Server]:
     """A started server of its own; `@pytest.mark.server_env(NAME="value")` adds
-    settings to its environment."""
+    settings to its environment. On the swarm runtime its engine is this worker's
+    swarm node's."""
     server = make_server(tmp_path)
+    if runtime == "swarm":
+        node = request.getfixturevalue("swarm_node")
+        server.env.update(
+            DOCKER_HOST=node.socket, MINIDYNO_RUNTIME="swarm", MINIDYNO_SWARM_ADVERTISE_ADDR=node.address
+        )
     marker = request.node.get_closest_marker("server_env")
     if marker:
         server.env.update(marker.kwargs)

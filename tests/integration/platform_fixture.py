@@ -175,6 +175,12 @@ class Server:
             **kwargs,
         )
 
+    def engine(self) -> docker.DockerClient:
+        """The engine its dynos run on: this machine's, or a swarm node's."""
+        if "DOCKER_HOST" in self.env:
+            return docker.DockerClient(base_url=self.env["DOCKER_HOST"])
+        return docker.from_env()
+
     @property
     def ca_path(self) -> Path:
         return self.home / "ca" / "minidyno-ca.crt"
@@ -254,26 +260,42 @@ def make_server(tmp: Path) -> Server:
 
 def remove_everything(server: Server) -> None:
     """Every Docker resource of this server's home, then its nginx."""
-    remove_labelled(str(server.home.resolve()))
+    remove_labelled(str(server.home.resolve()), server.engine())
     pid_file = server.home / "router" / "nginx.pid"
     with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
         os.kill(int(pid_file.read_text()), signal.SIGTERM)
 
 
-def remove_labelled(home: str) -> None:
-    """Every container, network, volume and image labelled with a server's home."""
-    engine = docker.from_env()
+def remove_labelled(home: str, engine: docker.DockerClient | None = None) -> None:
+    """Every service, container, network, volume and image labelled with a server's home."""
+    engine = engine or docker.from_env()
     scope = {"label": [f"minidyno.home={home}"]}
+    if engine.info().get("Swarm", {}).get("ControlAvailable"):
+        for service in engine.services.list(filters=scope):
+            service.remove()
     for container in engine.containers.list(all=True, filters=scope, ignore_removed=True):
         container.remove(force=True)
     for network in engine.networks.list(filters=scope):
-        network.remove()
+        # An overlay network goes once Swarm has let go of its tasks' endpoints.
+        wait_for(lambda n=network: _removed(n), 30)
     for volume in engine.volumes.list(filters=scope):
         volume.remove(force=True)
     images = engine.images.list(filters=scope)
     for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):
         with contextlib.suppress(docker.errors.APIError):
             engine.images.remove(image.id, force=True)
+
+
+def _removed(network: docker.models.networks.Network) -> bool:
+    try:
+        network.remove()
+    except docker.errors.NotFound:
+        return True
+    except docker.errors.APIError as exc:
+        if "active endpoints" in str(exc):
+            return False
+        raise
+    return True
 
 
 # -- helpers the tests share --------------------------------------------------------

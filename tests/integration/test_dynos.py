@@ -13,9 +13,8 @@ import pytest
 from tests.integration.platform_fixture import PROCFILE, RELEASE, Server, deployed, logs, ps, wait_for
 
 
-def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(
-    server: Server, tmp_path: Path, docker_engine
-):
+@pytest.mark.both_runtimes
+def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(server: Server, tmp_path: Path):
     deployed(server, tmp_path, "scaled")
     assert set(ps(server, "scaled")) == {"web.1"}
 
@@ -27,7 +26,7 @@ def test_worker_scales_beside_web_and_both_web_dynos_take_traffic(
             == {"web.1": "up", "web.2": "up", "worker.1": "up"}
         )
     )
-    labelled = docker_engine.containers.list(
+    labelled = server.engine().containers.list(
         filters={"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=scaled"]}
     )
     assert sorted(c.labels["minidyno.dyno"] for c in labelled) == ["web.1", "web.2", "worker.1"]
@@ -55,6 +54,7 @@ def test_bad_scales_are_refused_and_change_nothing(server: Server, tmp_path: Pat
     assert set(ps(server, "limits")) == {"web.1"}
 
 
+@pytest.mark.both_runtimes
 @pytest.mark.server_env(MINIDYNO_CRASH_BACKOFF_BASE="1", MINIDYNO_CRASH_BACKOFF_CAP="4")
 def test_crash_looping_dyno_restarts_with_growing_gaps(server: Server, tmp_path: Path):
     procfile = PROCFILE + "crashy: python -c \"print('boom', flush=True); raise SystemExit(3)\"\n"
@@ -84,6 +84,7 @@ def test_crash_looping_dyno_restarts_with_growing_gaps(server: Server, tmp_path:
     wait_for(lambda: ps(server, "crashy").get("crashy.1", {}).get("state") == "crashed", 20, 0.05)
 
 
+@pytest.mark.both_runtimes
 def test_failing_release_phase_blocks_the_release(server: Server, tmp_path: Path):
     src = deployed(server, tmp_path, "phases")
     assert "release phase for release.1" in logs(server, "phases")
@@ -136,6 +137,7 @@ def test_rollback_restores_image_and_config(server: Server, tmp_path: Path):
     assert "release v99 of rolling not found" in missing.stderr
 
 
+@pytest.mark.both_runtimes
 def test_run_returns_output_and_exit_status(server: Server, tmp_path: Path):
     server.cli("apps:create", "empty")
     no_release = server.cli("run", "-a", "empty", "--", "true", check=False)
@@ -165,7 +167,9 @@ def test_run_returns_output_and_exit_status(server: Server, tmp_path: Path):
     )
 
 
-def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path, docker_engine):
+@pytest.mark.both_runtimes
+def test_server_restart_keeps_the_same_containers(server: Server, tmp_path: Path):
+    docker_engine = server.engine()
     deployed(server, tmp_path, "durable")
     server.cli("ps:scale", "worker=1", "-a", "durable")
     scope = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.app=durable"]}

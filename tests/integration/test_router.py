@@ -90,6 +90,11 @@ def router_app(server: Server, tmp_path: Path, app: str, extra: dict[str, str] |
     return src
 
 
+def dyno_service(engine, server: Server) -> str:
+    (found,) = engine.services.list(filters={"label": [f"minidyno.home={server.home.resolve()}"]})
+    return found.id
+
+
 def dyno_container(docker_engine, server: Server, app: str):
     (found,) = docker_engine.containers.list(
         all=True,
@@ -100,13 +105,22 @@ def dyno_container(docker_engine, server: Server, app: str):
     return found
 
 
+@pytest.mark.both_runtimes
 @pytest.mark.server_env(MINIDYNO_IDLE_TIMEOUT="3")
-def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp_path: Path, docker_engine):
+def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp_path: Path, runtime: str):
     router_app(server, tmp_path, "sleepy")
-    before = dyno_container(docker_engine, server, "sleepy").id
+    # The dyno kept while it sleeps: its container on Docker, its service (scaled to 0,
+    # then to 1, a new task) on Swarm.
+    engine = server.engine()
+    before = (
+        dyno_container(engine, server, "sleepy").id if runtime == "docker" else dyno_service(engine, server)
+    )
 
     wait_for(lambda: ps(server, "sleepy")["web.1"]["state"] == "idle", 20)
-    assert dyno_container(docker_engine, server, "sleepy").status == "exited"
+    if runtime == "docker":
+        assert dyno_container(engine, server, "sleepy").status == "exited"
+    else:
+        assert engine.services.get(before).attrs["Spec"]["Mode"]["Replicated"]["Replicas"] == 0
 
     def get(n: int) -> httpx.Response:
         return httpx.get(
@@ -118,7 +132,10 @@ def test_idle_dyno_sleeps_and_wakes_without_losing_a_request(server: Server, tmp
 
     assert [r.status_code for r in responses] == [200] * 50
     assert [r.text for r in responses] == [f"hello {n} from web.1" for n in range(50)]
-    assert dyno_container(docker_engine, server, "sleepy").id == before
+    if runtime == "docker":
+        assert dyno_container(engine, server, "sleepy").id == before
+    else:
+        assert dyno_service(engine, server) == before
     text = logs(server, "sleepy")
     assert "minidyno[web.1]: Idling" in text
     assert "State changed from up to idle" in text

@@ -1,0 +1,468 @@
+"""The Swarm dyno driver (runtime/driver.py's DynoDriver), MINIDYNO_RUNTIME=swarm: each
+dyno a Swarm service of one replica, on the app's overlay network, its $PORT published
+in host mode on whichever node runs it; one-off and release-phase dynos are jobs.
+
+Why a service per dyno and not one per process type with the formation as replicas:
+with Swarm's restart policy off (minidyno's own backoff decides when a crashed dyno
+comes back, as Heroku's cool-off does) a failed task's slot is never filled again, and
+the only ways to start one slot again are Swarm's restart policy or a rolling update of
+every slot. A service of one replica is started again, stopped (an idled dyno: scaled
+to 0) and woken (scaled to 1) on its own. The dyno's name (`web.2`) is its labels', as
+a container's is in the Docker runtime.
+
+Swarm reports tasks, not containers: a dyno is its service's newest task, and the
+engine's event stream carries no task events, so `events` polls the task list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+import docker
+from docker.errors import APIError, DockerException, NotFound
+from docker.types import (
+    ContainerSpec,
+    DriverConfig,
+    EndpointSpec,
+    NetworkAttachmentConfig,
+    Resources,
+    RestartPolicy,
+    ServiceMode,
+    TaskTemplate,
+)
+from requests.exceptions import RequestException
+
+from minidyno import labels
+from minidyno.logs.bus import LogBus
+from minidyno.logs.follow import follow, follow_logs, output
+from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
+from minidyno.runtime.dynos import LOG_CONFIG, PIDS_LIMIT, DockerRuntime, engine_errors
+from minidyno.runtime.swarm_cluster import NodeAddresses
+from minidyno.runtime.usage import Usage
+from minidyno.settings import Settings
+from minidyno.state.releases import Release
+
+#: Task states after which a task never runs again.
+_ENDED = frozenset({"complete", "failed", "shutdown", "rejected", "orphaned", "remove"})
+#: How long a new task may take to be scheduled and started (an image pulled, say).
+_START_TIMEOUT = 120.0
+#: How often `events` looks at the task list.
+_POLL = 1.0
+
+
+class _Task:
+    """A dyno's service and its newest task, as the driver's handle on it."""
+
+    def __init__(self, service: dict, task: dict | None) -> None:
+        self.service = service
+        self.task = task
+
+    @property
+    def service_id(self) -> str:
+        return self.service["ID"]
+
+    @property
+    def state(self) -> str:
+        return self.task["Status"]["State"] if self.task else "new"
+
+    @property
+    def ended(self) -> bool:
+        return self.state in _ENDED
+
+    @property
+    def container_id(self) -> str | None:
+        status = (self.task or {}).get("Status", {}).get("ContainerStatus") or {}
+        return status.get("ContainerID") or None
+
+
+class SwarmRuntime(DockerRuntime):
+    """Dynos as Swarm services. What is not a formation dyno (builds, an interactive
+    `run`, add-on servers) stays a container on the manager, as in the Docker runtime,
+    joined to the app's overlay network (attachable) so it reaches the app's dynos."""
+
+    def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
+        super().__init__(settings, engine)
+        self.nodes = NodeAddresses(engine)
+        self._network_lock = threading.Lock()
+
+    # -- listing -----------------------------------------------------------------------
+
+    def _services(self, app: str | None = None, **wanted: str) -> list[dict]:
+        return self.engine.api.services(filters=labels.filters(self.settings, app, **wanted))
+
+    def _newest_tasks(self, services: list[dict]) -> dict[str, dict]:
+        """Each service's newest task, by service id: one call for all of them."""
+        if not services:
+            return {}
+        newest: dict[str, dict] = {}
+        for task in self.engine.api.tasks(filters={"service": [s["ID"] for s in services]}):
+            held = newest.get(task["ServiceID"])
+            if held is None or task["Version"]["Index"] > held["Version"]["Index"]:
+                newest[task["ServiceID"]] = task
+        return newest
+
+    def dynos(self, app: str | None = None) -> list[Dyno]:
+        with engine_errors():
+            services = [
+                s
+                for s in self._services(app)
+                if s["Spec"]["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
+            ]
+            newest = self._newest_tasks(services)
+            return sorted(
+                (self._as_dyno(_Task(s, newest.get(s["ID"]))) for s in services),
+                key=lambda d: (d.app, d.process_type, d.name, d.release),
+            )
+
+    def _as_dyno(self, found: _Task) -> Dyno:
+        lab = found.service["Spec"]["Labels"]
+        task = found.task or {}
+        status = task.get("Status") or {}
+        mode = found.service["Spec"].get("Mode", {})
+        scaled_down = "Replicated" in mode and mode["Replicated"].get("Replicas", 1) == 0
+        running = not found.ended and not scaled_down and task.get("DesiredState") != "shutdown"
+        exit_code = None
+        if found.ended or scaled_down:
+            exit_code = (status.get("ContainerStatus") or {}).get("ExitCode")
+            if exit_code is None and found.state in ("failed", "rejected"):
+                exit_code = 1
+        return Dyno(
+            id=found.service_id,
+            app=lab[labels.APP],
+            name=lab[labels.DYNO],
+            process_type=lab[labels.PROCESS],
+            release=int(lab.get(labels.RELEASE, "0")),
+            running=running,
+            address=self._address(task) if running and found.state == "running" else None,
+            command=lab.get(labels.COMMAND, ""),
+            exit_code=exit_code,
+            started_at=_timestamp(status.get("Timestamp")) if found.state == "running" else None,
+            oom_killed=found.ended and self._oom_killed(found.container_id),
+            handle=found,
+        )
+
+    def _address(self, task: dict) -> str | None:
+        """`node-address:port`: the host-mode port Swarm published for $PORT on the
+        task's node (the ingress mesh and service VIPs are not used)."""
+        ports = ((task.get("Status") or {}).get("PortStatus") or {}).get("Ports") or []
+        if not ports or not task.get("NodeID"):
+            return None
+        return f"{self.nodes.of(task['NodeID'])}:{ports[0]['PublishedPort']}"
+
+    def _oom_killed(self, container_id: str | None) -> bool:
+        """Whether the kernel killed it for memory: only its node's engine knows, so
+        only tasks on this manager say."""
+        if not container_id:
+            return False
+        try:
+            return bool(self.engine.api.inspect_container(container_id)["State"].get("OOMKilled"))
+        except DockerException:
+            return False
+
+    def _reload(self, dyno: Dyno) -> _Task | None:
+        try:
+            service = self.engine.api.inspect_service(_task(dyno).service_id)
+        except NotFound:
+            return None
+        return _Task(service, self._newest_tasks([service]).get(service["ID"]))
+
+    # -- networks ----------------------------------------------------------------------
+
+    def ensure_network(self, app: str) -> str:
+        """The app's own overlay network, attachable so that the manager's containers
+        (an interactive `run`, add-on servers) join it; its subnet comes from the
+        swarm's address pool (swarm_cluster.ADDRESS_POOL when minidyno made it)."""
+        name = labels.network_name(self.settings, app)
+        with self._network_lock:
+            if not self.engine.networks.list(names=[name]):
+                self.engine.networks.create(
+                    name,
+                    driver="overlay",
+                    scope="swarm",
+                    attachable=True,
+                    check_duplicate=True,
+                    labels=labels.for_resource(self.settings, app, "network"),
+                )
+        return name
+
+    # -- starting and stopping ---------------------------------------------------------
+
+    def _create_service(
+        self, release: Release, name: str, command: str, job: bool, process_type: str = ""
+    ) -> str:
+        """A service running one dyno (`spec`), the Docker runtime's limits on its task:
+        memory at twice the quota, MINIDYNO_DYNO_CPUS cores, 256 processes, every
+        capability dropped, an init; Swarm's restart policy off. API 1.41 services
+        cannot set no-new-privileges; a dyno's user holds no setuid binary's privileges
+        anyway, as every capability is dropped."""
+        spec = self.spec(release, name, command, process_type)
+        resources = Resources(
+            cpu_limit=int(self.settings.dyno_cpus * 1e9), mem_limit=2 * self.settings.memory_quota_mb * 2**20
+        )
+        resources["Limits"]["Pids"] = PIDS_LIMIT
+        template = TaskTemplate(
+            ContainerSpec(
+                spec.image,
+                command=spec.command,
+                env=spec.environment,
+                workdir=spec.working_dir,
+                user=spec.user or None,
+                labels=spec.labels,
+                stop_grace_period=int(self.settings.stop_timeout * 1e9),
+                init=True,
+                cap_drop=["ALL"],
+            ),
+            resources=resources,
+            restart_policy=RestartPolicy(condition="none"),
+            log_driver=DriverConfig(LOG_CONFIG["type"], LOG_CONFIG["config"]),
+            networks=[NetworkAttachmentConfig(self.ensure_network(release.app))],
+        )
+        ports = [{"Protocol": "tcp", "TargetPort": spec.port, "PublishMode": "host"}] if spec.port else []
+        created = self.engine.api.create_service(
+            template,
+            name=_service_name(self.settings, release, name),
+            labels=spec.labels,
+            mode=ServiceMode("replicated-job", concurrency=1, replicas=1)
+            if job
+            else ServiceMode("replicated", 1),
+            endpoint_spec=EndpointSpec(mode="dnsrr", ports=ports),
+        )
+        return created["ID"]
+
+    def _started(self, service_id: str, before: set[str] = frozenset()) -> _Task:
+        """The service's first task not in `before` once it runs or has ended."""
+        deadline = time.monotonic() + _START_TIMEOUT
+        while time.monotonic() < deadline:
+            service = self.engine.api.inspect_service(service_id)
+            tasks = [
+                t for t in self.engine.api.tasks(filters={"service": service_id}) if t["ID"] not in before
+            ]
+            if tasks:
+                found = _Task(service, max(tasks, key=lambda t: t["Version"]["Index"]))
+                if found.state == "running" or found.ended:
+                    return found
+            time.sleep(0.1)
+        raise EngineDown(
+            f"Swarm did not start a task of service {service_id[:12]} within {_START_TIMEOUT:.0f} s"
+        )
+
+    def start(self, release: Release, name: str, command: str) -> Dyno:
+        with engine_errors():
+            return self._as_dyno(self._started(self._create_service(release, name, command, job=False)))
+
+    def resume(self, dyno: Dyno) -> Dyno:
+        """Scaled back up to one: a new task, where Swarm places it."""
+        found = _task(dyno)
+        with engine_errors():
+            before = {t["ID"] for t in self.engine.api.tasks(filters={"service": found.service_id})}
+            self.engine.services.get(found.service_id).scale(1)
+            return self._as_dyno(self._started(found.service_id, before))
+
+    def inspect(self, dyno: Dyno) -> Dyno | None:
+        with engine_errors():
+            found = self._reload(dyno)
+        return self._as_dyno(found) if found else None
+
+    def stop(self, dyno: Dyno, timeout: float) -> int | None:
+        """Scaled to none: Swarm sends SIGTERM, and SIGKILL after the service's grace
+        period (MINIDYNO_STOP_TIMEOUT, set when it was made). The service is kept, so
+        an idled dyno is woken by scaling it up again."""
+        try:
+            with engine_errors():
+                self.engine.services.get(_task(dyno).service_id).scale(0)
+                deadline = time.monotonic() + timeout + 30
+                while time.monotonic() < deadline:
+                    found = self._reload(dyno)
+                    if found is None:
+                        return None
+                    if found.ended or found.task is None:
+                        return self._as_dyno(found).exit_code
+                    time.sleep(0.1)
+        except NotFound:
+            return None
+        raise EngineDown(f"{dyno.name} did not stop within {timeout + 30:.0f} s")
+
+    def kill(self, dyno: Dyno) -> None:
+        """SIGKILL to its container where this engine runs it; on another node, whose
+        engine minidyno does not hold, stopped through Swarm (SIGTERM first)."""
+        with contextlib.suppress(DockerException):
+            found = self._reload(dyno)
+            if found is None or found.ended:
+                return
+            if found.container_id and self._local(found.container_id):
+                self.engine.api.kill(found.container_id)
+            else:
+                self.engine.services.get(found.service_id).scale(0)
+
+    def _local(self, container_id: str) -> bool:
+        try:
+            self.engine.api.inspect_container(container_id)
+            return True
+        except NotFound:
+            return False
+
+    def usage(self, dynos: list[Dyno]) -> dict[str, Usage]:
+        """Of the dynos this manager runs; those on other nodes are left out (their
+        cgroups are on their own machines)."""
+        by_container = {_task(d).container_id: d.id for d in dynos if _task(d).container_id}
+        read = self._usage.read([c for c in by_container if c and self._local(c)])
+        return {by_container[c]: u for c, u in read.items()}
+
+    def remove(self, dyno: Dyno) -> None:
+        with contextlib.suppress(NotFound), engine_errors():
+            self.engine.api.remove_service(_task(dyno).service_id)
+
+    def last_output(self, dyno: Dyno, lines: int) -> str:
+        try:
+            found = self._reload(dyno)
+            if not found or not found.task:
+                return ""
+            chunks = output(self.engine.api, f"tasks/{found.task['ID']}", follow=False, tail=lines)
+            return b"".join(chunks).decode("utf-8", errors="replace").strip()
+        except (DockerException, RequestException):
+            return ""
+
+    def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
+        """Its task's output: through its container where this engine runs it (the
+        engine's own log reader), else through Swarm's task logs from its node."""
+        found = _task(dyno)
+        if found.container_id and self._local(found.container_id):
+            follow(bus, self.engine.containers.get(found.container_id), dyno.app, dyno.name, since_now)
+            return
+        task_id = found.task["ID"] if found.task else ""
+
+        def running() -> bool:
+            with contextlib.suppress(DockerException):
+                return self.engine.api.inspect_task(task_id)["Status"]["State"] not in _ENDED
+            return False
+
+        follow_logs(
+            bus,
+            lambda since: output(self.engine.api, f"tasks/{task_id}", since),
+            running,
+            dyno.app,
+            dyno.name,
+            since_now,
+        )
+
+    # -- one-off dynos: Swarm jobs -----------------------------------------------------
+
+    def run(
+        self, release: Release, name: str, command: str, output_to: Output, timeout: float | None = None
+    ) -> int:
+        """A replicated job of one task, its output streamed as it comes; the job's
+        service is removed once it ends, as a one-off container is."""
+        with engine_errors():
+            service_id = self._create_service(release, name, command, job=True)
+        fired = threading.Event()
+        timer = None
+        try:
+            with engine_errors():
+                found = self._started(service_id)
+            if timeout:
+
+                def expire() -> None:
+                    fired.set()
+                    with contextlib.suppress(DockerException):
+                        if found.container_id:
+                            self.engine.api.kill(found.container_id)
+
+                timer = threading.Timer(timeout, expire)
+                timer.start()
+            if found.container_id:
+                for chunk in output(self.engine.api, f"containers/{found.container_id}"):
+                    output_to(chunk)
+            with engine_errors():
+                code = self._ended(service_id)
+            if fired.is_set():
+                raise TimedOut()
+            return code
+        finally:
+            if timer:
+                timer.cancel()
+            with contextlib.suppress(DockerException):
+                self.engine.api.remove_service(service_id)
+
+    def _ended(self, service_id: str) -> int:
+        """The job's exit status once its task has ended."""
+        while True:
+            service = self.engine.api.inspect_service(service_id)
+            found = _Task(service, self._newest_tasks([service]).get(service_id))
+            if found.ended:
+                return self._as_dyno(found).exit_code or 0
+            time.sleep(0.1)
+
+    def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
+        try:
+            service_id = self._create_service(release, name, command, job=True, process_type="run")
+            found = self._started(service_id)
+        except (DockerException, RequestException) as exc:
+            raise EngineDown(str(exc)) from exc
+        self.follow(self._as_dyno(found), bus)
+
+    # -- watching ----------------------------------------------------------------------
+
+    def events(self) -> Iterator[str]:
+        """The app of every dyno whose task changed state since the last look, polled:
+        Swarm's event stream has services and nodes, not tasks."""
+        seen: dict[str, str] = {}
+        while True:
+            with engine_errors():
+                services = self._services()
+                newest = self._newest_tasks(services)
+            now = {}
+            for service in services:
+                task = newest.get(service["ID"])
+                now[service["ID"]] = f"{task['ID']}:{task['Status']['State']}" if task else ""
+                if seen and seen.get(service["ID"]) != now[service["ID"]]:
+                    yield service["Spec"]["Labels"].get(labels.APP, "")
+            seen = now or {"": ""}
+            time.sleep(_POLL)
+
+    # -- removal -----------------------------------------------------------------------
+
+    def remove_labelled(self, **wanted: str) -> None:
+        for service in self._services(**wanted):
+            with contextlib.suppress(NotFound):
+                self.engine.api.remove_service(service["ID"])
+        super().remove_labelled(**wanted)
+
+    def remove_app(self, app: str, keep_build_cache: bool = False) -> None:
+        """Its services first (their tasks' containers go with the rest of its
+        containers); its overlay network goes once Swarm has let go of their endpoints."""
+        for service in self._services(app):
+            with contextlib.suppress(NotFound):
+                self.engine.api.remove_service(service["ID"])
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                super().remove_app(app, keep_build_cache)
+                return
+            except APIError as exc:
+                if "active endpoints" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
+def _task(dyno: Dyno) -> _Task:
+    """The service and task a dyno of this driver was listed or started from."""
+    assert isinstance(dyno.handle, _Task), "a dyno of another driver"
+    return dyno.handle
+
+
+def _service_name(settings: Settings, release: Release, dyno_name: str) -> str:
+    """Unique, and readable in `docker service ls`: Swarm allows 63 characters of
+    letters, digits and dashes."""
+    tail = f"-{dyno_name.replace('.', '-')}-v{release.version}-{secrets.token_hex(2)}"
+    return labels.prefix(settings, release.app)[: 63 - len(tail)] + tail
+
+
+def _timestamp(text: str | None) -> float | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text).timestamp()
