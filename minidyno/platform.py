@@ -163,8 +163,9 @@ class Platform:
         supervisor and the watchers start. Dynos and nginx that outlived it are adopted,
         not restarted."""
         self.ca.ensure()
-        if self.settings.runtime == "swarm":
+        if isinstance(self.runtime, SwarmRuntime):
             say(swarm_cluster.ensure(self.engine, self.settings))
+            self.runtime.registry.ensure(say)
         elif not self.engine.info().get("LiveRestoreEnabled"):
             say(
                 "Warning: dockerd runs without live-restore, so restarting it stops every "

@@ -136,6 +136,8 @@ class Settings:
     #: The address a swarm minidyno initialises tells other nodes; the engine picks
     #: when unset, and refuses on a host of several addresses.
     swarm_advertise_addr: str | None = None
+    #: The port of the swarm's registry (runtime/swarm_registry.py) on the manager.
+    swarm_registry_port: int = 5000
     buildpacks_dir: Path = REPO_ROOT / "buildpacks"
     host_ca_bundle: Path | None = None
     #: The CAs this host added to its trust store, offered to Dockerfile builds.
@@ -181,6 +183,7 @@ class Settings:
             network_pool=_pool(env, "MINIDYNO_NETWORK_POOL", "10.213.0.0/16"),
             runtime=_choice(env, "MINIDYNO_RUNTIME", ("docker", "swarm")),
             swarm_advertise_addr=env.get("MINIDYNO_SWARM_ADVERTISE_ADDR") or None,
+            swarm_registry_port=_positive_int(env, "MINIDYNO_SWARM_REGISTRY_PORT", 5000),
             host_ca_bundle=_host_ca_bundle(env),
             host_extra_ca_dir=Path(env.get("MINIDYNO_BUILD_CA_DIR") or "/usr/local/share/ca-certificates"),
             build_proxy_env={k: v for k, v in env.items() if k.lower() in _PROXY_VARS},

@@ -25,6 +25,9 @@ import docker
 
 #: The nodes' bridge and network; worker N of a test run gets 10.217.N.0/24.
 NETWORK = "10.217.{group}.0/24"
+#: dockerd's flags for pulling from the swarm's registry (runtime/swarm_registry.py) on
+#: a node's address over plain HTTP.
+INSECURE_REGISTRIES = ("--insecure-registry", "10.217.0.0/16")
 
 
 def _ip(*args: str, check: bool = True) -> None:

@@ -15,10 +15,10 @@ from minidyno import engine, home, standby
 from minidyno.api.app import create_app
 from minidyno.api.heroku.rendezvous import Rendezvous
 from minidyno.certs import CertificateAuthority
+from minidyno.errors import UserError
 from minidyno.git import repos
 from minidyno.platform import Platform
 from minidyno.router.nginx import NginxRouter
-from minidyno.runtime.swarm_cluster import SwarmUnavailable
 from minidyno.settings import Settings
 
 
@@ -39,7 +39,7 @@ def server(bind: str | None) -> None:
     repos.write_hooks(settings)
     try:
         platform.start(lambda line: click.echo(line, err=True))
-    except SwarmUnavailable as exc:
+    except UserError as exc:
         raise SystemExit(f"minidyno server: {exc}") from None
     tls = (
         f" and https://*.{settings.domain}:{settings.router_tls_port}/ (trust the CA: minidyno certs)"

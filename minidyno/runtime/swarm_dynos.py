@@ -43,6 +43,7 @@ from minidyno.logs.follow import follow, follow_logs, output
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
 from minidyno.runtime.dynos import LOG_CONFIG, PIDS_LIMIT, DockerRuntime, engine_errors
 from minidyno.runtime.swarm_cluster import NodeAddresses
+from minidyno.runtime.swarm_registry import SwarmRegistry
 from minidyno.runtime.usage import Usage
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
@@ -88,6 +89,7 @@ class SwarmRuntime(DockerRuntime):
     def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
         super().__init__(settings, engine)
         self.nodes = NodeAddresses(engine)
+        self.registry = SwarmRegistry(engine, settings, self.nodes)
         self._network_lock = threading.Lock()
 
     # -- listing -----------------------------------------------------------------------
@@ -108,11 +110,7 @@ class SwarmRuntime(DockerRuntime):
 
     def dynos(self, app: str | None = None) -> list[Dyno]:
         with engine_errors():
-            services = [
-                s
-                for s in self._services(app)
-                if s["Spec"]["Labels"].get(labels.PROCESS) not in ("release", "slug", "build")
-            ]
+            services = [s for s in self._services(app) if _is_dyno(s)]
             newest = self._newest_tasks(services)
             return sorted(
                 (self._as_dyno(_Task(s, newest.get(s["ID"]))) for s in services),
@@ -207,7 +205,7 @@ class SwarmRuntime(DockerRuntime):
         resources["Limits"]["Pids"] = PIDS_LIMIT
         template = TaskTemplate(
             ContainerSpec(
-                spec.image,
+                self.registry.image_for(spec.image),
                 command=spec.command,
                 env=spec.environment,
                 workdir=spec.working_dir,
@@ -413,7 +411,7 @@ class SwarmRuntime(DockerRuntime):
         seen: dict[str, str] = {}
         while True:
             with engine_errors():
-                services = self._services()
+                services = [s for s in self._services() if _is_dyno(s)]
                 newest = self._newest_tasks(services)
             now = {}
             for service in services:
@@ -447,6 +445,12 @@ class SwarmRuntime(DockerRuntime):
                 if "active endpoints" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+
+def _is_dyno(service: dict) -> bool:
+    """A formation or one-off dyno's service: not a release phase's, nor the registry."""
+    own = service["Spec"].get("Labels") or {}
+    return bool(own.get(labels.RELEASE)) and own.get(labels.PROCESS) not in ("release", "slug", "build")
 
 
 def _task(dyno: Dyno) -> _Task:

@@ -10,7 +10,7 @@ import docker
 import pytest
 
 from tests import swarm_nodes
-from tests.integration.platform_fixture import Server, make_server, remove_everything
+from tests.integration.platform_fixture import Server, free_port, make_server, remove_everything
 
 #: What a swarm node needs and cannot pull: the stacks a push builds and runs on.
 SWARM_IMAGES = ["minidyno/stack:trixie", "minidyno/stack:trixie-build"]
@@ -42,7 +42,7 @@ def swarm_node() -> Iterator[swarm_nodes.Node]:
     stack images; the first server on it initialises the swarm, as a user's would."""
     nodes = swarm_nodes.Nodes(swarm_nodes.worker_group())
     try:
-        node = nodes.up()
+        node = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
         nodes.load(node, SWARM_IMAGES)
         yield node
     finally:
@@ -64,7 +64,10 @@ def server(tmp_path: Path, request: pytest.FixtureRequest, runtime: str) -> Iter
     if runtime == "swarm":
         node = request.getfixturevalue("swarm_node")
         server.env.update(
-            DOCKER_HOST=node.socket, MINIDYNO_RUNTIME="swarm", MINIDYNO_SWARM_ADVERTISE_ADDR=node.address
+            DOCKER_HOST=node.socket,
+            MINIDYNO_RUNTIME="swarm",
+            MINIDYNO_SWARM_ADVERTISE_ADDR=node.address,
+            MINIDYNO_SWARM_REGISTRY_PORT=str(free_port()),
         )
     marker = request.node.get_closest_marker("server_env")
     if marker:

@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import swarm_nodes
-from tests.integration.platform_fixture import make_server
+from tests.integration.platform_fixture import Server, deployed, logs, make_server, wait_for
 
 
 def test_a_swarm_that_cannot_be_initialised_stops_the_server_with_what_to_change(tmp_path: Path):
@@ -33,3 +35,27 @@ def test_a_swarm_that_cannot_be_initialised_stops_the_server_with_what_to_change
         assert node.client().info()["Swarm"]["LocalNodeState"] == "inactive"
     finally:
         nodes.down()
+
+
+@pytest.mark.parametrize("runtime", ["swarm"], indirect=True)
+@pytest.mark.xdist_group("swarm")
+def test_a_push_while_the_registry_is_down_is_rejected_and_the_old_release_serves(
+    server: Server, tmp_path: Path
+):
+    src = deployed(server, tmp_path, "pinned")
+    engine = server.engine()
+    own = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=registry"]}
+    (registry,) = engine.services.list(filters=own)
+    registry.scale(0)
+    wait_for(lambda: not engine.containers.list(filters=own))
+    (src / "app.py").write_text((src / "app.py").read_text().replace("Hello", "Unreleased"))
+    server.commit(src, "A change the nodes could not pull")
+
+    push = server.push(src, check=False)
+
+    assert push.returncode != 0
+    said = next(line for line in push.stderr.splitlines() if "registry" in line)
+    assert "the swarm's registry at" in said and "did not take" in said, push.stderr
+    assert server.router_get("pinned").text.startswith("Hello")
+    assert "failed" in server.cli("releases", "-a", "pinned").stdout.splitlines()[1]
+    assert "Release v2 failed" in logs(server, "pinned")
