@@ -15,6 +15,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests import swarm_nodes  # noqa: E402
+from tests.integration.conftest import SWARM_IMAGES  # noqa: E402
 from tests.integration.platform_fixture import Server, make_server, remove_everything  # noqa: E402
 
 
@@ -29,6 +31,25 @@ def throwaway_server(**env: str) -> Iterator[tuple[Server, Path]]:
         finally:
             server.stop()
             remove_everything(server)
+
+
+@contextmanager
+def swarm_server(**env: str) -> Iterator[tuple[Server, Path, docker.DockerClient]]:
+    """A throwaway server on the swarm runtime, on a single-node swarm of its own (a
+    dockerd in a network namespace, tests/swarm_nodes.py; root only), and its engine."""
+    nodes = swarm_nodes.Nodes(group=201)
+    try:
+        node = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
+        nodes.load(node, SWARM_IMAGES)
+        swarm = {
+            "DOCKER_HOST": node.socket,
+            "MINIDYNO_RUNTIME": "swarm",
+            "MINIDYNO_SWARM_ADVERTISE_ADDR": node.address,
+        }
+        with throwaway_server(**swarm, **env) as (server, tmp):
+            yield server, tmp, node.client()
+    finally:
+        nodes.down()
 
 
 def wait_for_body(url: str, marker: str, headers: dict[str, str] | None = None, timeout: float = 120) -> None:

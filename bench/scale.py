@@ -1,8 +1,9 @@
 """bench/scale: `ps:scale web=10` from zero until ten web dynos are up, beside ten plain
 `docker run`s of the same release image until each answers, in one run.
 
-Goal (issue 3): within 1.5x of the plain runs.
-Run: .venv/bin/python bench/scale.py [--dynos N]
+Goal (issue 3): within 1.5x of the plain runs. The same on a single-node swarm
+(issue 21), side by side: within 2x of the Docker runtime.
+Run: .venv/bin/python bench/scale.py [--dynos N] [--runtimes docker,swarm] (swarm: as root)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 
 import docker
 import httpx
-from common import dyno_container, throwaway_server, wait_for_body
+from common import dyno_container, swarm_server, throwaway_server, wait_for_body
 
 
 def scale_until_up(server, count: int) -> float:
@@ -55,27 +56,43 @@ def plain_runs(engine: docker.DockerClient, image: str, count: int) -> float:
             container.remove(force=True)
 
 
+def scale_from_zero(server, tmp, engine: docker.DockerClient, count: int) -> tuple[float, str]:
+    """Seconds for `ps:scale web=count` from none to all up, and the release image."""
+    server.cli("apps:create", "bench")
+    server.push(server.app_source(tmp, "bench"))
+    image = dyno_container(engine, server).image.tags[0]
+    server.cli("ps:scale", "web=0", "-a", "bench")
+    while json.loads(server.cli("ps", "-a", "bench", "--json").stdout):
+        time.sleep(0.1)
+    took = scale_until_up(server, count)
+    server.cli("ps:scale", "web=1", "-a", "bench")
+    time.sleep(2)
+    return took, image
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dynos", type=int, default=10)
+    parser.add_argument("--runtimes", default="docker,swarm", help="docker, swarm or both (the default)")
     args = parser.parse_args()
-    engine = docker.from_env()
-    with throwaway_server() as (server, tmp):
-        server.cli("apps:create", "bench")
-        server.push(server.app_source(tmp, "bench"))
-        web = dyno_container(engine, server)
-        image = web.image.tags[0]
-        server.cli("ps:scale", "web=0", "-a", "bench")
-        while json.loads(server.cli("ps", "-a", "bench", "--json").stdout):
-            time.sleep(0.1)
-        ours = scale_until_up(server, args.dynos)
-        server.cli("ps:scale", "web=1", "-a", "bench")
-        time.sleep(2)
-        floor = plain_runs(engine, image, args.dynos)
-    print(f"{'':38}{'seconds':>9}")
-    print(f"{f'ps:scale web={args.dynos} to all up':38}{ours:>8.2f}s")
-    print(f"{f'{args.dynos} plain docker runs to all answering':38}{floor:>8.2f}s")
-    print(f"ratio {ours / floor:.2f}x (goal: <= 1.5x)")
+    took: dict[str, float] = {}
+    floor = None
+    if "docker" in args.runtimes:
+        engine = docker.from_env()
+        with throwaway_server() as (server, tmp):
+            took["docker"], image = scale_from_zero(server, tmp, engine, args.dynos)
+            floor = plain_runs(engine, image, args.dynos)
+    if "swarm" in args.runtimes:
+        with swarm_server() as (server, tmp, engine):
+            took["swarm"], _ = scale_from_zero(server, tmp, engine, args.dynos)
+    print(f"{'':44}{'seconds':>9}")
+    for name, seconds in took.items():
+        print(f"{f'ps:scale web={args.dynos} to all up ({name})':44}{seconds:>8.2f}s")
+    if floor is not None:
+        print(f"{f'{args.dynos} plain docker runs to all answering':44}{floor:>8.2f}s")
+        print(f"ratio docker runtime / plain runs {took['docker'] / floor:.2f}x (goal: <= 1.5x)")
+    if len(took) == 2:
+        print(f"ratio swarm / docker runtime {took['swarm'] / took['docker']:.2f}x (goal: <= 2x)")
 
 
 if __name__ == "__main__":

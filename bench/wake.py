@@ -1,10 +1,11 @@
 """bench/wake: from a request to an idle app to its first byte, beside `docker start`
 of a stopped container of the same release image to its first response, in one run;
-then 50 concurrent requests during one wake, all of which must be answered.
+then 50 concurrent requests during one wake, all of which must be answered; on the
+Docker runtime and on a single-node swarm (issue 21), side by side.
 
 Goal (issue 5): at most 1.5x the docker-start floor (about 0.35 s measured here for a
-Flask dyno); 50 of 50 answered.
-Run: .venv/bin/python bench/wake.py [--rounds N]
+Flask dyno); 50 of 50 answered; the swarm within 2x of the Docker runtime.
+Run: .venv/bin/python bench/wake.py [--rounds N] [--runtimes docker,swarm] (swarm: as root)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 
 import docker
 import httpx
-from common import dyno_container, throwaway_server, wait_for_body
+from common import dyno_container, swarm_server, throwaway_server, wait_for_body
 
 IDLE_SECONDS = 2
 
@@ -71,38 +72,55 @@ def docker_start_floor(engine: docker.DockerClient, image: str) -> float:
         container.remove(force=True)
 
 
+def wakes(server, tmp, engine: docker.DockerClient, rounds: int, floors: list[float] | None = None):
+    """Wake times over `rounds` (with the docker-start floor between them, when asked),
+    then the statuses of 50 concurrent requests during one more wake."""
+    server.cli("apps:create", "bench")
+    server.push(server.app_source(tmp, "bench"))
+    image = dyno_container(engine, server).image.tags[0]
+    url = f"http://127.0.0.1:{server.router_port}/"
+    found = []
+    for _ in range(rounds):
+        wait_idle(server)
+        found.append(first_byte(url, "bench.localhost"))
+        if floors is not None:
+            floors.append(docker_start_floor(engine, image))
+    wait_idle(server)
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: httpx.get(url, headers={"Host": "bench.localhost"}, timeout=90).status_code,
+                range(50),
+            )
+        )
+    return found, statuses
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runtimes", default="docker,swarm", help="docker, swarm or both (the default)")
     args = parser.parse_args()
-    engine = docker.from_env()
-    with throwaway_server(MINIDYNO_IDLE_TIMEOUT=str(IDLE_SECONDS)) as (server, tmp):
-        server.cli("apps:create", "bench")
-        server.push(server.app_source(tmp, "bench"))
-        web = dyno_container(engine, server)
-        image = web.image.tags[0]
-        url = f"http://127.0.0.1:{server.router_port}/"
-        wakes, floors = [], []
-        for _ in range(args.rounds):
-            wait_idle(server)
-            wakes.append(first_byte(url, "bench.localhost"))
-            floors.append(docker_start_floor(engine, image))
-        wait_idle(server)
-        with concurrent.futures.ThreadPoolExecutor(50) as pool:
-            statuses = list(
-                pool.map(
-                    lambda _: httpx.get(url, headers={"Host": "bench.localhost"}, timeout=90).status_code,
-                    range(50),
-                )
-            )
-    wake, floor = statistics.median(wakes), statistics.median(floors)
-    print(f"{'wake from idle to first byte':36}{wake:>8.3f}s  (runs: {', '.join(f'{w:.3f}' for w in wakes)})")
-    print(
-        f"{'docker start to first response':36}{floor:>8.3f}s  (runs: "
-        f"{', '.join(f'{f:.3f}' for f in floors)})"
-    )
-    print(f"ratio {wake / floor:.2f}x (goal: <= 1.5x)")
-    print(f"50 concurrent requests during one wake: {statuses.count(200)} answered 200 (goal: 50)")
+    idle = {"MINIDYNO_IDLE_TIMEOUT": str(IDLE_SECONDS)}
+    results, floors = {}, []
+    if "docker" in args.runtimes:
+        with throwaway_server(**idle) as (server, tmp):
+            results["docker"] = wakes(server, tmp, docker.from_env(), args.rounds, floors)
+    if "swarm" in args.runtimes:
+        with swarm_server(**idle) as (server, tmp, engine):
+            results["swarm"] = wakes(server, tmp, engine, args.rounds)
+    medians = {name: statistics.median(found) for name, (found, _) in results.items()}
+    for name, (found, statuses) in results.items():
+        runs = ", ".join(f"{w:.3f}" for w in found)
+        print(f"{f'wake from idle to first byte ({name})':44}{medians[name]:>8.3f}s  (runs: {runs})")
+        print(f"  50 concurrent requests during one wake: {statuses.count(200)} answered 200 (goal: 50)")
+    if floors:
+        floor = statistics.median(floors)
+        runs = ", ".join(f"{f:.3f}" for f in floors)
+        print(f"{'docker start to first response':44}{floor:>8.3f}s  (runs: {runs})")
+        print(f"ratio docker runtime / docker start {medians['docker'] / floor:.2f}x (goal: <= 1.5x)")
+    if len(medians) == 2:
+        print(f"ratio swarm / docker runtime {medians['swarm'] / medians['docker']:.2f}x (goal: <= 2x)")
 
 
 if __name__ == "__main__":
