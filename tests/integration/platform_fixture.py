@@ -274,7 +274,9 @@ def remove_labelled(home: str, engine: docker.DockerClient | None = None) -> Non
         for service in engine.services.list(filters=scope):
             service.remove()
     for container in engine.containers.list(all=True, filters=scope, ignore_removed=True):
-        container.remove(force=True)
+        # Swarm removes its tasks' containers itself, maybe meanwhile.
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
     for network in engine.networks.list(filters=scope):
         # An overlay network goes once Swarm has let go of its tasks' endpoints.
         wait_for(lambda n=network: _removed(n), 30)
