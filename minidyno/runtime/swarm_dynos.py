@@ -236,15 +236,14 @@ class SwarmRuntime(DockerRuntime):
         """The service's first task not in `before` once it runs or has ended."""
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline:
-            service = self.engine.api.inspect_service(service_id)
             tasks = [
                 t for t in self.engine.api.tasks(filters={"service": service_id}) if t["ID"] not in before
             ]
-            if tasks:
-                found = _Task(service, max(tasks, key=lambda t: t["Version"]["Index"]))
-                if found.state == "running" or found.ended:
-                    return found
-            time.sleep(0.1)
+            newest = max(tasks, key=lambda t: t["Version"]["Index"], default=None)
+            if newest and (newest["Status"]["State"] == "running" or newest["Status"]["State"] in _ENDED):
+                return _Task(self.engine.api.inspect_service(service_id), newest)
+            # Every wake waits here: Swarm takes most of a second to schedule a task.
+            time.sleep(0.02)
         raise EngineDown(
             f"Swarm did not start a task of service {service_id[:12]} within {_START_TIMEOUT:.0f} s"
         )
