@@ -56,7 +56,6 @@ class DynoSpec:
     """A dyno as either runtime starts it: a container here, a Swarm service's task."""
 
     image: str
-    process_type: str
     environment: dict[str, str]
     labels: dict[str, str]
     #: None runs the image's own command (a Dockerfile's CMD).
@@ -225,7 +224,6 @@ class DockerRuntime:
             argv, user, workdir, shown = ["/bin/bash", "-c", _LAUNCHER, command], "dyno", "/app", command
         return DynoSpec(
             image=image,
-            process_type=process_type,
             environment=environment,
             labels={
                 **labels.for_resource(self.settings, release.app, process_type, dyno_name, release.version),

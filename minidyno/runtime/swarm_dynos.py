@@ -76,6 +76,10 @@ class _Task:
         return self.state in _ENDED
 
     @property
+    def node_id(self) -> str:
+        return (self.task or {}).get("NodeID", "")
+
+    @property
     def container_id(self) -> str | None:
         status = (self.task or {}).get("Status", {}).get("ContainerStatus") or {}
         return status.get("ContainerID") or None
@@ -90,6 +94,8 @@ class SwarmRuntime(DockerRuntime):
         super().__init__(settings, engine)
         self.nodes = NodeAddresses(engine)
         self.registry = SwarmRegistry(engine, settings, self.nodes)
+        #: The manager's own node: the one whose containers this engine holds.
+        self._node_id: str | None = None
         self._network_lock = threading.Lock()
 
     # -- listing -----------------------------------------------------------------------
@@ -117,7 +123,9 @@ class SwarmRuntime(DockerRuntime):
                 key=lambda d: (d.app, d.process_type, d.name, d.release),
             )
 
-    def _as_dyno(self, found: _Task) -> Dyno:
+    def _as_dyno(self, found: _Task, inspected: bool = False) -> Dyno:
+        """Whether the kernel killed it for memory is asked of failed tasks inspected
+        one by one, as the Docker runtime does, not of every listing's."""
         lab = found.service["Spec"]["Labels"]
         task = found.task or {}
         status = task.get("Status") or {}
@@ -140,7 +148,7 @@ class SwarmRuntime(DockerRuntime):
             command=lab.get(labels.COMMAND, ""),
             exit_code=exit_code,
             started_at=_timestamp(status.get("Timestamp")) if found.state == "running" else None,
-            oom_killed=found.ended and self._oom_killed(found.container_id),
+            oom_killed=inspected and found.state == "failed" and self._oom_killed(found),
             handle=found,
         )
 
@@ -152,13 +160,13 @@ class SwarmRuntime(DockerRuntime):
             return None
         return f"{self.nodes.of(task['NodeID'])}:{ports[0]['PublishedPort']}"
 
-    def _oom_killed(self, container_id: str | None) -> bool:
-        """Whether the kernel killed it for memory: only its node's engine knows, so
-        only tasks on this manager say."""
-        if not container_id:
+    def _oom_killed(self, found: _Task) -> bool:
+        """Only its node's engine knows, so only tasks on this manager say."""
+        container = self._here(found)
+        if not container:
             return False
         try:
-            return bool(self.engine.api.inspect_container(container_id)["State"].get("OOMKilled"))
+            return bool(self.engine.api.inspect_container(container)["State"].get("OOMKilled"))
         except DockerException:
             return False
 
@@ -263,7 +271,7 @@ class SwarmRuntime(DockerRuntime):
     def inspect(self, dyno: Dyno) -> Dyno | None:
         with engine_errors():
             found = self._reload(dyno)
-        return self._as_dyno(found) if found else None
+            return self._as_dyno(found, inspected=True) if found else None
 
     def stop(self, dyno: Dyno, timeout: float) -> int | None:
         """Scaled to none: Swarm sends SIGTERM, and SIGKILL after the service's grace
@@ -291,24 +299,22 @@ class SwarmRuntime(DockerRuntime):
             found = self._reload(dyno)
             if found is None or found.ended:
                 return
-            if found.container_id and self._local(found.container_id):
-                self.engine.api.kill(found.container_id)
+            if container := self._here(found):
+                self.engine.api.kill(container)
             else:
                 self.engine.services.get(found.service_id).scale(0)
 
-    def _local(self, container_id: str) -> bool:
-        try:
-            self.engine.api.inspect_container(container_id)
-            return True
-        except NotFound:
-            return False
+    def _here(self, found: _Task) -> str | None:
+        """Its container's id when this engine (the manager) runs it, else None."""
+        if self._node_id is None:
+            self._node_id = self.engine.info()["Swarm"]["NodeID"]
+        return found.container_id if found.node_id == self._node_id else None
 
     def usage(self, dynos: list[Dyno]) -> dict[str, Usage]:
         """Of the dynos this manager runs; those on other nodes are left out (their
         cgroups are on their own machines)."""
-        by_container = {_task(d).container_id: d.id for d in dynos if _task(d).container_id}
-        read = self._usage.read([c for c in by_container if c and self._local(c)])
-        return {by_container[c]: u for c, u in read.items()}
+        here = {container: d.id for d in dynos if (container := self._here(_task(d)))}
+        return {here[c]: u for c, u in self._usage.read(list(here)).items()}
 
     def remove(self, dyno: Dyno) -> None:
         with contextlib.suppress(NotFound), engine_errors():
@@ -328,8 +334,8 @@ class SwarmRuntime(DockerRuntime):
         """Its task's output: through its container where this engine runs it (the
         engine's own log reader), else through Swarm's task logs from its node."""
         found = _task(dyno)
-        if found.container_id and self._local(found.container_id):
-            follow(bus, self.engine.containers.get(found.container_id), dyno.app, dyno.name, since_now)
+        if container := self._here(found):
+            follow(bus, self.engine.containers.get(container), dyno.app, dyno.name, since_now)
             return
         task_id = found.task["ID"] if found.task else ""
 

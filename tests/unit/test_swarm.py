@@ -49,7 +49,7 @@ class _Engine:
 
 def runtime(oom: dict[str, bool] | None = None) -> SwarmRuntime:
     made = SwarmRuntime.__new__(SwarmRuntime)
-    made.nodes, made.engine = _Nodes(), _Engine(oom)
+    made.nodes, made.engine, made._node_id = _Nodes(), _Engine(oom), "n1"
     return made
 
 
@@ -96,7 +96,7 @@ def test_a_service_with_no_task_yet_is_starting():
 
 
 def test_a_failed_task_is_a_crashed_dyno_with_its_status_and_the_kernels_oom_kill():
-    dyno = runtime({"c1": True})._as_dyno(_Task(service(), task("failed", exit_code=137)))
+    dyno = runtime({"c1": True})._as_dyno(_Task(service(), task("failed", exit_code=137)), inspected=True)
 
     assert not dyno.running and dyno.exit_code == 137 and dyno.oom_killed
     assert dyno.address is None
