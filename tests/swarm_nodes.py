@@ -34,10 +34,13 @@ def _ip(*args: str, check: bool = True) -> None:
     subprocess.run(["ip", *args], check=check, capture_output=True)
 
 
-def _iptables(*rule: str) -> None:
-    """A rule added once: `-C` finds it already there."""
-    if subprocess.run(["iptables", "-C", *rule[1:]], capture_output=True).returncode:
-        subprocess.run(["iptables", *rule], check=True, capture_output=True)
+def _iptables(table: str, chain: str, *rule: str, add: bool = True) -> None:
+    """A rule added once (`-C` finds it already there), or deleted if it is there."""
+    there = not subprocess.run(["iptables", "-t", table, "-C", chain, *rule], capture_output=True).returncode
+    if add and not there:
+        subprocess.run(["iptables", "-t", table, "-I", chain, *rule], check=True, capture_output=True)
+    elif not add and there:
+        subprocess.run(["iptables", "-t", table, "-D", chain, *rule], check=True, capture_output=True)
 
 
 @dataclass
@@ -107,6 +110,7 @@ class Nodes:
             stderr=log,
             start_new_session=True,
         )
+        log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(docker.errors.DockerException):
@@ -126,6 +130,7 @@ class Nodes:
         for index in range(1, 10):
             _ip("netns", "delete", f"mdsw{self.group}n{index}", check=False)
         _ip("link", "delete", self.bridge, check=False)
+        self._rules(add=False)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _bridge(self) -> None:
@@ -133,10 +138,13 @@ class Nodes:
         _ip("link", "add", self.bridge, "type", "bridge", check=False)
         _ip("addr", "add", f"{self.gateway}/24", "dev", self.bridge, check=False)
         _ip("link", "set", self.bridge, "up")
+        self._rules(add=True)
+
+    def _rules(self, add: bool) -> None:
         network = NETWORK.format(group=self.group)
-        _iptables("-t", "nat", "-A", "POSTROUTING", "-s", network, "!", "-o", self.bridge, "-j", "MASQUERADE")
-        _iptables("-I", "FORWARD", "-i", self.bridge, "-j", "ACCEPT")
-        _iptables("-I", "FORWARD", "-o", self.bridge, "-j", "ACCEPT")
+        _iptables("nat", "POSTROUTING", "-s", network, "!", "-o", self.bridge, "-j", "MASQUERADE", add=add)
+        _iptables("filter", "FORWARD", "-i", self.bridge, "-j", "ACCEPT", add=add)
+        _iptables("filter", "FORWARD", "-o", self.bridge, "-j", "ACCEPT", add=add)
 
     def load(self, node: Node, images: list[str]) -> None:
         """Images the host's engine has, into the node's: no registry to pull from."""

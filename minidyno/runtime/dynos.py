@@ -130,8 +130,19 @@ def _started_at(attrs: dict, inspected: bool) -> float | None:
     A listing does not say, and its `Created` stands in, as no later."""
     if not inspected:
         return float(attrs["Created"]) if attrs.get("Created") else None
-    started = datetime.fromisoformat(attrs["State"].get("StartedAt") or "0001-01-01T00:00:00Z")
-    return started.timestamp() if started.year > 1 else None
+    return engine_time(attrs["State"].get("StartedAt"))
+
+
+def engine_time(text: str | None) -> float | None:
+    """An engine's time (RFC 3339, nanoseconds; year 1 for never) in epoch seconds."""
+    when = datetime.fromisoformat(text or "0001-01-01T00:00:00Z")
+    return when.timestamp() if when.year > 1 else None
+
+
+def is_dyno(own: dict[str, str]) -> bool:
+    """Whether labels are a formation or one-off dyno's: not a build's, a release
+    phase's, or anything else of the server's (a Swarm registry)."""
+    return bool(own.get(labels.RELEASE)) and own.get(labels.PROCESS) not in ("release", "slug", "build")
 
 
 def _exit_code(attrs: dict, inspected: bool) -> int | None:
@@ -159,12 +170,7 @@ class DockerRuntime:
                 all=True, filters=labels.filters(self.settings, app), sparse=app is None, ignore_removed=True
             )
             return sorted(
-                (
-                    _as_dyno(c)
-                    for c in found
-                    if _labels(c.attrs).get(labels.RELEASE)
-                    and _labels(c.attrs).get(labels.PROCESS) not in ("release", "slug", "build")
-                ),
+                (_as_dyno(c) for c in found if is_dyno(_labels(c.attrs))),
                 key=lambda d: (d.app, d.process_type, d.name, d.release),
             )
 

@@ -94,10 +94,6 @@ class NodeAddresses:
                 self._known[node_id] = address_of(self.engine.api.inspect_node(node_id))
             return self._known[node_id]
 
-    def forget(self, node_id: str) -> None:
-        with self._lock:
-            self._known.pop(node_id, None)
-
 
 def address_of(node: dict) -> str:
     """A node's address: what it reported, or for a manager that reported none

@@ -21,7 +21,6 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
 
 import docker
 from docker.errors import APIError, DockerException, NotFound
@@ -38,10 +37,11 @@ from docker.types import (
 from requests.exceptions import RequestException
 
 from minidyno import labels
+from minidyno.errors import UserError
 from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow, follow_logs, output
 from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
-from minidyno.runtime.dynos import LOG_CONFIG, PIDS_LIMIT, DockerRuntime, engine_errors
+from minidyno.runtime.dynos import LOG_CONFIG, PIDS_LIMIT, DockerRuntime, engine_errors, engine_time, is_dyno
 from minidyno.runtime.swarm_cluster import NodeAddresses
 from minidyno.runtime.swarm_registry import SwarmRegistry
 from minidyno.runtime.usage import Usage
@@ -110,7 +110,7 @@ class SwarmRuntime(DockerRuntime):
         newest: dict[str, dict] = {}
         for task in self.engine.api.tasks(filters={"service": [s["ID"] for s in services]}):
             held = newest.get(task["ServiceID"])
-            if held is None or task["Version"]["Index"] > held["Version"]["Index"]:
+            if held is None or _created(task) > _created(held):
                 newest[task["ServiceID"]] = task
         return newest
 
@@ -147,7 +147,7 @@ class SwarmRuntime(DockerRuntime):
             address=self._address(task) if running and found.state == "running" else None,
             command=lab.get(labels.COMMAND, ""),
             exit_code=exit_code,
-            started_at=_timestamp(status.get("Timestamp")) if found.state == "running" else None,
+            started_at=engine_time(status.get("Timestamp")) if found.state == "running" else None,
             oom_killed=inspected and found.state == "failed" and self._oom_killed(found),
             handle=found,
         )
@@ -158,7 +158,10 @@ class SwarmRuntime(DockerRuntime):
         ports = ((task.get("Status") or {}).get("PortStatus") or {}).get("Ports") or []
         if not ports or not task.get("NodeID"):
             return None
-        return f"{self.nodes.of(task['NodeID'])}:{ports[0]['PublishedPort']}"
+        try:
+            return f"{self.nodes.of(task['NodeID'])}:{ports[0]['PublishedPort']}"
+        except NotFound:
+            return None  # its node was removed from the swarm meanwhile
 
     def _oom_killed(self, found: _Task) -> bool:
         """Only its node's engine knows, so only tasks on this manager say."""
@@ -214,7 +217,8 @@ class SwarmRuntime(DockerRuntime):
         template = TaskTemplate(
             ContainerSpec(
                 self.registry.image_for(spec.image),
-                command=spec.command,
+                # Cmd, not Entrypoint: an image's ENTRYPOINT stays, as in the Docker runtime.
+                args=spec.command,
                 env=spec.environment,
                 workdir=spec.working_dir,
                 user=spec.user or None,
@@ -243,15 +247,17 @@ class SwarmRuntime(DockerRuntime):
     def _started(self, service_id: str, before: set[str] = frozenset()) -> _Task:
         """The service's first task not in `before` once it runs or has ended."""
         deadline = time.monotonic() + _START_TIMEOUT
+        pause = 0.02
         while time.monotonic() < deadline:
             tasks = [
                 t for t in self.engine.api.tasks(filters={"service": service_id}) if t["ID"] not in before
             ]
-            newest = max(tasks, key=lambda t: t["Version"]["Index"], default=None)
+            newest = max(tasks, key=_created, default=None)
             if newest and (newest["Status"]["State"] == "running" or newest["Status"]["State"] in _ENDED):
                 return _Task(self.engine.api.inspect_service(service_id), newest)
             # Every wake waits here: Swarm takes most of a second to schedule a task.
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.25)
         raise EngineDown(
             f"Swarm did not start a task of service {service_id[:12]} within {_START_TIMEOUT:.0f} s"
         )
@@ -265,7 +271,13 @@ class SwarmRuntime(DockerRuntime):
         found = _task(dyno)
         with engine_errors():
             before = {t["ID"] for t in self.engine.api.tasks(filters={"service": found.service_id})}
-            self.engine.services.get(found.service_id).scale(1)
+            service = self.engine.services.get(found.service_id)
+            if service.attrs["Spec"]["Mode"]["Replicated"].get("Replicas") == 1:
+                # Still at one replica, its task ended (a crashed dyno kept while the
+                # app slept): Swarm makes a new task only when told to.
+                service.force_update()
+            else:
+                service.scale(1)
             return self._as_dyno(self._started(found.service_id, before))
 
     def inspect(self, dyno: Dyno) -> Dyno | None:
@@ -276,21 +288,38 @@ class SwarmRuntime(DockerRuntime):
     def stop(self, dyno: Dyno, timeout: float) -> int | None:
         """Scaled to none: Swarm sends SIGTERM, and SIGKILL after the service's grace
         period (MINIDYNO_STOP_TIMEOUT, set when it was made). The service is kept, so
-        an idled dyno is woken by scaling it up again."""
+        an idled dyno is woken by scaling it up again. A job cannot be scaled: its
+        container is stopped where this engine runs it, else its service removed."""
+        found = _task(dyno)
         try:
             with engine_errors():
-                self.engine.services.get(_task(dyno).service_id).scale(0)
+                if _is_job(found.service):
+                    return self._stop_job(found, timeout)
+                self.engine.services.get(found.service_id).scale(0)
                 deadline = time.monotonic() + timeout + 30
+                code = None
                 while time.monotonic() < deadline:
-                    found = self._reload(dyno)
-                    if found is None:
+                    now = self._reload(dyno)
+                    if now is None:
                         return None
-                    if found.ended or found.task is None:
-                        return self._as_dyno(found).exit_code
+                    if now.task is None:
+                        # Swarm reaps a task it was told to remove soon after it ends.
+                        return code if code is not None else 0
+                    if now.ended:
+                        return self._as_dyno(now).exit_code
+                    code = (now.task["Status"].get("ContainerStatus") or {}).get("ExitCode")
                     time.sleep(0.1)
         except NotFound:
             return None
         raise EngineDown(f"{dyno.name} did not stop within {timeout + 30:.0f} s")
+
+    def _stop_job(self, found: _Task, timeout: float) -> int | None:
+        container = self._here(found)
+        if container is None:
+            self.engine.api.remove_service(found.service_id)
+            return None
+        self.engine.api.stop(container, timeout=int(timeout))
+        return self.engine.api.inspect_container(container)["State"]["ExitCode"]
 
     def kill(self, dyno: Dyno) -> None:
         """SIGKILL to its container where this engine runs it; on another node, whose
@@ -301,6 +330,8 @@ class SwarmRuntime(DockerRuntime):
                 return
             if container := self._here(found):
                 self.engine.api.kill(container)
+            elif _is_job(found.service):
+                self.engine.api.remove_service(found.service_id)
             else:
                 self.engine.services.get(found.service_id).scale(0)
 
@@ -331,8 +362,7 @@ class SwarmRuntime(DockerRuntime):
             return ""
 
     def follow(self, dyno: Dyno, bus: LogBus, since_now: bool = False) -> None:
-        """Its task's output: through its container where this engine runs it (the
-        engine's own log reader), else through Swarm's task logs from its node."""
+        """Its task's output (`_log_path`), until the task ends."""
         found = _task(dyno)
         if container := self._here(found):
             follow(bus, self.engine.containers.get(container), dyno.app, dyno.name, since_now)
@@ -344,13 +374,9 @@ class SwarmRuntime(DockerRuntime):
                 return self.engine.api.inspect_task(task_id)["Status"]["State"] not in _ENDED
             return False
 
+        path = self._log_path(found)
         follow_logs(
-            bus,
-            lambda since: output(self.engine.api, f"tasks/{task_id}", since),
-            running,
-            dyno.app,
-            dyno.name,
-            since_now,
+            bus, lambda since: output(self.engine.api, path, since), running, dyno.app, dyno.name, since_now
         )
 
     # -- one-off dynos: Swarm jobs -----------------------------------------------------
@@ -372,16 +398,21 @@ class SwarmRuntime(DockerRuntime):
                 def expire() -> None:
                     fired.set()
                     with contextlib.suppress(DockerException):
-                        if found.container_id:
-                            self.engine.api.kill(found.container_id)
+                        if container := self._here(found):
+                            self.engine.api.kill(container)
+                        else:
+                            self.engine.api.remove_service(service_id)
 
                 timer = threading.Timer(timeout, expire)
                 timer.start()
-            if found.container_id:
-                for chunk in output(self.engine.api, f"containers/{found.container_id}"):
+            try:
+                for chunk in output(self.engine.api, self._log_path(found)):
                     output_to(chunk)
-            with engine_errors():
                 code = self._ended(service_id)
+            except (DockerException, RequestException) as exc:
+                if fired.is_set():
+                    raise TimedOut() from None
+                raise EngineDown(str(exc)) from exc
             if fired.is_set():
                 raise TimedOut()
             return code
@@ -391,20 +422,28 @@ class SwarmRuntime(DockerRuntime):
             with contextlib.suppress(DockerException):
                 self.engine.api.remove_service(service_id)
 
+    def _log_path(self, found: _Task) -> str:
+        """Where its output is read: its container's logs where this engine runs it
+        (the engine's own reader), else Swarm's task logs from its node."""
+        container = self._here(found)
+        return f"containers/{container}" if container else f"tasks/{found.task['ID'] if found.task else ''}"
+
     def _ended(self, service_id: str) -> int:
-        """The job's exit status once its task has ended."""
-        while True:
+        """The job's exit status once its task has ended (its output has, so soon)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             service = self.engine.api.inspect_service(service_id)
             found = _Task(service, self._newest_tasks([service]).get(service_id))
             if found.ended:
                 return self._as_dyno(found).exit_code or 0
             time.sleep(0.1)
+        raise EngineDown(f"the job {service_id[:12]} printed its last line but did not end within 60 s")
 
     def run_detached(self, release: Release, name: str, command: str, bus: LogBus) -> None:
         try:
             service_id = self._create_service(release, name, command, job=True, process_type="run")
             found = self._started(service_id)
-        except (DockerException, RequestException) as exc:
+        except (DockerException, RequestException, UserError) as exc:
             raise EngineDown(str(exc)) from exc
         self.follow(self._as_dyno(found), bus)
 
@@ -447,15 +486,19 @@ class SwarmRuntime(DockerRuntime):
                 super().remove_app(app, keep_build_cache)
                 return
             except APIError as exc:
-                if "active endpoints" not in str(exc) or time.monotonic() > deadline:
+                # Swarm removes its tasks' containers and endpoints itself, meanwhile.
+                racing = "active endpoints" in str(exc) or "in progress" in str(exc)
+                if not racing or time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
 
 
 def _is_dyno(service: dict) -> bool:
-    """A formation or one-off dyno's service: not a release phase's, nor the registry."""
-    own = service["Spec"].get("Labels") or {}
-    return bool(own.get(labels.RELEASE)) and own.get(labels.PROCESS) not in ("release", "slug", "build")
+    return is_dyno(service["Spec"].get("Labels") or {})
+
+
+def _is_job(service: dict) -> bool:
+    return "ReplicatedJob" in service["Spec"].get("Mode", {})
 
 
 def _task(dyno: Dyno) -> _Task:
@@ -471,7 +514,7 @@ def _service_name(settings: Settings, release: Release, dyno_name: str) -> str:
     return labels.prefix(settings, release.app)[: 63 - len(tail)] + tail
 
 
-def _timestamp(text: str | None) -> float | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text).timestamp()
+def _created(task: dict) -> float:
+    """When Swarm made the task: the newest is the dyno now (an old task's status can
+    be updated later, by a node coming back)."""
+    return engine_time(task.get("CreatedAt")) or 0.0

@@ -44,7 +44,7 @@ class SwarmRegistry:
         self.nodes = nodes
         self.name = f"minidyno-{settings.home_id}-registry"
         self.address = ""
-        self._pushed: set[str] = set()
+        self._pushed: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def ensure(self, say: Say) -> None:
@@ -101,20 +101,22 @@ class SwarmRegistry:
 
     def image_for(self, local: str) -> str:
         """The name every node pulls `local` by, pushed there first (once per image
-        and server run; a push of layers the registry has sends only their names)."""
+        and server run; a push of layers the registry has sends only their names).
+        Pushed again when the name now means another image (an app made anew)."""
         remote = f"{self.address}/{local}"
-        with self._lock:
-            if remote in self._pushed:
-                return remote
-            try:
-                self.engine.images.get(local).tag(remote)
+        try:
+            image = self.engine.images.get(local)
+            with self._lock:
+                if (remote, image.id) in self._pushed:
+                    return remote
+                image.tag(remote)
                 repository, tag = remote.rsplit(":", 1)
                 for line in self.engine.api.push(repository, tag, stream=True, decode=True):
                     if "error" in line:
                         raise UserError(self._refused(local, line["error"]))
-            except (APIError, NotFound) as exc:
-                raise UserError(self._refused(local, str(exc.explanation or exc))) from None
-            self._pushed.add(remote)
+                self._pushed.add((remote, image.id))
+        except (APIError, NotFound) as exc:
+            raise UserError(self._refused(local, str(exc.explanation or exc))) from None
         return remote
 
     def _refused(self, local: str, said: str) -> str:

@@ -20,7 +20,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `both_runtimes` run twice: on the Docker runtime and on a swarm,
     the swarm's all on one worker, whose one node they share."""
     if metafunc.definition.get_closest_marker("both_runtimes"):
-        swarm = pytest.param("swarm", marks=pytest.mark.xdist_group("swarm"))
+        # `long`: together they take minutes on one worker, so they start first.
+        swarm = pytest.param("swarm", marks=[pytest.mark.xdist_group("swarm"), pytest.mark.long])
         metafunc.parametrize("runtime", ["docker", swarm], indirect=True)
 
 

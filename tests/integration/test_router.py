@@ -91,7 +91,8 @@ def router_app(server: Server, tmp_path: Path, app: str, extra: dict[str, str] |
 
 
 def dyno_service(engine, server: Server) -> str:
-    (found,) = engine.services.list(filters={"label": [f"minidyno.home={server.home.resolve()}"]})
+    own = [f"minidyno.home={server.home.resolve()}", "minidyno.dyno=web.1"]
+    (found,) = engine.services.list(filters={"label": own})
     return found.id
 
 

@@ -39,6 +39,7 @@ def test_a_swarm_that_cannot_be_initialised_stops_the_server_with_what_to_change
 
 @pytest.mark.parametrize("runtime", ["swarm"], indirect=True)
 @pytest.mark.xdist_group("swarm")
+@pytest.mark.long
 def test_a_push_while_the_registry_is_down_is_rejected_and_the_old_release_serves(
     server: Server, tmp_path: Path
 ):
