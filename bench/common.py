@@ -16,7 +16,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests import swarm_nodes  # noqa: E402
-from tests.integration.conftest import SWARM_IMAGES  # noqa: E402
 from tests.integration.platform_fixture import Server, make_server, remove_everything  # noqa: E402
 
 
@@ -40,7 +39,7 @@ def swarm_server(**env: str) -> Iterator[tuple[Server, Path, docker.DockerClient
     nodes = swarm_nodes.Nodes(group=201)
     try:
         node = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
-        nodes.load(node, SWARM_IMAGES)
+        nodes.load(node, swarm_nodes.STACK_IMAGES)
         swarm = {
             "DOCKER_HOST": node.socket,
             "MINIDYNO_RUNTIME": "swarm",

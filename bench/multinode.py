@@ -21,7 +21,6 @@ import httpx
 from common import throwaway_server
 
 from tests import swarm_nodes
-from tests.integration.conftest import SWARM_IMAGES
 
 
 class Load:
@@ -67,6 +66,13 @@ def placement(engine, server) -> dict[str, str]:
     return where
 
 
+def moved_off(engine, server, address: str, count: int) -> bool:
+    """Whether `count` web dynos run, none of them on the node at `address`, and all up."""
+    where = placement(engine, server)
+    up = list(states(server).values()).count("up")
+    return len(where) == count and address not in where.values() and up == count
+
+
 def states(server) -> dict[str, str]:
     return {d["name"]: d["state"] for d in json.loads(server.cli("ps", "-a", "spread", "--json").stdout)}
 
@@ -87,7 +93,7 @@ def main() -> None:
     nodes = swarm_nodes.Nodes(group=200)
     try:
         manager = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
-        nodes.load(manager, SWARM_IMAGES)
+        nodes.load(manager, swarm_nodes.STACK_IMAGES)
         workers = [nodes.up(*swarm_nodes.INSECURE_REGISTRIES) for _ in range(2)]
         env = {
             "DOCKER_HOST": manager.socket,
@@ -129,51 +135,28 @@ def main() -> None:
                 f"answered by {dict(sorted(load.dynos.items()))}"
             )
 
-            drained = workers[0]
-            drained_id = drained.client().info()["Swarm"]["NodeID"]
-            hostname = drained.address
-            on_it = sorted(d for d, n in where.items() if n == hostname)
-            with Load(url, "spread.localhost") as load:
-                node = engine.nodes.get(drained_id)
-                spec = node.attrs["Spec"]
-                node.update({**spec, "Availability": "drain"})
-                took = wait(
-                    lambda: (
-                        hostname not in placement(engine, server).values()
-                        and list(states(server).values()).count("up") == args.dynos
-                    ),
-                    300,
-                    "the drained node's dynos up elsewhere",
-                )
-                time.sleep(2)
-            print(f"drained {hostname} ({', '.join(on_it)}): all {args.dynos} up elsewhere in {took:.1f} s")
-            print(f"  requests meanwhile: {dict(load.codes)}")
-            print("  placement now:", dict(sorted(placement(engine, server).items())))
+            def drain() -> None:
+                node = engine.nodes.get(workers[0].client().info()["Swarm"]["NodeID"])
+                node.update({**node.attrs["Spec"], "Availability": "drain"})
 
-            leaving = workers[1]
-            leaving_host = leaving.address
-            on_it = sorted(d for d, n in placement(engine, server).items() if n == leaving_host)
-            with Load(url, "spread.localhost") as load:
-                leaving.client().swarm.leave(force=True)
-                took = wait(
-                    lambda: (
-                        leaving_host not in placement(engine, server).values()
-                        and list(states(server).values()).count("up") == args.dynos
-                    ),
-                    300,
-                    "the departed node's dynos up elsewhere",
-                )
-                time.sleep(2)
-            print(
-                f"{leaving_host} left the swarm ({', '.join(on_it)}): "
-                f"all {args.dynos} up elsewhere in {took:.1f} s"
-            )
-            print(f"  requests meanwhile: {dict(load.codes)}")
-            said = [line for line in server.cli("logs", "-a", "spread", "-n", "400").stdout.splitlines()]
-            print("  the log says:")
-            for line in said:
-                if any(d in line for d in on_it) and "minidyno[" in line:
-                    print("   ", line)
+            for worker, what, act in (
+                (workers[0], "was drained", drain),
+                (workers[1], "left the swarm", lambda: workers[1].client().swarm.leave(force=True)),
+            ):
+                on_it = sorted(d for d, n in placement(engine, server).items() if n == worker.address)
+                with Load(url, "spread.localhost") as load:
+                    act()
+                    took = wait(lambda w=worker: moved_off(engine, server, w.address, args.dynos), 300, what)
+                    time.sleep(2)
+                moved = ", ".join(on_it)
+                print(f"{worker.address} {what} ({moved}): all {args.dynos} up elsewhere in {took:.1f} s")
+                print(f"  requests meanwhile: {dict(load.codes)}")
+                print("  placement now:", dict(sorted(placement(engine, server).items())))
+                for line in server.cli(
+                    "logs", "-a", "spread", "-n", "400", "--source", "minidyno"
+                ).stdout.splitlines():
+                    if any(f"[{d}]" in line for d in on_it):
+                        print("   ", line)
     finally:
         nodes.down()
 

@@ -23,11 +23,15 @@ from pathlib import Path
 
 import docker
 
+from tests import processes
+
 #: The nodes' bridge and network; worker N of a test run gets 10.217.N.0/24.
 NETWORK = "10.217.{group}.0/24"
 #: dockerd's flags for pulling from the swarm's registry (runtime/swarm_registry.py) on
 #: a node's address over plain HTTP.
 INSECURE_REGISTRIES = ("--insecure-registry", "10.217.0.0/16")
+#: What a manager needs and cannot pull: the stacks a push builds and runs on.
+STACK_IMAGES = ["minidyno/stack:trixie", "minidyno/stack:trixie-build"]
 
 
 def _ip(*args: str, check: bool = True) -> None:
@@ -157,12 +161,7 @@ class Nodes:
         for node in reversed(self.nodes):
             if node.process and node.process.poll() is None:
                 _empty(node)
-                node.process.send_signal(signal.SIGTERM)
-                try:
-                    node.process.wait(30)
-                except subprocess.TimeoutExpired:
-                    node.process.kill()
-                    node.process.wait()
+            processes.stop(node.process, 30)
             _kill_leftovers(node.folder)
             _unmount_under(node.folder)
             _ip("netns", "delete", node.name, check=False)

@@ -8,10 +8,13 @@ driver again (`inspect`) for what it says now.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from minidyno import labels
 from minidyno.logs.bus import LogBus
 from minidyno.runtime.usage import Usage
 from minidyno.state.releases import Release
@@ -28,6 +31,26 @@ class TimedOut(Exception):
 
 #: A one-off dyno's output, passed on as it comes.
 Output = Callable[[bytes], None]
+
+
+@contextlib.contextmanager
+def killed_after(timeout: float | None, kill: Callable[[], None]) -> Iterator[threading.Event]:
+    """A one-off dyno's timeout: `kill` runs once `timeout` seconds have passed (never
+    without one); the event says whether it did, so the caller raises TimedOut."""
+    fired = threading.Event()
+
+    def expire() -> None:
+        fired.set()
+        kill()
+
+    timer = threading.Timer(timeout, expire) if timeout else None
+    if timer:
+        timer.start()
+    try:
+        yield fired
+    finally:
+        if timer:
+            timer.cancel()
 
 
 class DynoGone(Exception):
@@ -61,6 +84,18 @@ class Dyno:
     oom_killed: bool = field(default=False, compare=False)
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def labelled(cls, own: dict[str, str], **found: object) -> Dyno:
+        """A dyno named by its labels (app, dyno, process type, release), as both
+        runtimes label what runs one; `found` is what the engine says of it."""
+        return cls(
+            app=own[labels.APP],
+            name=own[labels.DYNO],
+            process_type=own[labels.PROCESS],
+            release=int(own.get(labels.RELEASE, "0")),
+            **found,  # type: ignore[arg-type]
+        )
 
 
 def by_app(dynos: Iterable[Dyno]) -> dict[str, list[Dyno]]:

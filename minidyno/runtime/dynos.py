@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from minidyno.errors import UserError
 from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow
 from minidyno.runtime import subnets
-from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
+from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut, killed_after
 from minidyno.runtime.usage import Usage, UsageReader
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
@@ -85,12 +84,9 @@ def _as_dyno(container: Container) -> Dyno:
         with contextlib.suppress(NotFound):
             container.reload()
             return _as_dyno(container)
-    return Dyno(
+    return Dyno.labelled(
+        lab,
         id=container.id,
-        app=lab[labels.APP],
-        name=lab[labels.DYNO],
-        process_type=lab[labels.PROCESS],
-        release=int(lab.get(labels.RELEASE, "0")),
         running=running,
         address=address,
         published_port=_published_port(attrs, inspected),
@@ -352,28 +348,22 @@ class DockerRuntime:
         self, release: Release, name: str, command: str, output: Output, timeout: float | None = None
     ) -> int:
         container = self.create(release, name, command)
-        fired = threading.Event()
 
-        def expire() -> None:
-            fired.set()
+        def kill() -> None:
             with contextlib.suppress(NotFound):
                 container.kill()
 
-        timer = threading.Timer(timeout, expire) if timeout else None
         try:
             stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
             container.start()
-            if timer:
-                timer.start()
-            for chunk in stream:
-                output(chunk)
-            code = container.wait()["StatusCode"]
+            with killed_after(timeout, kill) as fired:
+                for chunk in stream:
+                    output(chunk)
+                code = container.wait()["StatusCode"]
             if fired.is_set():
                 raise TimedOut()
             return code
         finally:
-            if timer:
-                timer.cancel()
             with contextlib.suppress(NotFound):
                 container.remove(force=True)
 

@@ -40,7 +40,7 @@ from minidyno import labels
 from minidyno.errors import UserError
 from minidyno.logs.bus import LogBus
 from minidyno.logs.follow import follow, follow_logs, output
-from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut
+from minidyno.runtime.driver import Dyno, EngineDown, Output, TimedOut, killed_after
 from minidyno.runtime.dynos import LOG_CONFIG, PIDS_LIMIT, DockerRuntime, engine_errors, engine_time, is_dyno
 from minidyno.runtime.swarm_cluster import NodeAddresses
 from minidyno.runtime.swarm_registry import SwarmRegistry
@@ -137,12 +137,9 @@ class SwarmRuntime(DockerRuntime):
             exit_code = (status.get("ContainerStatus") or {}).get("ExitCode")
             if exit_code is None and found.state in ("failed", "rejected"):
                 exit_code = 1
-        return Dyno(
+        return Dyno.labelled(
+            lab,
             id=found.service_id,
-            app=lab[labels.APP],
-            name=lab[labels.DYNO],
-            process_type=lab[labels.PROCESS],
-            release=int(lab.get(labels.RELEASE, "0")),
             running=running,
             address=self._address(task) if running and found.state == "running" else None,
             command=lab.get(labels.COMMAND, ""),
@@ -388,37 +385,30 @@ class SwarmRuntime(DockerRuntime):
         service is removed once it ends, as a one-off container is."""
         with engine_errors():
             service_id = self._create_service(release, name, command, job=True)
-        fired = threading.Event()
-        timer = None
         try:
             with engine_errors():
                 found = self._started(service_id)
-            if timeout:
 
-                def expire() -> None:
-                    fired.set()
-                    with contextlib.suppress(DockerException):
-                        if container := self._here(found):
-                            self.engine.api.kill(container)
-                        else:
-                            self.engine.api.remove_service(service_id)
+            def kill() -> None:
+                with contextlib.suppress(DockerException):
+                    if container := self._here(found):
+                        self.engine.api.kill(container)
+                    else:
+                        self.engine.api.remove_service(service_id)
 
-                timer = threading.Timer(timeout, expire)
-                timer.start()
-            try:
-                for chunk in output(self.engine.api, self._log_path(found)):
-                    output_to(chunk)
-                code = self._ended(service_id)
-            except (DockerException, RequestException) as exc:
-                if fired.is_set():
-                    raise TimedOut() from None
-                raise EngineDown(str(exc)) from exc
+            with killed_after(timeout, kill) as fired:
+                try:
+                    for chunk in output(self.engine.api, self._log_path(found)):
+                        output_to(chunk)
+                    code = self._ended(service_id)
+                except (DockerException, RequestException) as exc:
+                    if fired.is_set():
+                        raise TimedOut() from None
+                    raise EngineDown(str(exc)) from exc
             if fired.is_set():
                 raise TimedOut()
             return code
         finally:
-            if timer:
-                timer.cancel()
             with contextlib.suppress(DockerException):
                 self.engine.api.remove_service(service_id)
 

@@ -12,9 +12,6 @@ import pytest
 from tests import swarm_nodes
 from tests.integration.platform_fixture import Server, free_port, make_server, remove_everything
 
-#: What a swarm node needs and cannot pull: the stacks a push builds and runs on.
-SWARM_IMAGES = ["minidyno/stack:trixie", "minidyno/stack:trixie-build"]
-
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `both_runtimes` run twice: on the Docker runtime and on a swarm,
@@ -44,7 +41,7 @@ def swarm_node() -> Iterator[swarm_nodes.Node]:
     nodes = swarm_nodes.Nodes(swarm_nodes.worker_group())
     try:
         node = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
-        nodes.load(node, SWARM_IMAGES)
+        nodes.load(node, swarm_nodes.STACK_IMAGES)
         yield node
     finally:
         nodes.down()

@@ -21,6 +21,8 @@ from pathlib import Path
 import docker
 import httpx
 
+from tests import processes
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample"
 
@@ -114,13 +116,7 @@ class Server:
         return False
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process, 10)
 
     def log_tail(self) -> str:
         return (self.home / "server.log").read_text(errors="replace")[-3000:]

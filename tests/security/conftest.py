@@ -5,7 +5,7 @@ here, so those need no Docker."""
 import docker
 import pytest
 
-from tests.integration.conftest import server  # noqa: F401 - a fixture, used by name
+from tests.integration.conftest import runtime, server  # noqa: F401 - fixtures, used by name
 
 
 @pytest.fixture(scope="session")
