@@ -172,9 +172,13 @@ class SwarmRuntime(DockerRuntime):
 
     def _reload(self, dyno: Dyno) -> _Task | None:
         try:
-            service = self.engine.api.inspect_service(_task(dyno).service_id)
+            return self._load(_task(dyno).service_id)
         except NotFound:
             return None
+
+    def _load(self, service_id: str) -> _Task:
+        """A service and its newest task, as the engine says now."""
+        service = self.engine.api.inspect_service(service_id)
         return _Task(service, self._newest_tasks([service]).get(service["ID"]))
 
     # -- networks ----------------------------------------------------------------------
@@ -353,7 +357,7 @@ class SwarmRuntime(DockerRuntime):
             found = self._reload(dyno)
             if not found or not found.task:
                 return ""
-            chunks = output(self.engine.api, f"tasks/{found.task['ID']}", follow=False, tail=lines)
+            chunks = output(self.engine.api, self._log_path(found), follow=False, tail=lines)
             return b"".join(chunks).decode("utf-8", errors="replace").strip()
         except (DockerException, RequestException):
             return ""
@@ -422,8 +426,7 @@ class SwarmRuntime(DockerRuntime):
         """The job's exit status once its task has ended (its output has, so soon)."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            service = self.engine.api.inspect_service(service_id)
-            found = _Task(service, self._newest_tasks([service]).get(service_id))
+            found = self._load(service_id)
             if found.ended:
                 return self._as_dyno(found).exit_code or 0
             time.sleep(0.1)
