@@ -19,6 +19,7 @@ from minidyno.addons.postgres import PostgresService
 from minidyno.addons.row_limit import RowLimitWatcher
 from minidyno.addons.scheduler import Scheduler
 from minidyno.addons.service_container import ServiceContainers
+from minidyno.addons.swarm_services import SwarmServiceContainers
 from minidyno.certs import CertificateAuthority
 from minidyno.doctor.doctor import Doctor
 from minidyno.logs.bus import LogBus
@@ -112,7 +113,9 @@ class Platform:
             ),
         )
         self.config = ConfigChanges(self.releaser, self.db, self.locks)
-        containers = ServiceContainers(self.engine, settings, self.ca, self.runtime.ensure_network)
+        containers = (SwarmServiceContainers if settings.runtime == "swarm" else ServiceContainers)(
+            self.engine, settings, self.ca, self.runtime.ensure_network
+        )
         self.postgres = PostgresService(containers)
         self.keyvalue = KeyValueService(containers)
         self.scheduler = Scheduler(

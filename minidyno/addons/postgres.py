@@ -3,8 +3,10 @@ network, its data in a named volume, a random strong password, attached to the a
 DATABASE_URL (or MINIDYNO_POSTGRESQL_<COLOR>_URL beside an existing one) through a
 config change, so it is a new release that restarts the dynos, as on Heroku.
 
-The database port is also published on 127.0.0.1, for the host's own tools (psql,
-pg:info); dynos of other apps cannot reach it, being on other networks.
+On the Docker runtime the database port is also published on 127.0.0.1, for psql on
+the host; dynos of other apps cannot reach it, being on other networks. The platform's
+own tools (pg:info, readiness, backups) run inside the container, as on a swarm, where
+nothing is published.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ import secrets
 import time
 from typing import Any
 
-import psycopg2
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
 from minidyno import labels
@@ -33,6 +34,13 @@ READY_TIMEOUT = 60.0
 #: How the platform's own tools reach a database: as its superuser, over the container's
 #: own socket (never TCP, so no password is needed or shown).
 AS_SUPERUSER = ("-h", "/tmp", "-U", "postgres")
+PORT = 5432
+#: What pg:info shows of a database, in one row.
+_INFO = """SELECT current_setting('server_version'),
+  (SELECT count(*) FROM pg_stat_user_tables),
+  (SELECT coalesce(sum(n_live_tup), 0) FROM pg_stat_user_tables),
+  pg_size_pretty(pg_database_size(current_database())),
+  (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())"""
 
 
 class PostgresService:
@@ -47,16 +55,18 @@ class PostgresService:
     def __init__(self, containers: ServiceContainers) -> None:
         self.containers = containers
 
-    def url(self, addon: Addon, host: str | None = None, port: int = 5432) -> str:
+    def url(self, addon: Addon, host: str | None = None, port: int = PORT) -> str:
         """Dynos reach the database by the add-on's own name, a network alias: the
         container's name (home id + app + add-on) can pass 63 characters, the most a DNS
         label may have, and resolvers then refuse it outright ("label too long")."""
         host = host or addon.name
         return f"postgres://{addon.db_user}:{addon.db_password}@{host}:{port}/{addon.db_name}"
 
-    def host_url(self, addon: Addon) -> str:
-        """The URL the host's own tools use: the port published on 127.0.0.1."""
-        return self.url(addon, "127.0.0.1", _published_port(self.container(addon)))
+    def host_url(self, addon: Addon) -> str | None:
+        """The URL psql on the host uses: the port published on 127.0.0.1; None on a
+        swarm, where only the app's dynos reach the database."""
+        port = self.containers.host_port(addon, PORT)
+        return self.url(addon, "127.0.0.1", port) if port else None
 
     def container(self, addon: Addon) -> Container:
         return self.containers.get(addon)
@@ -88,7 +98,7 @@ class PostgresService:
                 **({"MINIDYNO_THROWAWAY": "1"} if throwaway else {}),
             },
             "512m",
-            ports={"5432/tcp": ("127.0.0.1", None)},
+            host_port=PORT,
         )
         try:
             seconds = self._wait_ready(addon, container)
@@ -98,50 +108,31 @@ class PostgresService:
         say(f"       {addon.name} is ready (first query after {seconds:.2f} s)")
 
     def _wait_ready(self, addon: Addon, container: Container) -> float:
+        """Until the app's role gets an answer over TLS, as its dynos will."""
         started = time.monotonic()
-        port = _published_port(container)
         while time.monotonic() - started < READY_TIMEOUT:
-            try:
-                with contextlib.closing(self.connect(addon, port)) as conn, conn.cursor() as cur:
-                    cur.execute("SELECT 1")
+            with contextlib.suppress(APIError):
+                if self.psql(addon, "SELECT 1")[0] == 0:
                     return time.monotonic() - started
-            except psycopg2.OperationalError:
-                time.sleep(0.05)
+            time.sleep(0.05)
         tail = container.logs(tail=5).decode(errors="replace").strip().replace("\n", " | ")
         raise UserError(f"{addon.name} did not accept connections within {READY_TIMEOUT:.0f} s: {tail}")
 
-    def connect(self, addon: Addon, port: int | None = None):
-        port = port or _published_port(self.container(addon))
-        return psycopg2.connect(
-            host="127.0.0.1",
-            port=port,
-            user=addon.db_user,
-            password=addon.db_password,
-            dbname=addon.db_name,
-            connect_timeout=3,
-            sslmode="require",
-        )
-
     def info(self, addon: Addon) -> dict[str, Any]:
-        container = self.container(addon)
-        details: dict[str, Any] = {
+        version, tables, rows, size, connections = self.superuser_sql(addon, _INFO).strip().split("|")
+        return {
             "name": addon.name,
             "plan": addon.plan,
             "attached_as": addon.config_var,
-            "status": container.status,
+            "status": self.container(addon).status,
             "row_limit": PLANS[addon.plan],
             "created_at": addon.created_at,
+            "version": version,
+            "tables": int(tables),
+            "rows": int(rows),
+            "size": size,
+            "connections": int(connections),
         }
-        with contextlib.closing(self.connect(addon)) as conn, conn.cursor() as cur:
-            cur.execute("SHOW server_version")
-            details["version"] = cur.fetchone()[0]
-            cur.execute("SELECT count(*), coalesce(sum(n_live_tup), 0) FROM pg_stat_user_tables")
-            details["tables"], details["rows"] = (int(v) for v in cur.fetchone())
-            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-            details["size"] = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-            details["connections"] = cur.fetchone()[0]
-        return details
 
     def superuser_sql(self, addon: Addon, sql: str) -> str:
         """SQL as the database's superuser, over the container's own socket (never TCP)."""
@@ -163,8 +154,8 @@ class PostgresService:
         return text
 
     def psql(self, addon: Addon, command: str) -> tuple[int, str]:
-        """psql as the app's role inside the container, for a machine without psql;
-        the password in psql's environment, never on its command line."""
+        """psql as the app's role inside the container, over TLS on its loopback; the
+        password in psql's environment, never on its command line."""
         code, output = self.container(addon).exec_run(
             ["psql", "-h", "127.0.0.1", "-U", addon.db_user, addon.db_name, "-c", command],
             environment={"PGPASSWORD": addon.db_password},
@@ -199,8 +190,3 @@ class PostgresService:
 
     def destroy(self, addon: Addon) -> None:
         self.containers.remove(addon)
-
-
-def _published_port(container: Container) -> int:
-    container.reload()
-    return int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])

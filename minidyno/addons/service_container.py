@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import docker
 from docker.errors import DockerException, NotFound
@@ -50,10 +49,12 @@ class ServiceContainers:
         tls_dir: str,
         environment: dict[str, str],
         mem_limit: str,
-        **options: Any,
+        pids_limit: int | None = None,
+        host_port: int | None = None,
     ) -> Container:
         """Its container started, with the volume mounted at `data_dir` and the
-        certificate in `tls_dir`; on failure nothing of it is left."""
+        certificate in `tls_dir`, and `host_port` published on 127.0.0.1 for the host's
+        own tools; on failure nothing of it is left."""
         resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
         network = self.ensure_network(addon.app)
         name = self.name(addon)
@@ -71,7 +72,8 @@ class ServiceContainers:
                 mem_limit=mem_limit,
                 restart_policy={"Name": "unless-stopped"},
                 security_opt=["no-new-privileges"],
-                **options,
+                pids_limit=pids_limit,
+                ports={f"{host_port}/tcp": ("127.0.0.1", None)} if host_port else None,
             )
             # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
             certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
@@ -86,6 +88,11 @@ class ServiceContainers:
             raise UserError(
                 f"could not start {addon.name}'s container ({exc}); free disk space or memory and try again"
             ) from None
+
+    def host_port(self, addon: Addon, port: int) -> int | None:
+        """Where the host's own tools reach `port` of the add-on's server."""
+        container = self.get(addon)
+        return int(container.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
 
     def remove(self, addon: Addon) -> None:
         """Its container and its data gone; already gone is no error."""

@@ -100,8 +100,9 @@ def addon_info(app: str, name: str, platform: PlatformDep) -> dict:
 
 
 @router.get("/{name}/credentials")
-def addon_credentials(app: str, name: str, platform: PlatformDep) -> dict[str, str]:
-    """For psql on this machine: the URL through the port published on 127.0.0.1."""
+def addon_credentials(app: str, name: str, platform: PlatformDep) -> dict[str, str | None]:
+    """For psql on this machine: the URL through the port published on 127.0.0.1, or
+    None on a swarm, where the database has no port outside the app's network."""
     return {"url": platform.postgres.host_url(_find(platform, app, name))}
 
 

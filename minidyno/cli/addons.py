@@ -101,12 +101,14 @@ def pg_info(client: Client, database: str, app: str | None, as_json: bool) -> No
 @click.option("-c", "--command", "sql", help="run this SQL and exit")
 @click.pass_obj
 def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> None:
-    """psql on the app's database: this machine's psql when there is one (interactive on
-    a terminal), else psql inside the database container (with -c)."""
+    """psql on the app's database: this machine's psql when there is one and the
+    database has a port here (interactive on a terminal), else psql inside the database
+    container (with -c)."""
     name = resolve_app(app)
     psql = shutil.which("psql")
-    if psql:
-        url = urlsplit(client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"])
+    found = psql and client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"]
+    if psql and found:
+        url = urlsplit(found)
         # The password goes in psql's environment, never on its command line, where
         # every user of this machine could read it in `ps`.
         env = {**os.environ, "PGPASSWORD": unquote(url.password or ""), "PGSSLMODE": "require"}
@@ -125,6 +127,11 @@ def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> 
                 *(["-c", sql] if sql else []),
             ],
             env,
+        )
+    if not sql and psql:
+        raise click.ClickException(
+            "a swarm's database has no port on this machine, only on its app's network: "
+            "pass -c SQL, which runs psql beside the database"
         )
     if not sql:
         raise click.ClickException(

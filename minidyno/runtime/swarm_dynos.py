@@ -462,17 +462,22 @@ class SwarmRuntime(DockerRuntime):
     # -- removal -----------------------------------------------------------------------
 
     def remove_labelled(self, **wanted: str) -> None:
-        for service in self._services(**wanted):
+        self._remove_services(labels.filters(self.settings, **wanted))
+        super().remove_labelled(**wanted)
+
+    def _remove_services(self, scope: dict[str, list[str]]) -> None:
+        """Services, with the secrets they held (an add-on's certificate)."""
+        for service in self.engine.api.services(filters=scope):
             with contextlib.suppress(NotFound):
                 self.engine.api.remove_service(service["ID"])
-        super().remove_labelled(**wanted)
+        for secret in self.engine.secrets.list(filters=scope):
+            with contextlib.suppress(NotFound):
+                secret.remove()
 
     def remove_app(self, app: str, keep_build_cache: bool = False) -> None:
         """Its services first (their tasks' containers go with the rest of its
         containers); its overlay network goes once Swarm has let go of their endpoints."""
-        for service in self._services(app):
-            with contextlib.suppress(NotFound):
-                self.engine.api.remove_service(service["ID"])
+        self._remove_services(labels.filters(self.settings, app))
         deadline = time.monotonic() + 30
         while True:
             try:

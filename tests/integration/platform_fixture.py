@@ -263,12 +263,14 @@ def remove_everything(server: Server) -> None:
 
 
 def remove_labelled(home: str, engine: docker.DockerClient | None = None) -> None:
-    """Every service, container, network, volume and image labelled with a server's home."""
+    """Every service, secret, container, network, volume and image labelled with a server's home."""
     engine = engine or docker.from_env()
     scope = {"label": [f"minidyno.home={home}"]}
     if engine.info().get("Swarm", {}).get("ControlAvailable"):
         for service in engine.services.list(filters=scope):
             service.remove()
+        for secret in engine.secrets.list(filters=scope):
+            secret.remove()
     for container in engine.containers.list(all=True, filters=scope, ignore_removed=True):
         # Swarm removes its tasks' containers itself, maybe meanwhile.
         with contextlib.suppress(docker.errors.NotFound):

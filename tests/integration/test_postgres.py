@@ -271,3 +271,50 @@ def test_backups_row_limit_and_rotation(server: Server, tmp_path: Path):
     assert server.router_get("ledger", "/items").text.endswith(",again")
     server.cli("pg:backups:delete", "b001", "-a", "ledger", "--confirm", "ledger")
     assert "b001" not in server.cli("pg:backups", "-a", "ledger").stdout
+
+
+@pytest.mark.parametrize("runtime", ["swarm"], indirect=True)
+@pytest.mark.xdist_group("swarm")
+@pytest.mark.long
+def test_on_a_swarm_the_database_is_a_service_on_the_manager_reached_only_on_the_app_network(
+    server: Server, tmp_path: Path
+):
+    """The first test's path on a swarm, less what is the Docker runtime's own (a port on
+    127.0.0.1, aliases added to old containers): the database is a service pinned to the
+    manager that publishes nothing; the host's tools run inside its task's container."""
+    db_app(server, tmp_path, "swarmshop")
+
+    created = server.cli("addons:create", "heroku-postgresql", "-a", "swarmshop")
+
+    assert re.search(r"Created postgresql-[a-z0-9-]+ as DATABASE_URL", created.stdout)
+    # A one-off is a Swarm job, on the app's overlay network like the web dynos.
+    assert "migrated" in server.cli("run", "-a", "swarmshop", "--", "python", "migrate.py").stdout
+    assert post(server, "swarmshop", "/items?name=apple").text == "added"
+    assert server.router_get("swarmshop", "/items").text == "apple"
+    engine = server.engine()
+    own = {"label": [f"minidyno.home={server.home.resolve()}", "minidyno.process=postgres"]}
+    (service,) = engine.services.list(filters=own)
+    manager = engine.info()["Swarm"]["NodeID"]
+    assert service.attrs["Spec"]["TaskTemplate"]["Placement"]["Constraints"] == [f"node.id=={manager}"]
+    assert not service.attrs.get("Endpoint", {}).get("Ports")
+    assert server.api("GET", "/apps/swarmshop/addons/DATABASE/credentials").json() == {"url": None}
+    psql = server.cli(
+        "pg:psql", "-a", "swarmshop", "-c", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    )
+    assert re.search(r"^\s+t$", psql.stdout, re.M)
+    interactive = server.cli("pg:psql", "-a", "swarmshop", check=False)
+    assert "pass -c SQL" in interactive.stderr
+    info = json.loads(server.cli("pg:info", "-a", "swarmshop", "--json").stdout)
+    assert (info["status"], info["tables"], info["rows"]) == ("running", 1, 1)
+    (database,) = engine.containers.list(filters=own)
+
+    server.stop()
+    server.start()
+
+    assert engine.containers.list(filters=own)[0].id == database.id
+    assert post(server, "swarmshop", "/items?name=pear").text == "added"
+    assert server.router_get("swarmshop", "/items").text == "apple,pear"
+    server.cli("addons:destroy", "DATABASE", "-a", "swarmshop", "--confirm", "swarmshop")
+    assert wait_for(lambda: not engine.containers.list(all=True, filters=own), 30)
+    assert not engine.services.list(filters=own) and not engine.volumes.list(filters=own)
+    assert not engine.secrets.list(filters={"label": own["label"][:1]})
