@@ -16,7 +16,9 @@ import collections
 import json
 import threading
 import time
+from datetime import UTC, datetime
 
+import docker
 import httpx
 from common import throwaway_server
 
@@ -60,7 +62,11 @@ def placement(engine, server) -> dict[str, str]:
     where = {}
     for service in engine.services.list(filters={"label": [f"minidyno.home={server.home.resolve()}"]}):
         dyno = service.attrs["Spec"]["Labels"].get("minidyno.dyno", "")
-        for task in service.tasks(filters={"desired-state": "running"}):
+        try:
+            tasks = service.tasks(filters={"desired-state": "running"})
+        except docker.errors.NotFound:
+            continue  # a crashed dyno's service, removed meanwhile to start it again
+        for task in tasks:
             if task["Status"]["State"] == "running" and dyno.startswith("web"):
                 where[dyno] = engine.nodes.get(task["NodeID"]).attrs["Status"]["Addr"]
     return where
@@ -71,6 +77,19 @@ def moved_off(engine, server, address: str, count: int) -> bool:
     where = placement(engine, server)
     up = list(states(server).values()).count("up")
     return len(where) == count and address not in where.values() and up == count
+
+
+def platform_lines(server, app: str, dynos: list[str], since: str) -> list[str]:
+    """From the app's log files: the router's line per request pushes the platform's
+    out of the 1,500 lines `logs` keeps."""
+    files = [server.home / "logs" / "apps" / f"{app}.log{suffix}" for suffix in (".1", "")]
+    return [
+        line
+        for path in files
+        if path.exists()
+        for line in path.read_text().splitlines()
+        if line[:32] >= since and any(f"minidyno[{dyno}]" in line for dyno in dynos)
+    ]
 
 
 def states(server) -> dict[str, str]:
@@ -144,6 +163,7 @@ def main() -> None:
                 (workers[1], "left the swarm", lambda: workers[1].client().swarm.leave(force=True)),
             ):
                 on_it = sorted(d for d, n in placement(engine, server).items() if n == worker.address)
+                since = datetime.now(UTC).isoformat()
                 with Load(url, "spread.localhost") as load:
                     act()
                     took = wait(lambda w=worker: moved_off(engine, server, w.address, args.dynos), 300, what)
@@ -152,11 +172,12 @@ def main() -> None:
                 print(f"{worker.address} {what} ({moved}): all {args.dynos} up elsewhere in {took:.1f} s")
                 print(f"  requests meanwhile: {dict(load.codes)}")
                 print("  placement now:", dict(sorted(placement(engine, server).items())))
-                for line in server.cli(
-                    "logs", "-a", "spread", "-n", "400", "--source", "minidyno"
-                ).stdout.splitlines():
-                    if any(f"[{d}]" in line for d in on_it):
-                        print("   ", line)
+                with Load(url, "spread.localhost") as after:
+                    time.sleep(3)
+                print(f"  then for 3 s: {dict(after.codes)}; answered by {dict(sorted(after.dynos.items()))}")
+                print("  the platform's lines meanwhile, of those dynos:")
+                for line in platform_lines(server, "spread", on_it, since):
+                    print("   ", line)
     finally:
         nodes.down()
 

@@ -82,6 +82,9 @@ class Dyno:
     started_at: float | None = field(default=None, compare=False)
     #: Whether the kernel killed a process of it for memory (inspected only).
     oom_killed: bool = field(default=False, compare=False)
+    #: Why the engine stopped it while its process ran, if it did (its node was drained
+    #: or left the swarm): no crash of the app's (inspected only).
+    lost: str = field(default="", compare=False)
     #: The driver's own handle on it (a Docker container), opaque to everyone else.
     handle: object = field(default=None, compare=False, repr=False)
 

@@ -368,6 +368,15 @@ class Supervisor:
             return  # removed meanwhile (retired or replaced): no crash of its
         code = now.exit_code
         history = self._history(dyno.app, dyno.name)
+        if now.lost:
+            # Not the app's crash: started again at once (where the engine places it),
+            # nothing counted against it.
+            with self._lock:
+                self._states.setdefault(dyno.id, ContainerState(State.UP))
+                history.restart_at = time.time()
+            self.logs.platform(dyno.app, dyno.name, f"Process lost: {now.lost}; starting it again elsewhere")
+            self.set_state(dyno, State.CRASHED)
+            return
         with self._lock:
             self._states.setdefault(dyno.id, ContainerState(State.UP))
             history.crashes += 1

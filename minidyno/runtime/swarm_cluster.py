@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 import docker
-from docker.errors import APIError
+from docker.errors import APIError, NotFound
 
 from minidyno.errors import UserError
 from minidyno.settings import Settings
@@ -93,6 +93,21 @@ class NodeAddresses:
             if node_id not in self._known:
                 self._known[node_id] = address_of(self.engine.api.inspect_node(node_id))
             return self._known[node_id]
+
+    def lost(self, node_id: str) -> str:
+        """Why Swarm shut down a node's tasks ("" while it is ready and active): drained,
+        down (it left the swarm, or its engine stopped answering the managers), or
+        removed. Swarm does not start them elsewhere when their restart policy is off."""
+        try:
+            node = self.engine.api.inspect_node(node_id)
+        except NotFound:
+            return f"its node {self._known.get(node_id, node_id[:12])} was removed from the swarm"
+        state = (node.get("Status") or {}).get("State", "")
+        if state != "ready":
+            return f"its node {address_of(node)} is {state} (it left the swarm, or stopped answering)"
+        if (node.get("Spec") or {}).get("Availability", "active") != "active":
+            return f"its node {address_of(node)} was drained"
+        return ""
 
 
 def address_of(node: dict) -> str:

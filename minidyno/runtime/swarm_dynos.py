@@ -50,6 +50,9 @@ from minidyno.state.releases import Release
 
 #: Task states after which a task never runs again.
 _ENDED = frozenset({"complete", "failed", "shutdown", "rejected", "orphaned", "remove"})
+#: States of a task Swarm shut down that did not end by itself: still running when its
+#: node stopped answering, stopped on a drained node, orphaned on a lost one.
+_SHUT_DOWN = frozenset({"running", "shutdown", "orphaned"})
 #: How long a new task may take to be scheduled and started (an image pulled, say).
 _START_TIMEOUT = 120.0
 #: How often `events` looks at the task list.
@@ -124,8 +127,8 @@ class SwarmRuntime(DockerRuntime):
             )
 
     def _as_dyno(self, found: _Task, inspected: bool = False) -> Dyno:
-        """Whether the kernel killed it for memory is asked of failed tasks inspected
-        one by one, as the Docker runtime does, not of every listing's."""
+        """Whether the kernel killed it for memory, or its node was lost, is asked of
+        tasks inspected one by one, as the Docker runtime does, not of every listing's."""
         lab = found.service["Spec"]["Labels"]
         task = found.task or {}
         status = task.get("Status") or {}
@@ -137,6 +140,9 @@ class SwarmRuntime(DockerRuntime):
             exit_code = (status.get("ContainerStatus") or {}).get("ExitCode")
             if exit_code is None and found.state in ("failed", "rejected"):
                 exit_code = 1
+        # Shut down by Swarm, neither ended by itself nor scaled down by minidyno: its
+        # node was drained or lost.
+        shut_down = task.get("DesiredState") == "shutdown" and found.state in _SHUT_DOWN and not scaled_down
         return Dyno.labelled(
             lab,
             id=found.service_id,
@@ -146,6 +152,7 @@ class SwarmRuntime(DockerRuntime):
             exit_code=exit_code,
             started_at=engine_time(status.get("Timestamp")) if found.state == "running" else None,
             oom_killed=inspected and found.state == "failed" and self._oom_killed(found),
+            lost=self.nodes.lost(found.node_id) if inspected and shut_down and found.node_id else "",
             handle=found,
         )
 

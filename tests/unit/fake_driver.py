@@ -177,6 +177,16 @@ class FakeDriver:
         dyno = next(d for d in self.dynos() if d.name == name and d.running)
         self._exit(dyno.id, code)
 
+    def lose(self, name: str, why: str) -> None:
+        """The running dyno `name` stopped by the engine with its node: no status of
+        its own."""
+        dyno = next(d for d in self.dynos() if d.name == name and d.running)
+        with self._lock:
+            proc = self._procs[dyno.id]
+            proc.close()
+            proc.dyno = replace(proc.dyno, running=False, exit_code=None, address=None, lost=why)
+        self._events.put(dyno.app)
+
     def running(self, app: str) -> list[str]:
         return sorted(d.name for d in self.dynos(app) if d.running)
 

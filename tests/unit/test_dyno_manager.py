@@ -48,6 +48,22 @@ def test_a_crash_restarts_at_once_then_waits_out_the_cool_off(manager: Manager):
     assert manager.states() == {"worker.1": State.CRASHED}
 
 
+def test_a_dyno_lost_with_its_node_starts_again_at_once_and_is_no_crash(manager: Manager):
+    """Twice in a row, and no cool-off: the app did not crash, its node went away."""
+    manager.release({"web": "serve", "worker": "serve"}, {"web": 0, "worker": 1})
+    manager.supervisor.reconcile(APP)
+    for _ in range(2):
+        manager.driver.lose("worker.1", "its node 10.217.1.13 was drained")
+        manager.supervisor.reconcile(APP)
+        assert manager.driver.running(APP) == ["worker.1"]
+
+    assert (
+        "worker.1: Process lost: its node 10.217.1.13 was drained; starting it again elsewhere"
+        in manager.log()
+    )
+    assert "Crashed" not in manager.log() and "Process exited" not in manager.log()
+
+
 def test_a_web_dyno_that_never_binds_is_killed_with_r10(manager: Manager):
     release = manager.release({"web": "hang"}, {"web": 0})
     dyno = manager.supervisor.start_dyno(release, "web.1")

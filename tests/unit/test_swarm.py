@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docker.errors import NotFound
 
-from minidyno.runtime.swarm_cluster import address_of
+from minidyno.runtime.swarm_cluster import NodeAddresses, address_of
 from minidyno.runtime.swarm_dynos import SwarmRuntime, _service_name, _Task
 from minidyno.settings import Settings
 from minidyno.state.releases import Release
@@ -28,6 +28,9 @@ LABELS = {
 class _Nodes:
     def of(self, node_id: str) -> str:
         return {"n1": "10.217.1.11"}[node_id]
+
+    def lost(self, node_id: str) -> str:
+        return f"its node {self.of(node_id)} was drained"
 
 
 class _Api:
@@ -121,6 +124,50 @@ def test_a_service_scaled_to_none_is_a_stopped_dyno_even_before_its_task_ends():
 
     assert not stopping.running and stopping.address is None
     assert not stopped.running and stopped.exit_code == 0
+
+
+@pytest.mark.parametrize("state", ["running", "shutdown", "orphaned"])
+def test_a_task_swarm_shut_down_unasked_was_lost_with_its_node(state: str):
+    """A drained node's task, or a lost node's: wanted shut down by no scaling of
+    minidyno's, and not ended by itself. Listings do not ask the node."""
+    shut_down = task(state, desired="shutdown", port=30123)
+
+    lost = runtime()._as_dyno(_Task(service(), shut_down), inspected=True)
+    listed = runtime()._as_dyno(_Task(service(), shut_down))
+    failed = runtime()._as_dyno(
+        _Task(service(), task("failed", desired="shutdown", exit_code=3)), inspected=True
+    )
+
+    assert not lost.running and lost.address is None and lost.lost == "its node 10.217.1.11 was drained"
+    assert not listed.running and listed.lost == ""
+    assert not failed.running and failed.exit_code == 3 and failed.lost == ""
+
+
+@pytest.mark.parametrize(
+    ("node", "said"),
+    [
+        ({"Status": {"State": "ready", "Addr": "10.217.1.13"}, "Spec": {"Availability": "active"}}, ""),
+        (
+            {"Status": {"State": "ready", "Addr": "10.217.1.13"}, "Spec": {"Availability": "drain"}},
+            "its node 10.217.1.13 was drained",
+        ),
+        (
+            {"Status": {"State": "down", "Addr": "10.217.1.13"}, "Spec": {"Availability": "active"}},
+            "its node 10.217.1.13 is down (it left the swarm, or stopped answering)",
+        ),
+        (None, "its node n3 was removed from the swarm"),
+    ],
+)
+def test_a_node_is_lost_when_drained_down_or_removed(node: dict | None, said: str):
+    class Api:
+        def inspect_node(self, node_id: str) -> dict:
+            if node is None:
+                raise NotFound("no such node")
+            return node
+
+    nodes = NodeAddresses(type("Engine", (), {"api": Api()})())
+
+    assert nodes.lost("n3") == said
 
 
 def test_a_job_runs_until_its_task_completes():
