@@ -163,7 +163,7 @@ def main() -> None:
                 (workers[1], "left the swarm", lambda: workers[1].client().swarm.leave(force=True)),
             ):
                 on_it = sorted(d for d, n in placement(engine, server).items() if n == worker.address)
-                since = datetime.now(UTC).isoformat()
+                since = datetime.now(UTC).isoformat(timespec="microseconds")
                 with Load(url, "spread.localhost") as load:
                     act()
                     took = wait(lambda w=worker: moved_off(engine, server, w.address, args.dynos), 300, what)

@@ -98,7 +98,7 @@ class PostgresService:
                 **({"MINIDYNO_THROWAWAY": "1"} if throwaway else {}),
             },
             "512m",
-            host_port=PORT,
+            publish=PORT,
         )
         try:
             seconds = self._wait_ready(addon, container)

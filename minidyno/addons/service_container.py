@@ -50,11 +50,11 @@ class ServiceContainers:
         environment: dict[str, str],
         mem_limit: str,
         pids_limit: int | None = None,
-        host_port: int | None = None,
+        publish: int | None = None,
     ) -> Container:
         """Its container started, with the volume mounted at `data_dir` and the
-        certificate in `tls_dir`, and `host_port` published on 127.0.0.1 for the host's
-        own tools; on failure nothing of it is left."""
+        certificate in `tls_dir`, and its port `publish` published on 127.0.0.1 for
+        the host's own tools; on failure nothing of it is left."""
         resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
         network = self.ensure_network(addon.app)
         name = self.name(addon)
@@ -73,7 +73,7 @@ class ServiceContainers:
                 restart_policy={"Name": "unless-stopped"},
                 security_opt=["no-new-privileges"],
                 pids_limit=pids_limit,
-                ports={f"{host_port}/tcp": ("127.0.0.1", None)} if host_port else None,
+                ports={f"{publish}/tcp": ("127.0.0.1", None)} if publish else None,
             )
             # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
             certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
@@ -90,7 +90,8 @@ class ServiceContainers:
             ) from None
 
     def host_port(self, addon: Addon, port: int) -> int | None:
-        """Where the host's own tools reach `port` of the add-on's server."""
+        """The host's port for `port` of the add-on's server, the one psql on the host
+        connects to (Docker picked it at start)."""
         container = self.get(addon)
         return int(container.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
 

@@ -67,9 +67,9 @@ class SwarmServiceContainers(ServiceContainers):
         environment: dict[str, str],
         mem_limit: str,
         pids_limit: int | None = None,
-        host_port: int | None = None,
+        publish: int | None = None,
     ) -> Container:
-        """Its service made and its task's container running. `host_port` is not
+        """Its service made and its task's container running. `publish` is not
         published: the host's tools run inside the container instead."""
         resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
         network = self.ensure_network(addon.app)
@@ -110,7 +110,8 @@ class SwarmServiceContainers(ServiceContainers):
             )
             return self._running(addon)
         except Exception as exc:
-            self.remove(addon)
+            with contextlib.suppress(DockerException):
+                self.remove(addon)
             if not isinstance(exc, DockerException):
                 raise
             raise UserError(
@@ -119,13 +120,13 @@ class SwarmServiceContainers(ServiceContainers):
 
     def _running(self, addon: Addon) -> Container:
         deadline = time.monotonic() + _TIMEOUT
-        while True:
-            try:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(UserError):
                 return self.get(addon)
-            except UserError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+            time.sleep(0.1)
+        tasks = self.engine.api.tasks(filters={"service": self.name(addon)})
+        said = "; ".join(filter(None, (t["Status"].get("Err") or t["Status"].get("Message") for t in tasks)))
+        raise UserError(f"{addon.name} did not start within {_TIMEOUT:.0f} s ({said or 'no task yet'})")
 
     def host_port(self, addon: Addon, port: int) -> int | None:
         """None: the host's tools reach the server from inside its container."""
@@ -137,9 +138,10 @@ class SwarmServiceContainers(ServiceContainers):
         name = self.name(addon)
         with contextlib.suppress(NotFound):
             self.engine.api.remove_service(name)
+        # The secrets are free once the service is gone; the volume once its task is.
         leftovers = [
-            (self.engine.volumes.get, f"{name}-data"),
             *((self.engine.secrets.get, f"{name}-{suffix}") for suffix in _CERTIFICATE),
+            (self.engine.volumes.get, f"{name}-data"),
         ]
         deadline = time.monotonic() + _TIMEOUT
         for get, resource in leftovers:

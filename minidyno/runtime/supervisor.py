@@ -348,8 +348,9 @@ class Supervisor:
         if time.time() >= history.restart_at:
             self.driver.remove(dyno)
             with self._lock:
-                self._states.pop(dyno.id, None)
-            self.logs.platform(dyno.app, dyno.name, "State changed from crashed to starting")
+                known = self._states.pop(dyno.id, None)
+            if known is None or known.state == State.CRASHED:
+                self.logs.platform(dyno.app, dyno.name, "State changed from crashed to starting")
             self._launch(release, dyno.name)
 
     def _adopt(self, dyno: Dyno) -> None:
@@ -368,24 +369,21 @@ class Supervisor:
             return  # removed meanwhile (retired or replaced): no crash of its
         code = now.exit_code
         history = self._history(dyno.app, dyno.name)
-        if now.lost:
-            # Not the app's crash: started again at once (where the engine places it),
-            # nothing counted against it.
-            with self._lock:
-                self._states.setdefault(dyno.id, ContainerState(State.UP))
-                history.restart_at = time.time()
-            self.logs.platform(dyno.app, dyno.name, f"Process lost: {now.lost}; starting it again elsewhere")
-            self.set_state(dyno, State.CRASHED)
-            return
         with self._lock:
             self._states.setdefault(dyno.id, ContainerState(State.UP))
-            history.crashes += 1
-            delay = restart_delay(
-                history.crashes,
-                self.settings.crash_backoff_base,
-                self.settings.crash_backoff_cap,
-            )
+            # Lost with its node, not the app's crash: restarted at once, where the
+            # engine places it, and nothing counted against it.
+            delay = 0.0
+            if not now.lost:
+                history.crashes += 1
+                delay = restart_delay(
+                    history.crashes, self.settings.crash_backoff_base, self.settings.crash_backoff_cap
+                )
             history.restart_at = time.time() + delay
+        if now.lost:
+            self.logs.platform(dyno.app, dyno.name, f"Process lost: {now.lost}; restarting it")
+            self.set_state(dyno, State.STARTING)
+            return
         if now.oom_killed:
             log_r15(self.logs, dyno, self.settings.memory_quota_mb)
         self.logs.platform(dyno.app, dyno.name, f"Process exited with status {code}")

@@ -95,17 +95,19 @@ class NodeAddresses:
             return self._known[node_id]
 
     def lost(self, node_id: str) -> str:
-        """Why Swarm shut down a node's tasks ("" while it is ready and active): drained,
-        down (it left the swarm, or its engine stopped answering the managers), or
-        removed. Swarm does not start them elsewhere when their restart policy is off."""
+        """Why Swarm shut down a node's tasks ("" while it is ready and not drained):
+        drained, down (it left the swarm, or its engine stopped answering the managers),
+        or removed. Swarm does not start them elsewhere when their restart policy is off."""
         try:
             node = self.engine.api.inspect_node(node_id)
         except NotFound:
-            return f"its node {self._known.get(node_id, node_id[:12])} was removed from the swarm"
+            with self._lock:
+                known = self._known.get(node_id, node_id[:12])
+            return f"its node {known} was removed from the swarm"
         state = (node.get("Status") or {}).get("State", "")
         if state != "ready":
             return f"its node {address_of(node)} is {state} (it left the swarm, or stopped answering)"
-        if (node.get("Spec") or {}).get("Availability", "active") != "active":
+        if (node.get("Spec") or {}).get("Availability") == "drain":
             return f"its node {address_of(node)} was drained"
         return ""
 

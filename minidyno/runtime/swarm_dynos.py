@@ -50,9 +50,9 @@ from minidyno.state.releases import Release
 
 #: Task states after which a task never runs again.
 _ENDED = frozenset({"complete", "failed", "shutdown", "rejected", "orphaned", "remove"})
-#: States of a task Swarm shut down that did not end by itself: still running when its
-#: node stopped answering, stopped on a drained node, orphaned on a lost one.
-_SHUT_DOWN = frozenset({"running", "shutdown", "orphaned"})
+#: States of a task that ended by itself (or never could start): any other one Swarm
+#: wants shut down was stopped on a drained node, or left on a lost one.
+_OWN_END = frozenset({"complete", "failed", "rejected"})
 #: How long a new task may take to be scheduled and started (an image pulled, say).
 _START_TIMEOUT = 120.0
 #: How often `events` looks at the task list.
@@ -142,7 +142,7 @@ class SwarmRuntime(DockerRuntime):
                 exit_code = 1
         # Shut down by Swarm, neither ended by itself nor scaled down by minidyno: its
         # node was drained or lost.
-        shut_down = task.get("DesiredState") == "shutdown" and found.state in _SHUT_DOWN and not scaled_down
+        shut_down = task.get("DesiredState") == "shutdown" and found.state not in _OWN_END and not scaled_down
         return Dyno.labelled(
             lab,
             id=found.service_id,
@@ -434,8 +434,12 @@ class SwarmRuntime(DockerRuntime):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             found = self._load(service_id)
-            if found.ended:
-                return self._as_dyno(found).exit_code or 0
+            if found.ended or (found.task or {}).get("DesiredState") == "shutdown":
+                job = self._as_dyno(found, inspected=True)
+                if job.lost:
+                    raise EngineDown(f"the job was stopped unfinished: {job.lost}")
+                if found.ended:
+                    return job.exit_code or 0
             time.sleep(0.1)
         raise EngineDown(f"the job {service_id[:12]} printed its last line but did not end within 60 s")
 

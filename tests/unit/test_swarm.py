@@ -126,7 +126,7 @@ def test_a_service_scaled_to_none_is_a_stopped_dyno_even_before_its_task_ends():
     assert not stopped.running and stopped.exit_code == 0
 
 
-@pytest.mark.parametrize("state", ["running", "shutdown", "orphaned"])
+@pytest.mark.parametrize("state", ["preparing", "starting", "running", "shutdown", "orphaned"])
 def test_a_task_swarm_shut_down_unasked_was_lost_with_its_node(state: str):
     """A drained node's task, or a lost node's: wanted shut down by no scaling of
     minidyno's, and not ended by itself. Listings do not ask the node."""
@@ -141,6 +141,13 @@ def test_a_task_swarm_shut_down_unasked_was_lost_with_its_node(state: str):
     assert not lost.running and lost.address is None and lost.lost == "its node 10.217.1.11 was drained"
     assert not listed.running and listed.lost == ""
     assert not failed.running and failed.exit_code == 3 and failed.lost == ""
+
+
+def test_a_dyno_minidyno_scaled_to_none_is_never_lost_whatever_its_node():
+    """Idled or stopped: its task is shut down by minidyno's own scaling."""
+    idled = task("shutdown", desired="shutdown", exit_code=0)
+
+    assert runtime()._as_dyno(_Task(service(replicas=0), idled), inspected=True).lost == ""
 
 
 @pytest.mark.parametrize(
