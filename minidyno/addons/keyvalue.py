@@ -19,7 +19,7 @@ from typing import Any
 
 from docker.errors import APIError
 
-from minidyno.addons.service_container import ServiceContainers
+from minidyno.addons.service_container import Server, ServiceContainers
 from minidyno.errors import UserError
 from minidyno.progress import Say
 from minidyno.stacks import valkey as image
@@ -102,19 +102,21 @@ class KeyValueService:
         started = time.monotonic()
         self.containers.start(
             addon,
-            "redis",
-            image.IMAGE,
-            image.DATA_DIR,
-            image.TLS_DIR,
-            {
-                "MINIDYNO_PASSWORD": addon.db_password,
-                "MINIDYNO_MAXMEMORY": f"{memory}mb",
-                "MINIDYNO_MAXCLIENTS": str(clients),
-                "MINIDYNO_CONFIG_COMMAND": _config_command(addon),
-            },
-            # The server's own overhead beside the data `maxmemory` counts.
-            f"{memory + 64}m",
-            pids_limit=64,
+            Server(
+                "redis",
+                image.IMAGE,
+                image.DATA_DIR,
+                image.TLS_DIR,
+                {
+                    "MINIDYNO_PASSWORD": addon.db_password,
+                    "MINIDYNO_MAXMEMORY": f"{memory}mb",
+                    "MINIDYNO_MAXCLIENTS": str(clients),
+                    "MINIDYNO_CONFIG_COMMAND": _config_command(addon),
+                },
+                # The server's own overhead beside the data `maxmemory` counts.
+                f"{memory + 64}m",
+                pids_limit=64,
+            ),
         )
         try:
             self._wait_ready(addon, started)

@@ -20,7 +20,7 @@ from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
 from minidyno import labels
-from minidyno.addons.service_container import ServiceContainers
+from minidyno.addons.service_container import Server, ServiceContainers
 from minidyno.errors import UserError
 from minidyno.progress import Say
 from minidyno.stacks import postgres as image
@@ -86,19 +86,21 @@ class PostgresService:
         initialised once (prepare it first)."""
         container = self.containers.start(
             addon,
-            "postgres",
-            image.THROWAWAY_IMAGE if throwaway else image.IMAGE,
-            image.DATA_DIR,
-            image.TLS_DIR,
-            {
-                "MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
-                "MINIDYNO_USER": addon.db_user,
-                "MINIDYNO_PASSWORD": addon.db_password,
-                "MINIDYNO_DATABASE": addon.db_name,
-                **({"MINIDYNO_THROWAWAY": "1"} if throwaway else {}),
-            },
-            "512m",
-            publish=PORT,
+            Server(
+                "postgres",
+                image.THROWAWAY_IMAGE if throwaway else image.IMAGE,
+                image.DATA_DIR,
+                image.TLS_DIR,
+                {
+                    "MINIDYNO_SUPERUSER_PASSWORD": secrets.token_hex(24),
+                    "MINIDYNO_USER": addon.db_user,
+                    "MINIDYNO_PASSWORD": addon.db_password,
+                    "MINIDYNO_DATABASE": addon.db_name,
+                    **({"MINIDYNO_THROWAWAY": "1"} if throwaway else {}),
+                },
+                "512m",
+                publish=PORT,
+            ),
         )
         try:
             seconds = self._wait_ready(addon, container)

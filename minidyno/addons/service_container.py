@@ -22,6 +22,23 @@ from minidyno.state.addons import Addon
 
 
 @dataclass(frozen=True)
+class Server:
+    """What an add-on's server runs, on either runtime: its image, with its data volume
+    mounted at `data_dir` and its certificate put in `tls_dir`."""
+
+    kind: str
+    image: str
+    data_dir: str
+    tls_dir: str
+    environment: dict[str, str]
+    mem_limit: str
+    pids_limit: int | None = None
+    #: Its port also published on 127.0.0.1 for the host's own tools, where the runtime
+    #: publishes any (not on a swarm).
+    publish: int | None = None
+
+
+@dataclass(frozen=True)
 class ServiceContainers:
     engine: docker.DockerClient
     settings: Settings
@@ -40,45 +57,32 @@ class ServiceContainers:
                 f"the container of {addon.name} is gone; destroy the add-on and create it again"
             ) from None
 
-    def start(
-        self,
-        addon: Addon,
-        kind: str,
-        image: str,
-        data_dir: str,
-        tls_dir: str,
-        environment: dict[str, str],
-        mem_limit: str,
-        pids_limit: int | None = None,
-        publish: int | None = None,
-    ) -> Container:
-        """Its container started, with the volume mounted at `data_dir` and the
-        certificate in `tls_dir`, and its port `publish` published on 127.0.0.1 for
-        the host's own tools; on failure nothing of it is left."""
-        resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
+    def start(self, addon: Addon, server: Server) -> Container:
+        """Its container started; on failure nothing of it is left."""
+        resource = labels.for_resource(self.settings, addon.app, server.kind, addon.name)
         network = self.ensure_network(addon.app)
         name = self.name(addon)
         volume = self.engine.volumes.create(f"{name}-data", labels=resource)
         try:
             container = self.engine.containers.create(
-                image,
+                server.image,
                 name=name,
                 detach=True,
-                environment=environment,
-                volumes={volume.name: {"bind": data_dir, "mode": "rw"}},
+                environment=server.environment,
+                volumes={volume.name: {"bind": server.data_dir, "mode": "rw"}},
                 network=network,
                 networking_config={network: self.engine.api.create_endpoint_config(aliases=[addon.name])},
                 labels=resource,
-                mem_limit=mem_limit,
+                mem_limit=server.mem_limit,
                 restart_policy={"Name": "unless-stopped"},
                 security_opt=["no-new-privileges"],
-                pids_limit=pids_limit,
-                ports={f"{publish}/tcp": ("127.0.0.1", None)} if publish else None,
+                pids_limit=server.pids_limit,
+                ports={f"{server.publish}/tcp": ("127.0.0.1", None)} if server.publish else None,
             )
             # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
             certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
             chain, key = certificate
-            container.put_archive(tls_dir, file_archive({"server.crt": chain, "server.key": key}))
+            container.put_archive(server.tls_dir, file_archive({"server.crt": chain, "server.key": key}))
             container.start()
             return container
         except Exception as exc:

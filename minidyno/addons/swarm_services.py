@@ -30,7 +30,7 @@ from docker.types import (
 from docker.utils import parse_bytes
 
 from minidyno import labels
-from minidyno.addons.service_container import ServiceContainers
+from minidyno.addons.service_container import Server, ServiceContainers
 from minidyno.errors import UserError
 from minidyno.state.addons import Addon
 
@@ -57,21 +57,10 @@ class SwarmServiceContainers(ServiceContainers):
             raise UserError(f"the service of {addon.name} is gone; destroy the add-on and create it again")
         raise UserError(f"{addon.name} is not running now; see `docker service ps {name}`")
 
-    def start(
-        self,
-        addon: Addon,
-        kind: str,
-        image: str,
-        data_dir: str,
-        tls_dir: str,
-        environment: dict[str, str],
-        mem_limit: str,
-        pids_limit: int | None = None,
-        publish: int | None = None,
-    ) -> Container:
-        """Its service made and its task's container running. `publish` is not
+    def start(self, addon: Addon, server: Server) -> Container:
+        """Its service made and its task's container running. `server.publish` is not
         published: the host's tools run inside the container instead."""
-        resource = labels.for_resource(self.settings, addon.app, kind, addon.name)
+        resource = labels.for_resource(self.settings, addon.app, server.kind, addon.name)
         network = self.ensure_network(addon.app)
         name = self.name(addon)
         manager = self.engine.info()["Swarm"]["NodeID"]
@@ -82,19 +71,21 @@ class SwarmServiceContainers(ServiceContainers):
                 self.engine.secrets.create(name=f"{name}-{suffix}", data=data, labels=resource)
                 for suffix, data in zip(_CERTIFICATE, (chain, key), strict=True)
             ]
-            resources = Resources(mem_limit=parse_bytes(mem_limit))
-            if pids_limit:
-                resources["Limits"]["Pids"] = pids_limit
+            resources = Resources(mem_limit=parse_bytes(server.mem_limit))
+            if server.pids_limit:
+                resources["Limits"]["Pids"] = server.pids_limit
             self.engine.api.create_service(
                 TaskTemplate(
                     ContainerSpec(
-                        image,
-                        env=environment,
+                        server.image,
+                        env=server.environment,
                         labels=resource,
-                        mounts=[Mount(data_dir, volume.name, labels=resource)],
+                        mounts=[Mount(server.data_dir, volume.name, labels=resource)],
                         # Readable by the image's one user, whose uid the spec cannot name.
                         secrets=[
-                            SecretReference(secret.id, secret.name, filename=f"{tls_dir}/{file}", mode=0o444)
+                            SecretReference(
+                                secret.id, secret.name, filename=f"{server.tls_dir}/{file}", mode=0o444
+                            )
                             for file, secret in zip(_CERTIFICATE.values(), certificate, strict=True)
                         ],
                     ),

@@ -265,7 +265,7 @@ class SwarmRuntime(DockerRuntime):
                 return _Task(self.engine.api.inspect_service(service_id), newest)
             # Every wake waits here: Swarm takes most of a second to schedule a task.
             time.sleep(pause)
-            pause = min(pause * 1.5, 0.25)
+            pause = min(pause * 1.5, 0.1)
         raise EngineDown(
             f"Swarm did not start a task of service {service_id[:12]} within {_START_TIMEOUT:.0f} s"
         )
