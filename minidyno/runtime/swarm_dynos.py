@@ -89,9 +89,10 @@ class _Task:
 
 
 class SwarmRuntime(DockerRuntime):
-    """Dynos as Swarm services. What is not a formation dyno (builds, an interactive
-    `run`, add-on servers) stays a container on the manager, as in the Docker runtime,
-    joined to the app's overlay network (attachable) so it reaches the app's dynos."""
+    """Dynos as Swarm services. Builds and an interactive `run` stay containers on the
+    manager, as in the Docker runtime, an interactive `run` joined to the app's overlay
+    network (attachable) so it reaches the app's dynos; add-on servers are services
+    pinned to the manager (addons/swarm_services.py)."""
 
     def __init__(self, settings: Settings, engine: docker.DockerClient) -> None:
         super().__init__(settings, engine)
@@ -192,7 +193,7 @@ class SwarmRuntime(DockerRuntime):
 
     def ensure_network(self, app: str) -> str:
         """The app's own overlay network, attachable so that the manager's containers
-        (an interactive `run`, add-on servers) join it; its subnet comes from the
+        (an interactive `run`) join it; its subnet comes from the
         swarm's address pool (swarm_cluster.ADDRESS_POOL when minidyno made it)."""
         name = labels.network_name(self.settings, app)
         with self._network_lock:
