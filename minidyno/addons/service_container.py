@@ -57,41 +57,60 @@ class ServiceContainers:
                 f"the container of {addon.name} is gone; destroy the add-on and create it again"
             ) from None
 
+    #: What an add-on's server runs as here, as a failed start names it.
+    runs_as = "container"
+
     def start(self, addon: Addon, server: Server) -> Container:
-        """Its container started; on failure nothing of it is left."""
+        """Its server started, with its volume mounted at `server.data_dir` and its
+        certificate (for the name dynos reach it by, and 127.0.0.1 for the host's own
+        tools) in `server.tls_dir`; on failure nothing of it is left, and one line says
+        what failed."""
         resource = labels.for_resource(self.settings, addon.app, server.kind, addon.name)
         network = self.ensure_network(addon.app)
-        name = self.name(addon)
-        volume = self.engine.volumes.create(f"{name}-data", labels=resource)
+        certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
         try:
-            container = self.engine.containers.create(
-                server.image,
-                name=name,
-                detach=True,
-                environment=server.environment,
-                volumes={volume.name: {"bind": server.data_dir, "mode": "rw"}},
-                network=network,
-                networking_config={network: self.engine.api.create_endpoint_config(aliases=[addon.name])},
-                labels=resource,
-                mem_limit=server.mem_limit,
-                restart_policy={"Name": "unless-stopped"},
-                security_opt=["no-new-privileges"],
-                pids_limit=server.pids_limit,
-                ports={f"{server.publish}/tcp": ("127.0.0.1", None)} if server.publish else None,
-            )
-            # The name dynos reach it by, and 127.0.0.1 for the host's own tools.
-            certificate = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
-            chain, key = certificate
-            container.put_archive(server.tls_dir, file_archive({"server.crt": chain, "server.key": key}))
-            container.start()
-            return container
+            return self._run(addon, server, resource, network, certificate)
         except Exception as exc:
-            self.remove(addon)
+            # Its first error is the one to tell, not one of the clean-up's.
+            with contextlib.suppress(DockerException):
+                self.remove(addon)
             if not isinstance(exc, DockerException):
                 raise
             raise UserError(
-                f"could not start {addon.name}'s container ({exc}); free disk space or memory and try again"
+                f"could not start {addon.name}'s {self.runs_as} ({exc}); "
+                "free disk space or memory and try again"
             ) from None
+
+    def _run(
+        self,
+        addon: Addon,
+        server: Server,
+        resource: dict[str, str],
+        network: str,
+        certificate: tuple[bytes, bytes],
+    ) -> Container:
+        """Its container made, the certificate put in before the first start."""
+        name = self.name(addon)
+        volume = self.engine.volumes.create(f"{name}-data", labels=resource)
+        container = self.engine.containers.create(
+            server.image,
+            name=name,
+            detach=True,
+            environment=server.environment,
+            volumes={volume.name: {"bind": server.data_dir, "mode": "rw"}},
+            network=network,
+            networking_config={network: self.engine.api.create_endpoint_config(aliases=[addon.name])},
+            labels=resource,
+            mem_limit=server.mem_limit,
+            restart_policy={"Name": "unless-stopped"},
+            security_opt=["no-new-privileges"],
+            pids_limit=server.pids_limit,
+            ports={f"{server.publish}/tcp": ("127.0.0.1", None)} if server.publish else None,
+        )
+        chain, key = certificate
+        container.put_archive(server.tls_dir, file_archive({"server.crt": chain, "server.key": key}))
+        container.start()
+        return container
 
     def host_port(self, addon: Addon, port: int) -> int | None:
         """The host's port for `port` of the add-on's server, the one psql on the host

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 
-from docker.errors import APIError, DockerException, NotFound
+from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 from docker.types import (
     ContainerSpec,
@@ -29,7 +29,6 @@ from docker.types import (
 )
 from docker.utils import parse_bytes
 
-from minidyno import labels
 from minidyno.addons.service_container import Server, ServiceContainers
 from minidyno.errors import UserError
 from minidyno.state.addons import Addon
@@ -57,57 +56,54 @@ class SwarmServiceContainers(ServiceContainers):
             raise UserError(f"the service of {addon.name} is gone; destroy the add-on and create it again")
         raise UserError(f"{addon.name} is not running now; see `docker service ps {name}`")
 
-    def start(self, addon: Addon, server: Server) -> Container:
+    runs_as = "service"
+
+    def _run(
+        self,
+        addon: Addon,
+        server: Server,
+        resource: dict[str, str],
+        network: str,
+        certificate: tuple[bytes, bytes],
+    ) -> Container:
         """Its service made and its task's container running. `server.publish` is not
         published: the host's tools run inside the container instead."""
-        resource = labels.for_resource(self.settings, addon.app, server.kind, addon.name)
-        network = self.ensure_network(addon.app)
         name = self.name(addon)
         manager = self.engine.info()["Swarm"]["NodeID"]
-        try:
-            volume = self.engine.volumes.create(f"{name}-data", labels=resource)
-            chain, key = self.ca.issue((addon.name, "localhost", "127.0.0.1"))
-            certificate = [
-                self.engine.secrets.create(name=f"{name}-{suffix}", data=data, labels=resource)
-                for suffix, data in zip(_CERTIFICATE, (chain, key), strict=True)
-            ]
-            resources = Resources(mem_limit=parse_bytes(server.mem_limit))
-            if server.pids_limit:
-                resources["Limits"]["Pids"] = server.pids_limit
-            self.engine.api.create_service(
-                TaskTemplate(
-                    ContainerSpec(
-                        server.image,
-                        env=server.environment,
-                        labels=resource,
-                        mounts=[Mount(server.data_dir, volume.name, labels=resource)],
-                        # Readable by the image's one user, whose uid the spec cannot name.
-                        secrets=[
-                            SecretReference(
-                                secret.id, secret.name, filename=f"{server.tls_dir}/{file}", mode=0o444
-                            )
-                            for file, secret in zip(_CERTIFICATE.values(), certificate, strict=True)
-                        ],
-                    ),
-                    resources=resources,
-                    restart_policy=RestartPolicy(condition="any", delay=int(1e9)),
-                    placement=Placement(constraints=[f"node.id=={manager}"]),
-                    networks=[NetworkAttachmentConfig(network, aliases=[addon.name])],
+        volume = self.engine.volumes.create(f"{name}-data", labels=resource)
+        secrets = [
+            self.engine.secrets.create(name=f"{name}-{suffix}", data=data, labels=resource)
+            for suffix, data in zip(_CERTIFICATE, certificate, strict=True)
+        ]
+        resources = Resources(mem_limit=parse_bytes(server.mem_limit))
+        if server.pids_limit:
+            resources["Limits"]["Pids"] = server.pids_limit
+        self.engine.api.create_service(
+            TaskTemplate(
+                ContainerSpec(
+                    server.image,
+                    env=server.environment,
+                    labels=resource,
+                    mounts=[Mount(server.data_dir, volume.name, labels=resource)],
+                    # Readable by the image's one user, whose uid the spec cannot name.
+                    secrets=[
+                        SecretReference(
+                            secret.id, secret.name, filename=f"{server.tls_dir}/{file}", mode=0o444
+                        )
+                        for file, secret in zip(_CERTIFICATE.values(), secrets, strict=True)
+                    ],
                 ),
-                name=name,
-                labels=resource,
-                mode=ServiceMode("replicated", 1),
-                endpoint_spec=EndpointSpec(mode="dnsrr"),
-            )
-            return self._running(addon)
-        except Exception as exc:
-            with contextlib.suppress(DockerException):
-                self.remove(addon)
-            if not isinstance(exc, DockerException):
-                raise
-            raise UserError(
-                f"could not start {addon.name}'s service ({exc}); free disk space or memory and try again"
-            ) from None
+                resources=resources,
+                restart_policy=RestartPolicy(condition="any", delay=int(1e9)),
+                placement=Placement(constraints=[f"node.id=={manager}"]),
+                networks=[NetworkAttachmentConfig(network, aliases=[addon.name])],
+            ),
+            name=name,
+            labels=resource,
+            mode=ServiceMode("replicated", 1),
+            endpoint_spec=EndpointSpec(mode="dnsrr"),
+        )
+        return self._running(addon)
 
     def _running(self, addon: Addon) -> Container:
         deadline = time.monotonic() + _TIMEOUT

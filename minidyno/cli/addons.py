@@ -107,7 +107,7 @@ def pg_psql(client: Client, database: str, app: str | None, sql: str | None) -> 
     name = resolve_app(app)
     psql = shutil.which("psql")
     found = psql and client.request("GET", f"/apps/{name}/addons/{database}/credentials")["url"]
-    if psql and found:
+    if found:
         url = urlsplit(found)
         # The password goes in psql's environment, never on its command line, where
         # every user of this machine could read it in `ps`.
