@@ -9,6 +9,8 @@ from pathlib import Path
 import docker
 import pytest
 
+from minidyno.settings import Settings
+from minidyno.stacks import registry
 from tests import swarm_nodes
 from tests.integration.platform_fixture import Server, free_port, make_server, remove_everything
 
@@ -35,13 +37,18 @@ def docker_engine() -> docker.DockerClient:
 
 
 @pytest.fixture(scope="session")
-def swarm_node() -> Iterator[swarm_nodes.Node]:
+def swarm_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[swarm_nodes.Node]:
     """A single-node swarm's engine for this worker (tests/swarm_nodes.py), holding the
-    stack images; the first server on it initialises the swarm, as a user's would."""
+    stack images and the registry's; the first server on it initialises the swarm, as a
+    user's would. The registry's image is built here, not by that server's start, which
+    a test waits on for 30 s (its apt install took longer in a full run)."""
     nodes = swarm_nodes.Nodes(swarm_nodes.worker_group())
     try:
         node = nodes.up(*swarm_nodes.INSECURE_REGISTRIES)
         nodes.load(node, swarm_nodes.STACK_IMAGES)
+        registry.RECIPE.ensure(
+            node.client(), Settings(home=tmp_path_factory.mktemp("registry")), lambda _: None
+        )
         yield node
     finally:
         nodes.down()
